@@ -1,0 +1,7 @@
+export { MqError, errorCode } from './mq-error';
+export type { MqErrorOptions } from './mq-error';
+export { systemClock, ManualClock } from './clock';
+export type { Clock, TimerHandle } from './clock';
+export { ConsoleLogger, silentLogger } from './logger';
+export type { Logger } from './logger';
+export { Deferred } from './deferred';

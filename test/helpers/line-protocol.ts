@@ -1,0 +1,44 @@
+/**
+ * Child side of the parent/child line protocol: one JSON object per stdout line.
+ *
+ * Lines are written with a synchronous write(2) on fd 1, so once emit() returns the line is in the
+ * pipe and a SIGKILL right after it cannot lose it: the parent may trust every complete line.
+ */
+import * as fs from 'node:fs';
+
+export interface ProtocolMessage {
+  readonly type: string;
+  readonly [field: string]: unknown;
+}
+
+export function emit(message: ProtocolMessage): void {
+  writeAll(`${JSON.stringify(message)}\n`);
+}
+
+/** Emits several messages with one write (used for the acks of one resolved batch). */
+export function emitAll(messages: readonly ProtocolMessage[]): void {
+  if (messages.length === 0) return;
+  writeAll(messages.map((m) => JSON.stringify(m)).join('\n') + '\n');
+}
+
+function writeAll(text: string): void {
+  const bytes = Buffer.from(text);
+  let written = 0;
+  while (written < bytes.length) written += fs.writeSync(1, bytes, written, bytes.length - written);
+}
+
+/**
+ * Parses the JSON config a child was spawned with (argv[2]); undefined when there is none, which
+ * is the case when `node --test` runs the compiled helper files directly: children then do nothing.
+ */
+export function childConfig<T>(): T | undefined {
+  const raw = process.argv[2];
+  return raw === undefined ? undefined : (JSON.parse(raw) as T);
+}
+
+/** Reports an unexpected failure on the protocol (the parent shows it) and exits non-zero. */
+export function failChild(error: unknown): never {
+  const err = error as { message?: string; code?: string; stack?: string };
+  emit({ type: 'error', message: String(err?.message ?? error), code: err?.code ?? null, stack: err?.stack ?? null });
+  process.exit(70);
+}

@@ -44,3 +44,37 @@ export function findProperty(encoded: string, name: string): string | undefined 
   }
   return undefined;
 }
+
+/**
+ * Like encodeProperties, but returns null when a name or value is not a string, a name is empty,
+ * or either contains a separator character (the record could not be decoded back).
+ * propertiesProblem() says which, for the error remark.
+ */
+export function encodePropertiesChecked(properties: Readonly<Record<string, string>> | undefined): string | null {
+  if (properties === undefined) return '';
+  if (typeof properties !== 'object' || properties === null) return null;
+  let out = '';
+  for (const name in properties) {
+    const value: unknown = properties[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || name.length === 0 || hasSeparator(name) || hasSeparator(value)) return null;
+    out += name + NAME_VALUE_SEPARATOR + value + PROPERTY_SEPARATOR;
+  }
+  return out;
+}
+
+export function propertiesProblem(properties: unknown): string | undefined {
+  if (properties === undefined) return undefined;
+  if (typeof properties !== 'object' || properties === null) return 'properties must be an object of strings';
+  for (const [name, value] of Object.entries(properties as Record<string, unknown>)) {
+    if (value === undefined) continue;
+    if (typeof value !== 'string') return `property ${name} is not a string`;
+    if (name.length === 0) return 'a property name is empty';
+    if (hasSeparator(name) || hasSeparator(value)) return `property ${JSON.stringify(name)} contains a \\u0001 or \\u0002 separator`;
+  }
+  return undefined;
+}
+
+function hasSeparator(text: string): boolean {
+  return text.includes(NAME_VALUE_SEPARATOR) || text.includes(PROPERTY_SEPARATOR);
+}

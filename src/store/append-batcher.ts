@@ -1,0 +1,261 @@
+/**
+ * Event-turn batching of appends (lmdb-js style). Every putMessage/putMessages of one event-loop
+ * turn is validated and encoded straight into one pooled Buffer; at the end of the turn (one
+ * setImmediate) the whole batch crosses into native code with ONE appendBatch call, and each
+ * caller's promise is settled from the Float64Array the call filled. A putMessages call is one
+ * atomic group inside that crossing: its records are consecutive and share one status.
+ *
+ * Native appendBatch is all-or-nothing for the crossing. TS validates everything first, so a
+ * refusal is normally store-wide (disk, segment creation) and applies to every group anyway; if
+ * native ever refuses a mixed crossing for a per-message reason, each group is re-appended alone
+ * so one caller's bad message cannot fail another caller's.
+ */
+import type { Logger } from '../common/logger';
+import type { MessageToStore } from '../message/message-types';
+import { encodePropertiesChecked, propertiesProblem } from '../message/properties-codec';
+import { MAX_PROPERTIES_LENGTH } from '../message/record-layout';
+import type { RecordEncoder } from '../message/record-encoder';
+import type { GroupCommitService } from './flush/group-commit';
+import type { PutMessageResult } from './message-store';
+import type { MessageValidator } from './message-validator';
+import { StoredPutResult, refusedPutResult } from './put-result';
+import type { PutStatus, StatusTable } from './store-status';
+
+export interface AppendTarget {
+  appendBatch(records: Buffer, count: number, out: Float64Array): number;
+}
+
+/** Why the store cannot take writes right now (not started, shut down, disk full), or undefined. */
+export type WriteGate = () => { readonly status: PutStatus; readonly remark: string } | undefined;
+
+export interface AppendBatcherOptions {
+  readonly target: AppendTarget;
+  readonly statusTable: StatusTable;
+  readonly encoder: RecordEncoder;
+  readonly validator: MessageValidator;
+  readonly segmentBytes: number;
+  readonly msgIdPrefix: string;
+  /** Present under SYNC_FLUSH: stored groups wait for the disk before resolving. */
+  readonly groupCommit: GroupCommitService | undefined;
+  readonly gate: WriteGate;
+  readonly logger: Logger;
+}
+
+interface Group {
+  readonly firstMessage: number;
+  readonly count: number;
+  readonly startByte: number;
+  readonly endByte: number;
+  readonly waitForFlush: boolean;
+  readonly single: boolean;
+  readonly resolve: (value: never) => void;
+}
+
+/** A new crossing starts once the pending batch holds this much (RocketMQ's 4 MiB batch limit). */
+const BATCH_FLUSH_BYTES = 4 * 1024 * 1024;
+const BLANK_RECORD_BYTES = 8;
+
+class EncodeRefusal {
+  constructor(readonly status: PutStatus, readonly remark: string) {}
+}
+
+export class AppendBatcher {
+  readonly #o: AppendBatcherOptions;
+  #buffer = Buffer.allocUnsafeSlow(1024 * 1024);
+  #used = 0;
+  #sizes = new Int32Array(1024);
+  #count = 0;
+  #out = new Float64Array(2 * 1024 + 1);
+  #groups: Group[] = [];
+  #scheduled = false;
+  readonly #onTurnEnd = (): void => {
+    this.#scheduled = false;
+    this.appendPending();
+  };
+
+  constructor(options: AppendBatcherOptions) {
+    this.#o = options;
+  }
+
+  putMessage(msg: MessageToStore): Promise<PutMessageResult> {
+    const refused = this.#o.gate();
+    if (refused !== undefined) return Promise.resolve(refusedPutResult(refused.status, refused.remark));
+    this.#startGroupIfFull();
+    const startByte = this.#used;
+    const firstMessage = this.#count;
+    const failure = this.#encode(msg, Date.now());
+    if (failure !== undefined) {
+      this.#rollback(startByte, firstMessage);
+      return Promise.resolve(refusedPutResult(failure.status, failure.remark));
+    }
+    return new Promise<PutMessageResult>((resolve) => {
+      this.#addGroup(firstMessage, 1, startByte, wantsFlush(msg), true, resolve);
+    });
+  }
+
+  putMessages(msgs: readonly MessageToStore[]): Promise<PutMessageResult[]> {
+    if (!Array.isArray(msgs)) return Promise.resolve([refusedPutResult('MESSAGE_ILLEGAL', 'putMessages takes an array')]);
+    if (msgs.length === 0) return Promise.resolve([]);
+    const refused = this.#o.gate();
+    if (refused !== undefined) return Promise.resolve(msgs.map(() => refusedPutResult(refused.status, refused.remark)));
+    this.#startGroupIfFull();
+    const startByte = this.#used;
+    const firstMessage = this.#count;
+    const bornTimestamp = Date.now();
+    let waitForFlush = false;
+    for (let i = 0; i < msgs.length; i++) {
+      const msg = msgs[i] as MessageToStore;
+      const failure = this.#encode(msg, bornTimestamp);
+      if (failure !== undefined) {
+        this.#rollback(startByte, firstMessage);
+        const remark = `message ${i} of the batch: ${failure.remark}`;
+        return Promise.resolve(msgs.map(() => refusedPutResult(failure.status, remark)));
+      }
+      if (!waitForFlush && wantsFlush(msg)) waitForFlush = true;
+    }
+    return new Promise<PutMessageResult[]>((resolve) => {
+      this.#addGroup(firstMessage, msgs.length, startByte, waitForFlush, false, resolve);
+    });
+  }
+
+  /** Appends everything pending now (end of turn, or before shutdown). */
+  appendPending(): void {
+    if (this.#count === 0) return;
+    const groups = this.#groups;
+    const count = this.#count;
+    const used = this.#used;
+    this.#groups = [];
+    this.#count = 0;
+    this.#used = 0;
+    const status = this.#crossing(0, used, count);
+    if (status === 'PUT_OK') {
+      this.#completeStored(groups);
+    } else if (groups.length > 1 && (status === 'MESSAGE_ILLEGAL' || status === 'PROPERTIES_SIZE_EXCEEDED')) {
+      for (const group of groups) {
+        const own = this.#crossing(group.startByte, group.endByte, group.count);
+        if (own === 'PUT_OK') this.#completeStored([group]);
+        else this.#completeRefused(group, own);
+      }
+    } else {
+      for (const group of groups) this.#completeRefused(group, status);
+    }
+  }
+
+  /** One native call; the `out` array holds its per-record offsets on PUT_OK. */
+  #crossing(startByte: number, endByte: number, count: number): PutStatus {
+    if (this.#out.length < 2 * count + 1) this.#out = new Float64Array(2 * count + 1 + 1024);
+    try {
+      return this.#o.statusTable.putStatus(this.#o.target.appendBatch(this.#buffer.subarray(startByte, endByte), count, this.#out));
+    } catch (err) {
+      this.#o.logger.error(`appendBatch of ${count} records failed`, err);
+      this.#lastError = err instanceof Error ? err.message : String(err);
+      return 'UNKNOWN_ERROR';
+    }
+  }
+
+  #lastError = '';
+
+  #completeStored(groups: readonly Group[]): void {
+    const out = this.#out;
+    let outIndex = 0;
+    let total = 0;
+    for (const group of groups) total += group.count;
+    const storeTimestamp = out[2 * total] as number;
+    const prefix = this.#o.msgIdPrefix;
+    for (const group of groups) {
+      const results: StoredPutResult[] = new Array<StoredPutResult>(group.count);
+      let lastEnd = 0;
+      for (let j = 0; j < group.count; j++) {
+        const size = this.#sizes[group.firstMessage + j] as number;
+        const physicalOffset = out[outIndex++] as number;
+        results[j] = new StoredPutResult(physicalOffset, out[outIndex++] as number, size, storeTimestamp, prefix);
+        lastEnd = physicalOffset + size;
+      }
+      const settle = (): void => (group.single ? group.resolve(results[0] as never) : group.resolve(results as never));
+      const groupCommit = this.#o.groupCommit;
+      if (groupCommit !== undefined && group.waitForFlush) {
+        groupCommit.add(lastEnd, (outcome) => {
+          if (outcome !== 'PUT_OK') for (const result of results) result.status = outcome;
+          settle();
+        });
+      } else {
+        settle();
+      }
+    }
+  }
+
+  #completeRefused(group: Group, status: PutStatus): void {
+    const remark = status === 'UNKNOWN_ERROR' ? `append failed: ${this.#lastError}` : `native append refused the batch: ${status}`;
+    if (group.single) {
+      group.resolve(refusedPutResult(status, remark) as never);
+    } else {
+      const results: PutMessageResult[] = [];
+      for (let j = 0; j < group.count; j++) results.push(refusedPutResult(status, remark));
+      group.resolve(results as never);
+    }
+  }
+
+  #addGroup(firstMessage: number, count: number, startByte: number, waitForFlush: boolean, single: boolean, resolve: (value: never) => void): void {
+    this.#groups.push({ firstMessage, count, startByte, endByte: this.#used, waitForFlush, single, resolve });
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#onTurnEnd);
+    }
+  }
+
+  /** Keeps one crossing below BATCH_FLUSH_BYTES (a single large group still goes alone). */
+  #startGroupIfFull(): void {
+    if (this.#used >= BATCH_FLUSH_BYTES) this.appendPending();
+  }
+
+  #rollback(startByte: number, firstMessage: number): void {
+    this.#used = startByte;
+    this.#count = firstMessage;
+  }
+
+  /** Validates and encodes one message at the end of the pending batch. */
+  #encode(msg: MessageToStore, defaultBornTimestamp: number): EncodeRefusal | undefined {
+    const problem = this.#o.validator.problem(msg);
+    if (problem !== undefined) return new EncodeRefusal('MESSAGE_ILLEGAL', problem);
+    const properties = encodePropertiesChecked(msg.properties);
+    if (properties === null) return new EncodeRefusal('MESSAGE_ILLEGAL', propertiesProblem(msg.properties) ?? 'invalid properties');
+    if (properties.length > MAX_PROPERTIES_LENGTH) {
+      return new EncodeRefusal('PROPERTIES_SIZE_EXCEEDED', `properties are ${Buffer.byteLength(properties)} bytes, the limit is ${MAX_PROPERTIES_LENGTH}`);
+    }
+    const encoder = this.#o.encoder;
+    try {
+      encoder.bornHostBytes(msg.bornHost);
+    } catch (err) {
+      return new EncodeRefusal('MESSAGE_ILLEGAL', `bornHost: ${(err as Error).message}`);
+    }
+    this.#ensureCapacity(encoder.maxEncodedLength(msg, properties));
+    const size = encoder.encode(this.#buffer, this.#used, msg, properties, msg.bornTimestamp ?? defaultBornTimestamp);
+    if (size < 0) {
+      return new EncodeRefusal('PROPERTIES_SIZE_EXCEEDED', `properties are ${encoder.lastPropertiesLength} bytes, the limit is ${MAX_PROPERTIES_LENGTH}`);
+    }
+    if (size + BLANK_RECORD_BYTES > this.#o.segmentBytes) {
+      return new EncodeRefusal('MESSAGE_ILLEGAL', `record of ${size} bytes cannot fit a CommitLog segment of ${this.#o.segmentBytes} bytes`);
+    }
+    if (this.#count === this.#sizes.length) {
+      const sizes = new Int32Array(this.#sizes.length * 2);
+      sizes.set(this.#sizes);
+      this.#sizes = sizes;
+    }
+    this.#sizes[this.#count++] = size;
+    this.#used += size;
+    return undefined;
+  }
+
+  #ensureCapacity(extra: number): void {
+    const needed = this.#used + extra;
+    if (needed <= this.#buffer.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(needed, this.#buffer.length * 2));
+    this.#buffer.copy(grown, 0, 0, this.#used);
+    this.#buffer = grown;
+  }
+}
+
+/** RocketMQ's WAIT property: "false" means the producer does not wait for the flush. */
+function wantsFlush(msg: MessageToStore): boolean {
+  return msg.properties?.['WAIT'] !== 'false';
+}

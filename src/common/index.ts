@@ -3,5 +3,5 @@ export type { MqErrorOptions } from './mq-error';
 export { systemClock, ManualClock } from './clock';
 export type { Clock, TimerHandle } from './clock';
 export { ConsoleLogger, silentLogger } from './logger';
-export type { Logger } from './logger';
+export type { Logger, LogSink } from './logger';
 export { Deferred } from './deferred';

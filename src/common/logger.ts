@@ -8,24 +8,33 @@ export interface Logger {
   clear(conditionKey: string): void;
 }
 
+/** Where ConsoleLogger writes (the global console by default). */
+export interface LogSink {
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
 export class ConsoleLogger implements Logger {
   readonly #prefix: string;
+  readonly #sink: LogSink;
   readonly #seen = new Set<string>();
 
-  constructor(prefix = 'cometmq') {
+  constructor(prefix = 'cometmq', sink: LogSink = console) {
     this.#prefix = prefix;
+    this.#sink = sink;
   }
 
   info(message: string): void {
-    console.info(`[${this.#prefix}] ${message}`);
+    this.#sink.info(`[${this.#prefix}] ${message}`);
   }
 
   warn(message: string): void {
-    console.warn(`[${this.#prefix}] ${message}`);
+    this.#sink.warn(`[${this.#prefix}] ${message}`);
   }
 
   error(message: string, err?: unknown): void {
-    console.error(`[${this.#prefix}] ${message}`, ...(err === undefined ? [] : [err]));
+    this.#sink.error(`[${this.#prefix}] ${message}`, ...(err === undefined ? [] : [err]));
   }
 
   warnOnce(conditionKey: string, message: string): void {

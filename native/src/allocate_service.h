@@ -1,0 +1,54 @@
+// AllocateMappedFileService: creates (fallocate + map + pre-touch) the next CommitLog segment on a
+// background thread ahead of need, so a roll-over does not stall the append path. Take() hands out
+// a ready segment, or creates one synchronously when the background has none (then without the
+// pre-touch: the append path faults pages in as it writes).
+// Thread affinity: Take/Give back/RequestAhead from the main thread; the worker thread inside.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "mapped_file.h"
+#include "store_error.h"
+
+namespace cometmq {
+
+class AllocateService {
+ public:
+  AllocateService(std::string dir, int64_t file_size, MappedFileOptions options)
+      : dir_(std::move(dir)), file_size_(file_size), options_(options) {}
+  ~AllocateService() { Stop(); }
+
+  void Start();
+  // Stops the thread and deletes segments created ahead but never used.
+  void Stop();
+
+  // The segment starting at `offset`: ready-made, or created now. Errno result on failure.
+  StoreResult Take(int64_t offset, std::shared_ptr<MappedFile>* out);
+  // Puts back a segment taken by an append that then failed (all-or-nothing batches).
+  void GiveBack(std::shared_ptr<MappedFile> file);
+  // Asks the worker to prepare the segment at `offset` if it does not exist yet.
+  void RequestAhead(int64_t offset);
+
+ private:
+  void Run();
+
+  const std::string dir_;
+  const int64_t file_size_;
+  const MappedFileOptions options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<int64_t, std::shared_ptr<MappedFile>> ready_;
+  int64_t requested_ = -1;    // offset the worker should prepare next, -1 none
+  int64_t in_progress_ = -1;  // offset being created right now (by either side)
+  bool failed_logged_ = false;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cometmq

@@ -1,0 +1,168 @@
+#include "commit_log_recovery.h"
+
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "crc32.h"
+#include "record_layout.h"
+#include "record_parser.h"
+
+namespace cometmq {
+
+namespace {
+
+using Segments = std::vector<std::shared_ptr<MappedFile>>;
+
+enum class Verdict { kValid, kBlank, kEnd, kInvalid };
+
+// Checks the record at `pos` of `seg` the way recovery trusts it.
+Verdict CheckAt(const MappedFile& seg, int64_t pos, bool check_crc, RecordView* v, const char** why) {
+  const int64_t base = seg.file_from_offset();
+  const uint8_t* p = seg.data() + (pos - base);
+  const RecordCheck check = ParseRecord(p, static_cast<size_t>(seg.end_offset() - pos), v);
+  switch (check) {
+    case RecordCheck::kBlank:
+      return Verdict::kBlank;
+    case RecordCheck::kEmpty:
+      *why = "no record where one should start";
+      return Verdict::kEnd;
+    case RecordCheck::kOk:
+      break;
+    default:
+      *why = RecordCheckName(check);
+      return Verdict::kInvalid;
+  }
+  if (v->physical_offset != pos) {
+    *why = "PHYSICALOFFSET field does not match the record's position";
+    return Verdict::kInvalid;
+  }
+  if (check_crc && BodyCrc(p + v->body_pos, v->body_length) != v->body_crc) {
+    *why = "body CRC mismatch";
+    return Verdict::kInvalid;
+  }
+  return Verdict::kValid;
+}
+
+// First valid message record starting in (after, end of log), or -1. A candidate must carry a
+// message magic, parse, hold its own position in PHYSICALOFFSET and pass the CRC, so stale or
+// random bytes are not mistaken for a record.
+int64_t FindValidRecordAfter(const Segments& segs, size_t first_index, int64_t after) {
+  static const uint8_t kMagicHead = static_cast<uint8_t>(record::kMessageMagicCode >> 24);
+  for (size_t i = first_index; i < segs.size(); ++i) {
+    const MappedFile& seg = *segs[i];
+    const int64_t base = seg.file_from_offset();
+    int64_t q = std::max(after + 1, base);
+    while (q + record::kOffsetBornHost <= seg.end_offset()) {
+      const uint8_t* hit = static_cast<const uint8_t*>(
+          std::memchr(seg.data() + (q - base) + record::kOffsetMagic, kMagicHead,
+                      static_cast<size_t>(seg.end_offset() - q - record::kOffsetMagic)));
+      if (!hit) break;
+      q = (hit - seg.data()) + base - record::kOffsetMagic;
+      RecordView v;
+      const char* why = nullptr;
+      if (CheckAt(seg, q, true, &v, &why) == Verdict::kValid) return q;
+      ++q;
+    }
+  }
+  return -1;
+}
+
+// One past the last non-zero byte of [p, p + n), or 0 when all zero.
+size_t EndOfNonZero(const uint8_t* p, size_t n) {
+  size_t i = n;
+  while (i >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i - 8, 8);
+    if (w != 0) break;
+    i -= 8;
+  }
+  while (i > 0 && p[i - 1] == 0) --i;
+  return i;
+}
+
+size_t StartIndex(const Segments& segs, const CommitLogRecoveryInput& in) {
+  auto index_of = [&](int64_t phy) -> size_t {
+    for (size_t i = segs.size(); i-- > 0;) {
+      if (phy >= segs[i]->file_from_offset()) return i;
+    }
+    return 0;
+  };
+  const size_t by_queue = index_of(in.consume_queue_max_phy);
+  if (in.last_exit_ok) return by_queue;
+  // Newest segment whose first record was stored no later than the checkpoint's minimum.
+  size_t by_time = 0;
+  for (size_t i = segs.size(); i-- > 0;) {
+    RecordView v;
+    if (ParseRecord(segs[i]->data(), static_cast<size_t>(segs[i]->size()), &v) == RecordCheck::kOk &&
+        v.store_timestamp <= in.checkpoint_min_timestamp) {
+      by_time = i;
+      break;
+    }
+  }
+  return std::min(by_time, by_queue);
+}
+
+}  // namespace
+
+StoreResult RecoverCommitLog(MappedFileQueue& files, const CommitLogRecoveryInput& in, CommitLogRecoveryOutcome* out) {
+  const Segments segs = files.Snapshot();
+  *out = CommitLogRecoveryOutcome{};
+  if (segs.empty()) return StoreResult::Ok();
+
+  size_t index = StartIndex(segs, in);
+  int64_t pos = segs[index]->file_from_offset();
+  out->start = pos;
+  const char* why = "";
+  bool stopped = false;
+  while (!stopped) {
+    const MappedFile& seg = *segs[index];
+    if (pos >= seg.end_offset()) {
+      if (index + 1 >= segs.size()) break;
+      ++index;
+      continue;
+    }
+    RecordView v;
+    switch (CheckAt(seg, pos, in.check_crc, &v, &why)) {
+      case Verdict::kValid:
+        pos += v.total_size;
+        ++out->records;
+        break;
+      case Verdict::kBlank:
+        pos = seg.end_offset();
+        break;
+      case Verdict::kEnd:
+      case Verdict::kInvalid:
+        stopped = true;
+        break;
+    }
+  }
+  out->end = pos;
+  if (!stopped) return StoreResult::Ok();  // the log ends exactly at a segment end
+
+  const MappedFile& stop_seg = *segs[index];
+  const int64_t valid_after = FindValidRecordAfter(segs, index, pos);
+  if (valid_after >= 0) {
+    return StoreResult::Error("ERR_STORE_CORRUPT",
+                              "CommitLog " + stop_seg.path() + " is damaged at offset " + std::to_string(pos) + " (" +
+                                  why + "); valid records follow at offset " + std::to_string(valid_after),
+                              stop_seg.path(), pos);
+  }
+  // Torn tail: measure what is cut off, zero it, drop later (pre-allocated or partial) segments.
+  const int64_t in_segment = pos - stop_seg.file_from_offset();
+  const size_t tail_nonzero =
+      EndOfNonZero(stop_seg.data() + in_segment, static_cast<size_t>(stop_seg.size() - in_segment));
+  int64_t cut = static_cast<int64_t>(tail_nonzero);
+  for (size_t i = index + 1; i < segs.size(); ++i) {
+    const size_t n = EndOfNonZero(segs[i]->data(), static_cast<size_t>(segs[i]->size()));
+    if (n > 0) cut = segs[i]->file_from_offset() + static_cast<int64_t>(n) - pos;
+  }
+  out->truncated_bytes = cut;
+  if (tail_nonzero > 0) {
+    StoreResult r = segs[index]->ZeroFrom(in_segment);
+    if (!r) return r;
+  }
+  return files.DestroyFrom(stop_seg.end_offset());
+}
+
+}  // namespace cometmq

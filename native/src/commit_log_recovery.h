@@ -1,0 +1,34 @@
+// CommitLog recovery (RocketMQ recoverNormally / recoverAbnormally, internals §1.8): choose where
+// to start, walk records checking magic, lengths, PHYSICALOFFSET and (checkCRCOnRecover) body CRC,
+// and decide what the first invalid record means:
+//  - nothing valid after it up to the end of written data: a torn tail. Zero the rest of its
+//    segment, delete later segments, report the bytes cut off.
+//  - valid records after it: damage in the middle of the log. Nothing is changed; the result is
+//    ERR_STORE_CORRUPT naming the segment file and the physical offset.
+// Thread affinity: the opening thread, before any other thread uses the files.
+#pragma once
+
+#include <cstdint>
+
+#include "mapped_file_queue.h"
+#include "store_error.h"
+
+namespace cometmq {
+
+struct CommitLogRecoveryInput {
+  bool last_exit_ok = true;
+  int64_t checkpoint_min_timestamp = 0;  // Checkpoint::MinTimestamp()
+  int64_t consume_queue_max_phy = 0;     // ConsumeQueueStore::Recover()
+  bool check_crc = true;
+};
+
+struct CommitLogRecoveryOutcome {
+  int64_t start = 0;  // first offset re-checked (and to be re-dispatched)
+  int64_t end = 0;    // end of valid data: the new wrote/committed/flushed position
+  uint64_t records = 0;
+  int64_t truncated_bytes = 0;
+};
+
+StoreResult RecoverCommitLog(MappedFileQueue& files, const CommitLogRecoveryInput& input, CommitLogRecoveryOutcome* out);
+
+}  // namespace cometmq

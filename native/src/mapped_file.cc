@@ -1,0 +1,137 @@
+#include "mapped_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+#include "store_log.h"
+
+namespace cometmq {
+
+namespace {
+constexpr int64_t kPageSize = 4096;
+std::atomic<bool> mlock_failure_logged{false};
+}  // namespace
+
+std::string MappedFile::FileName(int64_t offset) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%020" PRId64, offset);
+  return name;
+}
+
+StoreResult MappedFile::MapFd(int fd, const std::string& path, int64_t file_from_offset, int64_t size,
+                              std::unique_ptr<MappedFile>* out) {
+  void* p = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) {
+    StoreResult r = StoreResult::SysError(errno, "mmap", path);
+    ::close(fd);
+    return r;
+  }
+  std::unique_ptr<MappedFile> f(new MappedFile());
+  f->path_ = path;
+  f->fd_ = fd;
+  f->data_ = static_cast<uint8_t*>(p);
+  f->file_from_offset_ = file_from_offset;
+  f->size_ = size;
+  *out = std::move(f);
+  return StoreResult::Ok();
+}
+
+StoreResult MappedFile::Create(const std::string& dir, int64_t file_from_offset, int64_t size,
+                               std::unique_ptr<MappedFile>* out) {
+  const std::string path = dir + "/" + FileName(file_from_offset);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return StoreResult::SysError(errno, "open", path);
+  // Reserve every block now: a store through the mapping into a hole on a full disk is a SIGBUS.
+  const int err = ::posix_fallocate(fd, 0, size);
+  if (err != 0) {
+    ::close(fd);
+    ::unlink(path.c_str());
+    return StoreResult::SysError(err, "fallocate", path);
+  }
+  StoreResult r = MapFd(fd, path, file_from_offset, size, out);
+  if (!r) ::unlink(path.c_str());
+  return r;
+}
+
+StoreResult MappedFile::Open(const std::string& path, int64_t file_from_offset, int64_t size,
+                             std::unique_ptr<MappedFile>* out) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return StoreResult::SysError(errno, "open", path);
+  return MapFd(fd, path, file_from_offset, size, out);
+}
+
+void MappedFile::Prepare(const MappedFileOptions& options) {
+  ::madvise(data_, static_cast<size_t>(size_), options.read_ahead ? MADV_WILLNEED : MADV_RANDOM);
+  if (options.pre_touch) {
+    // A write per page takes the page fault (and block mapping) here, off the append path.
+    volatile uint8_t* p = data_;
+    for (int64_t pos = 0; pos < size_; pos += kPageSize) {
+      p[pos] = 0;
+      if (options.flush_every_pages_when_warming > 0 && pos > 0 &&
+          (pos / kPageSize) % options.flush_every_pages_when_warming == 0) {
+        ::msync(data_ + pos - options.flush_every_pages_when_warming * kPageSize,
+                static_cast<size_t>(options.flush_every_pages_when_warming * kPageSize), MS_SYNC);
+      }
+    }
+  }
+  if (options.mlock) {
+    if (::mlock(data_, static_cast<size_t>(size_)) == 0) {
+      locked_ = true;
+    } else if (!mlock_failure_logged.exchange(true)) {
+      struct rlimit rl {};
+      ::getrlimit(RLIMIT_MEMLOCK, &rl);
+      StoreLog("mlock of %s failed (%s, RLIMIT_MEMLOCK %llu bytes); continuing without it", path_.c_str(),
+               std::strerror(errno), static_cast<unsigned long long>(rl.rlim_cur));
+    }
+  }
+}
+
+void MappedFile::CommitRange(int64_t from, int64_t to) {
+  if (write_buffer_ && to > from) std::memcpy(data_ + from, write_buffer_ + from, static_cast<size_t>(to - from));
+}
+
+StoreResult MappedFile::FlushRange(int64_t from, int64_t to) {
+  if (to <= from) return StoreResult::Ok();
+  const int64_t start = from & ~(kPageSize - 1);
+  if (::msync(data_ + start, static_cast<size_t>(to - start), MS_SYNC) != 0) {
+    return StoreResult::SysError(errno, "msync", path_);
+  }
+  return StoreResult::Ok();
+}
+
+StoreResult MappedFile::ZeroFrom(int64_t from) {
+  if (from >= size_) return StoreResult::Ok();
+  std::memset(data_ + from, 0, static_cast<size_t>(size_ - from));
+  return FlushRange(from, size_);
+}
+
+StoreResult MappedFile::Destroy() {
+  // Only the name goes now; the mapping lives until the last holder (a reader, the flusher)
+  // drops its shared_ptr, then the destructor unmaps it.
+  if (::unlink(path_.c_str()) != 0 && errno != ENOENT) return StoreResult::SysError(errno, "unlink", path_);
+  return StoreResult::Ok();
+}
+
+int64_t MappedFile::LastModifiedMs() const {
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) return 0;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+MappedFile::~MappedFile() {
+  if (data_) {
+    if (locked_) ::munlock(data_, static_cast<size_t>(size_));
+    ::munmap(data_, static_cast<size_t>(size_));
+  }
+  if (fd_ >= 0) ::close(fd_);
+}
+
+}  // namespace cometmq

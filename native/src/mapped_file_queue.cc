@@ -1,0 +1,131 @@
+#include "mapped_file_queue.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace cometmq {
+
+namespace {
+bool IsSegmentName(const std::string& name) {
+  return name.size() == 20 && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+}  // namespace
+
+StoreResult MappedFileQueue::Load() {
+  DIR* d = ::opendir(dir_.c_str());
+  if (!d) return StoreResult::SysError(errno, "opendir", dir_);
+  std::vector<std::pair<int64_t, std::string>> found;
+  StoreResult result = StoreResult::Ok();
+  while (struct dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    const std::string path = dir_ + "/" + name;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) {
+      result = StoreResult::SysError(errno, "stat", path);
+      break;
+    }
+    if (!IsSegmentName(name) || !S_ISREG(st.st_mode)) {
+      result = StoreResult::Error("ERR_STORE_FOREIGN_FILE", "not a CommitLog segment: " + path, path);
+      break;
+    }
+    // 20 digits can exceed int64: parse with an overflow check (no exceptions in the addon build).
+    int64_t offset = 0;
+    bool overflow = false;
+    for (char c : name) overflow = overflow || __builtin_mul_overflow(offset, 10, &offset) ||
+                                   __builtin_add_overflow(offset, c - '0', &offset);
+    if (overflow || offset % file_size_ != 0 || st.st_size != file_size_) {
+      result = StoreResult::Error("ERR_STORE_FOREIGN_FILE",
+                                  "CommitLog segment " + path + " does not match mappedFileSizeCommitLog " +
+                                      std::to_string(file_size_) + " (size " + std::to_string(st.st_size) + ")",
+                                  path);
+      break;
+    }
+    found.emplace_back(offset, path);
+  }
+  ::closedir(d);
+  if (!result) return result;
+  std::sort(found.begin(), found.end());
+  for (size_t i = 1; i < found.size(); ++i) {
+    if (found[i].first != found[i - 1].first + file_size_) {
+      return StoreResult::Error("ERR_STORE_CORRUPT", "CommitLog segment missing before " + found[i].second,
+                                found[i].second, found[i - 1].first + file_size_);
+    }
+  }
+  std::deque<std::shared_ptr<MappedFile>> files;
+  for (const auto& [offset, path] : found) {
+    std::unique_ptr<MappedFile> f;
+    StoreResult r = MappedFile::Open(path, offset, file_size_, &f);
+    if (!r) return r;
+    files.push_back(std::move(f));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  files_ = std::move(files);
+  return StoreResult::Ok();
+}
+
+std::shared_ptr<MappedFile> MappedFileQueue::FindByOffset(int64_t offset) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (files_.empty() || offset < files_.front()->file_from_offset()) return nullptr;
+  const size_t index = static_cast<size_t>((offset - files_.front()->file_from_offset()) / file_size_);
+  return index < files_.size() ? files_[index] : nullptr;
+}
+
+std::shared_ptr<MappedFile> MappedFileQueue::First() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return files_.empty() ? nullptr : files_.front();
+}
+
+std::shared_ptr<MappedFile> MappedFileQueue::Last() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return files_.empty() ? nullptr : files_.back();
+}
+
+std::vector<std::shared_ptr<MappedFile>> MappedFileQueue::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {files_.begin(), files_.end()};
+}
+
+size_t MappedFileQueue::count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return files_.size();
+}
+
+int64_t MappedFileQueue::MinOffset() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return files_.empty() ? 0 : files_.front()->file_from_offset();
+}
+
+void MappedFileQueue::Append(std::shared_ptr<MappedFile> file) {
+  std::lock_guard<std::mutex> lock(mu_);
+  files_.push_back(std::move(file));
+}
+
+std::shared_ptr<MappedFile> MappedFileQueue::PopFirst() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (files_.empty()) return nullptr;
+  auto f = files_.front();
+  files_.pop_front();
+  return f;
+}
+
+StoreResult MappedFileQueue::DestroyFrom(int64_t offset) {
+  std::vector<std::shared_ptr<MappedFile>> doomed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    while (!files_.empty() && files_.back()->file_from_offset() >= offset) {
+      doomed.push_back(files_.back());
+      files_.pop_back();
+    }
+  }
+  for (auto& f : doomed) {
+    StoreResult r = f->Destroy();
+    if (!r) return r;
+  }
+  return StoreResult::Ok();
+}
+
+}  // namespace cometmq

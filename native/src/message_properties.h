@@ -1,0 +1,36 @@
+// Property lookup in RocketMQ's encoded properties string: name \x01 value \x02 repeated (the last
+// \x02 may be missing). Returns a view into the input, never allocates.
+// Thread affinity: any thread.
+#pragma once
+
+#include <string_view>
+
+#include "record_layout.h"
+
+namespace cometmq {
+
+// Well-known property names (MessageConst).
+inline constexpr std::string_view kPropertyTags = "TAGS";
+inline constexpr std::string_view kPropertyKeys = "KEYS";
+inline constexpr std::string_view kPropertyUniqKey = "UNIQ_KEY";
+inline constexpr std::string_view kPropertyDelayLevel = "DELAY";
+
+// Value of `name`, or an empty view with found=false when absent.
+inline std::string_view FindProperty(std::string_view properties, std::string_view name, bool* found = nullptr) {
+  size_t pos = 0;
+  while (pos < properties.size()) {
+    const size_t sep = properties.find(record::kNameValueSeparator, pos);
+    if (sep == std::string_view::npos) break;
+    size_t end = properties.find(record::kPropertySeparator, sep + 1);
+    if (end == std::string_view::npos) end = properties.size();
+    if (sep - pos == name.size() && properties.compare(pos, name.size(), name) == 0) {
+      if (found) *found = true;
+      return properties.substr(sep + 1, end - sep - 1);
+    }
+    pos = end + 1;
+  }
+  if (found) *found = false;
+  return {};
+}
+
+}  // namespace cometmq

@@ -1,0 +1,66 @@
+// ReputMessageService: the dispatcher. Walks CommitLog records from the dispatched position up to
+// the committed position and feeds every record to the ConsumeQueue (skipping PREPARED/ROLLBACK
+// transaction records) and to the index. Woken by appends through a Signal, never by polling.
+// On an I/O error from a target it keeps its position, logs once and retries after a short wait:
+// a record is never skipped.
+// Thread affinity: the dispatcher thread (or the opening thread through DispatchRange before it
+// starts); positions are readable from any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "commit_log.h"
+#include "consume_queue_store.h"
+#include "dispatch_request.h"
+#include "index_service.h"
+#include "record_parser.h"
+#include "signal.h"
+
+namespace cometmq {
+
+inline constexpr std::string_view kScheduleTopic = "SCHEDULE_TOPIC_XXXX";
+
+// Builds the DispatchRequest of a parsed message record at `phy` (tags code rules included).
+DispatchRequest BuildDispatchRequest(const RecordView& v, int64_t phy, const std::vector<int64_t>& delay_levels_ms);
+
+class ReputService {
+ public:
+  ReputService(CommitLog* commit_log, ConsumeQueueStore* cqs, IndexService* index, std::vector<int64_t> delay_levels_ms)
+      : commit_log_(commit_log), cqs_(cqs), index_(index), delay_levels_ms_(std::move(delay_levels_ms)) {}
+  ~ReputService() { Stop(); }
+
+  void set_on_dispatched(std::function<void()> fn) { on_dispatched_ = std::move(fn); }
+
+  // Dispatches every record in [from, to) on the calling thread (recovery). Counts records.
+  StoreResult DispatchRange(int64_t from, int64_t to, uint64_t* records);
+
+  void Start(int64_t from);
+  // Dispatches what is committed, then stops the thread.
+  void Stop();
+  void Wake() { signal_.Notify(); }
+
+  int64_t dispatched_position() const { return dispatched_.load(std::memory_order_acquire); }
+  int64_t dispatched_store_timestamp() const { return dispatched_store_timestamp_.load(std::memory_order_acquire); }
+
+ private:
+  // Dispatches from dispatched_ up to `end`. Returns false on an error (position kept).
+  bool DispatchUpTo(int64_t end, StoreResult* error, uint64_t* records);
+  void Run();
+
+  CommitLog* const commit_log_;
+  ConsumeQueueStore* const cqs_;
+  IndexService* const index_;
+  const std::vector<int64_t> delay_levels_ms_;
+  std::function<void()> on_dispatched_;
+  std::atomic<int64_t> dispatched_{0};
+  std::atomic<int64_t> dispatched_store_timestamp_{0};
+  std::atomic<bool> stop_{false};
+  Signal signal_;
+  std::thread thread_;
+};
+
+}  // namespace cometmq

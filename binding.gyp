@@ -14,6 +14,7 @@
         "native/src/crc32.cc",
         "native/src/crc32_clmul.cc",
         "native/src/flush_service.cc",
+        "native/src/index_file.cc", "native/src/index_service.cc",
         "native/src/java_hash.cc",
         "native/src/mapped_file.cc",
         "native/src/mapped_file_queue.cc",

@@ -3,6 +3,7 @@
  * listeners, both driven by the addon's coalesced onDispatched notification.
  */
 import { MqError } from '../common/mq-error';
+import type { KeepAlive } from './keep-alive';
 
 interface Waiter {
   readonly target: number;
@@ -16,10 +17,12 @@ export class DispatchWaiters {
   #waiters: Waiter[] = [];
   readonly #listeners = new Set<() => void>();
   readonly #onListenerError: (err: unknown) => void;
+  readonly #keepAlive: KeepAlive | undefined;
 
-  constructor(dispatchedPosition: () => number, onListenerError: (err: unknown) => void) {
+  constructor(dispatchedPosition: () => number, onListenerError: (err: unknown) => void, keepAlive?: KeepAlive) {
     this.#dispatchedPosition = dispatchedPosition;
     this.#onListenerError = onListenerError;
+    this.#keepAlive = keepAlive;
   }
 
   get pending(): number {
@@ -34,6 +37,7 @@ export class DispatchWaiters {
       let i = this.#waiters.length;
       while (i > 0 && (this.#waiters[i - 1] as Waiter).target > target) i--;
       this.#waiters.splice(i, 0, waiter);
+      this.#keepAlive?.hold();
     });
   }
 
@@ -48,7 +52,12 @@ export class DispatchWaiters {
     const position = this.#dispatchedPosition();
     let done = 0;
     while (done < this.#waiters.length && (this.#waiters[done] as Waiter).target <= position) done++;
-    if (done > 0) for (const waiter of this.#waiters.splice(0, done)) waiter.resolve();
+    if (done > 0) {
+      for (const waiter of this.#waiters.splice(0, done)) {
+        this.#keepAlive?.release();
+        waiter.resolve();
+      }
+    }
     for (const listener of this.#listeners) {
       try {
         listener();
@@ -62,6 +71,9 @@ export class DispatchWaiters {
   rejectAll(reason: string): void {
     const waiters = this.#waiters;
     this.#waiters = [];
-    for (const waiter of waiters) waiter.reject(new MqError('ERR_STORE_SHUTDOWN', reason));
+    for (const waiter of waiters) {
+      this.#keepAlive?.release();
+      waiter.reject(new MqError('ERR_STORE_SHUTDOWN', reason));
+    }
   }
 }

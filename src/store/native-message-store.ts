@@ -17,6 +17,7 @@ import { AppendBatcher } from './append-batcher';
 import { CleanService, statfsDiskUsage } from './clean-service';
 import { DispatchWaiters } from './dispatch-waiters';
 import { GroupCommitService } from './flush/group-commit';
+import { KeepAlive } from './keep-alive';
 import type {
   CleanReport,
   GetMessageFilter,
@@ -85,13 +86,15 @@ export class NativeMessageStore implements MessageStore {
       () => this.#onDispatched(),
     );
     const handle = this.#handle;
+    const keepAlive = new KeepAlive();
     this.#groupCommit =
       this.config.flushDiskType === 'SYNC_FLUSH'
-        ? new GroupCommitService(this.#clock, this.config.syncFlushTimeout, () => handle.getFlushedPosition())
+        ? new GroupCommitService(this.#clock, this.config.syncFlushTimeout, () => handle.getFlushedPosition(), keepAlive)
         : undefined;
     this.#dispatch = new DispatchWaiters(
       () => handle.getDispatchedPosition(),
       (err) => this.#logger.error('a message-arriving listener threw', err),
+      keepAlive,
     );
     this.#clean = new CleanService(
       this.config,
@@ -155,6 +158,10 @@ export class NativeMessageStore implements MessageStore {
     this.#clean.stop();
     try {
       this.#handle.close();
+      // close() stopped the native threads; a notification they queued just before is delivered
+      // on the next loop iteration. Let it run now, while JS can still be called, rather than
+      // during environment teardown.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     } finally {
       // close() flushed everything it wrote; if it threw, the waiters learn the flush is not assured.
       this.#groupCommit?.completeAll(wasRunning ? 'PUT_OK' : 'FLUSH_DISK_TIMEOUT');

@@ -7,6 +7,7 @@
  * FLUSH_DISK_TIMEOUT (RocketMQ's FlushDiskWatcher, without a thread).
  */
 import type { Clock, TimerHandle } from '../../common/clock';
+import type { KeepAlive } from '../keep-alive';
 
 export type FlushOutcome = 'PUT_OK' | 'FLUSH_DISK_TIMEOUT';
 
@@ -24,11 +25,14 @@ export class GroupCommitService {
   #head = 0;
   #timer: TimerHandle | undefined;
   #timerDeadline = Infinity;
+  readonly #keepAlive: KeepAlive | undefined;
 
-  constructor(clock: Clock, syncFlushTimeoutMs: number, flushedPosition: () => number) {
+  /** `keepAlive` is held while waiters exist (the native notification does not hold the loop). */
+  constructor(clock: Clock, syncFlushTimeoutMs: number, flushedPosition: () => number, keepAlive?: KeepAlive) {
     this.#clock = clock;
     this.#timeoutMs = syncFlushTimeoutMs;
     this.#flushedPosition = flushedPosition;
+    this.#keepAlive = keepAlive;
   }
 
   get pending(): number {
@@ -38,6 +42,7 @@ export class GroupCommitService {
   /** Calls `done` once: PUT_OK when flushed position >= nextOffset, else FLUSH_DISK_TIMEOUT. */
   add(nextOffset: number, done: (outcome: FlushOutcome) => void): void {
     this.#queue.push({ nextOffset, deadline: this.#clock.now() + this.#timeoutMs, done });
+    this.#keepAlive?.hold();
     this.#armTimer();
   }
 
@@ -57,7 +62,7 @@ export class GroupCommitService {
     this.#queue = [];
     this.#head = 0;
     this.#cancelTimer();
-    for (const waiter of waiters) waiter.done(outcome);
+    for (const waiter of waiters) this.#finish(waiter, outcome);
   }
 
   #completeFlushed(flushed: number): void {
@@ -65,9 +70,14 @@ export class GroupCommitService {
       const waiter = this.#queue[this.#head] as Waiter;
       if (waiter.nextOffset > flushed) break;
       this.#head++;
-      waiter.done('PUT_OK');
+      this.#finish(waiter, 'PUT_OK');
     }
     this.#compact();
+  }
+
+  #finish(waiter: Waiter, outcome: FlushOutcome): void {
+    this.#keepAlive?.release();
+    waiter.done(outcome);
   }
 
   #onTimer(): void {
@@ -80,7 +90,7 @@ export class GroupCommitService {
       const waiter = this.#queue[this.#head] as Waiter;
       if (waiter.deadline > now) break;
       this.#head++;
-      waiter.done('FLUSH_DISK_TIMEOUT');
+      this.#finish(waiter, 'FLUSH_DISK_TIMEOUT');
     }
     this.#compact();
     this.#armTimer();

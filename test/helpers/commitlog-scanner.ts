@@ -78,8 +78,9 @@ export function scanCommitLog(storeRoot: string): CommitLogScan {
         break;
       }
       if (totalSize === 0 && magic === 0) {
-        // End of written data: only legitimate in the last segment.
-        if (i !== segments.length - 1) return invalidAt(position, 'unwritten space before the last segment');
+        // End of written data. Later segments may exist (pre-allocated) but must hold nothing.
+        const laterWithData = segments.slice(i + 1).find(hasData);
+        if (laterWithData !== undefined) return invalidAt(position, `unwritten gap before data in ${laterWithData}`);
         return { records, endOffset, segments };
       }
       if (magic !== MESSAGE_MAGIC_V1 && magic !== MESSAGE_MAGIC_V2) {
@@ -110,9 +111,14 @@ export function scanCommitLog(storeRoot: string): CommitLogScan {
   return { records, endOffset, segments };
 }
 
-/** The physical offset of the record boundary just after the last record in the scan. */
-export function lastRecord(scan: CommitLogScan): ScannedRecord {
-  const record = scan.records[scan.records.length - 1];
-  if (record === undefined) throw new Error('the CommitLog holds no records');
-  return record;
+/** Whether a segment file starts with a record or filler (a pre-allocated one is all zeros). */
+function hasData(segment: string): boolean {
+  const head = Buffer.alloc(8);
+  const fd = fs.openSync(segment, 'r');
+  try {
+    fs.readSync(fd, head, 0, 8, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return head.some((byte) => byte !== 0);
 }

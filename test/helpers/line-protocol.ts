@@ -36,6 +36,16 @@ export function childConfig<T>(): T | undefined {
   return raw === undefined ? undefined : (JSON.parse(raw) as T);
 }
 
+/**
+ * Exits when the parent goes away (its end of our stdin closes), so a child can never outlive a
+ * crashed test run and keep writing. The stdin handle is unref'd: it does not keep the child alive.
+ */
+export function exitWithParent(): void {
+  process.stdin.on('end', () => process.exit(75));
+  process.stdin.resume();
+  (process.stdin as unknown as { unref?: () => void }).unref?.();
+}
+
 /** Reports an unexpected failure on the protocol (the parent shows it) and exits non-zero. */
 export function failChild(error: unknown): never {
   const err = error as { message?: string; code?: string; stack?: string };

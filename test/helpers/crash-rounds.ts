@@ -1,0 +1,121 @@
+/**
+ * The crash scenario shared by the SYNC_FLUSH and ASYNC_FLUSH tests: several rounds on one store
+ * directory, each a crash-writer child killed with SIGKILL after a seeded-random number of acks,
+ * then a reopen in this process and brute-force verification of everything acknowledged so far.
+ */
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { HelperChild } from './child-runner';
+import type { CrashWriterConfig } from './children/crash-writer';
+import { scanCommitLog } from './commitlog-scanner';
+import { generateMessage } from './message-generator';
+import { SeededRandom } from './seeded-random';
+import { openSmallStore, type FlushDiskType } from './small-store';
+import {
+  assertAcknowledgedIntact,
+  assertAcksAreInScan,
+  assertConsumeQueuesMatchScan,
+  assertScanHoldsOnlyGeneratedMessages,
+  type Acknowledgement,
+} from './store-verification';
+import { withTempDir } from './temp-dir';
+
+const SLOTS = 12; // crash-writer's slot count: 3 topics x 4 queues
+const IDS_PER_ROUND = SLOTS * 1_000_000;
+const SEGMENT_BYTES = 1024 * 1024;
+
+export interface CrashRoundsOptions {
+  readonly flushDiskType: FlushDiskType;
+  readonly rounds: number;
+  readonly seed: number;
+  readonly minAcksBeforeKill: number;
+  readonly maxAcksBeforeKill: number;
+  readonly log: (line: string) => void;
+}
+
+export async function runCrashRounds(options: CrashRoundsOptions): Promise<void> {
+  const rnd = new SeededRandom(options.seed);
+  await withTempDir(`crash-${options.flushDiskType}`, async (dir) => {
+    const storeRoot = path.join(dir, 'store');
+    const acknowledged: Acknowledgement[] = [];
+    for (let round = 0; round < options.rounds; round++) {
+      const killAfter = rnd.int(options.minAcksBeforeKill, options.maxAcksBeforeKill);
+      const config: CrashWriterConfig = {
+        storeRoot,
+        flushDiskType: options.flushDiskType,
+        segmentBytes: SEGMENT_BYTES,
+        producers: 8,
+        maxBatch: 16,
+        firstId: (round + 1) * IDS_PER_ROUND,
+        seed: rnd.int(0, 0x7fffffff),
+        maxMessages: options.maxAcksBeforeKill * 4 + 1000,
+      };
+      const child = HelperChild.spawn('crash-writer', config);
+      let acks = 0;
+      child.onMessage((m) => {
+        if (m.type === 'ack') acks++;
+      });
+      try {
+        await child.waitForType('ready');
+        await child.waitFor(() => acks >= killAfter, `${killAfter} acks`, 60_000);
+      } finally {
+        await child.kill('SIGKILL');
+      }
+      assert.equal(child.describeExit(), 'signal SIGKILL', `round ${round}: the writer must die by our SIGKILL`);
+      assert.deepEqual(child.ofType('error'), [], `round ${round}: writer errors`);
+      assert.deepEqual(child.strayLines, [], `round ${round}: stray writer output`);
+      const notOk = child.ofType('not-ok');
+      // FLUSH_DISK_TIMEOUT is "stored, durability not confirmed": allowed, just not counted as acked.
+      assert.deepEqual(notOk.filter((m) => m['status'] !== 'FLUSH_DISK_TIMEOUT'), [], `round ${round}: failed puts`);
+      const roundAcks = child.ofType('ack') as unknown as Acknowledgement[];
+      acknowledged.push(...roundAcks);
+      options.log(`round ${round}: killed after ${roundAcks.length} acks (target ${killAfter}), ${notOk.length} flush timeouts`);
+
+      const appended = await reopenAndVerify(storeRoot, acknowledged, (round + 1) * IDS_PER_ROUND + IDS_PER_ROUND / 2, round, options.log);
+      acknowledged.push(appended);
+    }
+  });
+}
+
+async function reopenAndVerify(
+  storeRoot: string,
+  acknowledged: readonly Acknowledgement[],
+  probeId: number,
+  round: number,
+  log: (line: string) => void,
+): Promise<Acknowledgement> {
+  const { store, recovery } = await openSmallStore(storeRoot);
+  try {
+    assert.equal(recovery.lastExitOK, false, `round ${round}: a killed writer must leave the abort marker`);
+    const scan = scanCommitLog(storeRoot);
+    log(
+      `round ${round}: recovered ${recovery.recoveredMessages} messages from ${recovery.recoveredFromOffset}, ` +
+        `truncated ${recovery.truncatedBytes} bytes; ${scan.records.length} records, ${acknowledged.length} acked`,
+    );
+    assertScanHoldsOnlyGeneratedMessages(scan);
+    assertAcksAreInScan(acknowledged, scan);
+    assertAcknowledgedIntact(store, acknowledged);
+    assertConsumeQueuesMatchScan(store, scan);
+
+    // New appends continue right after the recovered tail, with the next queue offset.
+    const probe = generateMessage(probeId);
+    const nextQueueOffset = store.getMaxOffsetInQueue(probe.topic, probe.queueId);
+    const result = await store.putMessage(probe);
+    assert.equal(result.status, 'PUT_OK', `round ${round}: append after recovery`);
+    assert.equal(result.queueOffset, nextQueueOffset, `round ${round}: queue offset after recovery`);
+    const rolled = result.physicalOffset > scan.endOffset && result.physicalOffset % SEGMENT_BYTES === 0 && result.physicalOffset - scan.endOffset < SEGMENT_BYTES;
+    assert.ok(result.physicalOffset === scan.endOffset || rolled, `round ${round}: append after recovery at ${result.physicalOffset}, tail was ${scan.endOffset}`);
+    const ack: Acknowledgement = {
+      id: probeId,
+      topic: probe.topic,
+      queueId: probe.queueId,
+      queueOffset: result.queueOffset,
+      physicalOffset: result.physicalOffset,
+    };
+    await store.whenDispatched(store.getMaxPhysicalOffset());
+    assertAcknowledgedIntact(store, [ack]);
+    return ack;
+  } finally {
+    await store.shutdown();
+  }
+}

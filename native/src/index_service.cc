@@ -24,7 +24,7 @@ std::string IndexFileName(int64_t epoch_ms) {
   const time_t secs = static_cast<time_t>(epoch_ms / 1000);
   struct tm t;
   localtime_r(&secs, &t);
-  char buf[32];
+  char buf[80];
   std::snprintf(buf, sizeof buf, "%04d%02d%02d%02d%02d%02d%03d", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday, t.tm_hour,
                 t.tm_min, t.tm_sec, static_cast<int>(epoch_ms % 1000));
   return buf;

@@ -1,7 +1,11 @@
 // ConsumeQueueStore against real files in a temp directory, with tiny segment files (10 units) so
 // every case crosses file boundaries.
+#include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <atomic>
 #include <fstream>
@@ -325,4 +329,66 @@ TEST_CASE("a concurrent reader never sees a unit before it is complete") {
   CHECK(!reader_failed);
   CHECK_EQ(checked.load(), kTotal);
   CHECK_EQ(store->Flush(0), 1u);
+}
+
+namespace {
+
+// A real, tiny file system so ENOSPC is real (the suite runs as root; it fails, never skips).
+struct SmallTmpfs {
+  std::string dir = cometmq_test::MakeTempDir("cq-full");
+  bool mounted = ::mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=256k") == 0;
+  ~SmallTmpfs() {
+    if (mounted) ::umount2(dir.c_str(), MNT_DETACH);
+    ::rmdir(dir.c_str());
+  }
+  // Fills the file system with a filler file; returns false if it could not.
+  bool Fill() const {
+    const int fd = ::open((dir + "/filler").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd < 0) return false;
+    static const char block[4096] = {};
+    while (::write(fd, block, sizeof block) > 0) {
+    }
+    const bool full = errno == ENOSPC;
+    ::close(fd);
+    return full;
+  }
+  void Free() const { ::unlink((dir + "/filler").c_str()); }
+};
+
+}  // namespace
+
+TEST_CASE("a full disk fails Put with ENOSPC naming the file, loses nothing, and writing resumes") {
+  SmallTmpfs fs;
+  REQUIRE(fs.mounted);
+  {
+    ConsumeQueueStore store(ConsumeQueueOptions{fs.dir + "/consumequeue", 20 * 100000});  // sparse 2 MB files
+    REQUIRE(store.Load().ok);
+    store.Recover();
+    REQUIRE(fs.Fill());
+    StoreResult r = store.Put(Req("T", 0, 0));
+    CHECK_EQ(r.code, std::string("ENOSPC"));
+    CHECK(r.path.find("/consumequeue/T/0/") != std::string::npos);
+    CHECK_EQ(store.MaxOffset("T", 0), 0);
+    fs.Free();
+    int64_t written = 0;
+    for (; written < 20000; ++written) {  // runs into the limit again, mid-file this time
+      r = store.Put(Req("T", 0, written));
+      if (!r.ok) break;
+      if (written == 100) REQUIRE(fs.Fill());
+    }
+    CHECK_EQ(r.code, std::string("ENOSPC"));
+    CHECK(written > 100);
+    CHECK_EQ(store.MaxOffset("T", 0), written);
+    CheckUnits(store, "T", 0, 0, written);
+    CHECK_EQ(store.Put(Req("T", 0, written)).code, std::string("ENOSPC"));  // the caller's retry
+    fs.Free();
+    PutRange(store, "T", 0, written, written + 50);
+    CheckUnits(store, "T", 0, 0, written + 50);
+    CHECK(store.Flush(0) == 1u);
+  }
+  ConsumeQueueStore reopened(ConsumeQueueOptions{fs.dir + "/consumequeue", 20 * 100000});
+  REQUIRE(reopened.Load().ok);
+  reopened.Recover();
+  CHECK(reopened.MaxOffset("T", 0) > 150);
+  CheckUnits(reopened, "T", 0, 0, reopened.MaxOffset("T", 0));
 }

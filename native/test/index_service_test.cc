@@ -1,5 +1,6 @@
 // IndexService against real files with tiny slot and entry counts, so chains collide and files
 // roll over in every case. Expected answers come from a brute-force list of what was indexed.
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -319,4 +320,40 @@ TEST_CASE("a concurrent reader sees only complete entries, newest first") {
   CHECK(queries.load() > 0);
   CHECK_EQ(index.QueryOffsets("T", "k3", 1000, 0, INT64_MAX).size(), static_cast<size_t>(kTotal / 20));
   CHECK(index.file_count() > 1u);
+}
+
+TEST_CASE("a full disk fails the roll-over with ENOSPC, leaves no file, and indexing resumes") {
+  const std::string mnt = cometmq_test::MakeTempDir("index-full");
+  const bool mounted = ::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=256k") == 0;
+  REQUIRE(mounted);
+  struct Unmount {
+    std::string dir;
+    ~Unmount() {
+      ::umount2(dir.c_str(), MNT_DETACH);
+      ::rmdir(dir.c_str());
+    }
+  } unmount{mnt};
+  const IndexOptions options{mnt + "/index", 1000, 4000};  // 84,040-byte files: three fit in 256 KiB
+  IndexService index(options);
+  REQUIRE(index.Load(true, 0).ok);
+  std::vector<Indexed> log;
+  StoreResult r;
+  int64_t i = 0;
+  for (; i < 10000; ++i) {
+    Record rec("T", i);
+    r = index.BuildIndex(rec.req);
+    if (!r.ok) break;
+    for (const std::string& k : {rec.uniq, "k" + std::to_string(i % 20), std::string("all")}) {
+      log.push_back({"T", k, PhyOf(i), TimeOf(i)});
+    }
+  }
+  CHECK_EQ(r.code, std::string("ENOSPC"));
+  CHECK(r.path.find(mnt + "/index/") == 0);
+  CHECK_EQ(index.file_count(), 3u);
+  CHECK_EQ(FilesIn(mnt + "/index"), 3u);  // the failed file was removed
+  CHECK(SameOffsets(index.QueryOffsets("T", "all", 100000, 0, INT64_MAX), Expected(log, "T", "all", 100000, 0, INT64_MAX)));
+  CHECK_EQ(index.DeleteExpired(PhyOf(i)), 2u);  // space comes back
+  Record retry("T", i);
+  REQUIRE(index.BuildIndex(retry.req).ok);
+  CHECK(SameOffsets(index.QueryOffsets("T", retry.uniq, 5, 0, INT64_MAX), std::vector<int64_t>{PhyOf(i)}));
 }

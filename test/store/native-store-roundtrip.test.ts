@@ -85,11 +85,12 @@ test('records roll across segments with blank filler; CQ files and the index agr
   }
   await store.whenDispatched(store.getMaxPhysicalOffset());
 
-  const segments = commitLogSegments(root);
+  // The next segment may already be pre-allocated (empty): count only segments holding data.
+  const segments = commitLogSegments(root).filter((segment) => segment.dataEnd > 0);
   assert.ok(segments.length >= 3, `expected at least 3 segments, got ${segments.length}`);
   for (const [k, segment] of segments.entries()) {
     assert.equal(segment.base, k * SEGMENT_BYTES, 'segments are named by their start offset');
-    if (k < segments.length - 1 && segment.dataEnd + 8 <= SEGMENT_BYTES) {
+    if (k < segments.length - 1) {
       assert.equal(segment.bytes.readInt32BE(segment.dataEnd + 4), BLANK_MAGIC_CODE, 'rolled segment ends with a blank record');
       assert.equal(segment.bytes.readInt32BE(segment.dataEnd), SEGMENT_BYTES - segment.dataEnd, 'blank covers the rest');
     }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { silentLogger } from '../../src/common';
 import { NativeMessageStore } from '../../src/store';
-import { openStore, tempDir, tinyConfig } from './store-fixture';
+import { onTestEnd, openStore, tempDir, tinyConfig } from './store-fixture';
 
 test('a foreign file in the store directory gives a clear error naming it', async (t) => {
   for (const [sub, name] of [['commitlog', 'notes.txt'], ['', 'stray.bin']] as const) {
@@ -12,7 +12,7 @@ test('a foreign file in the store directory gives a clear error naming it', asyn
     fs.mkdirSync(path.join(root, 'commitlog'), { recursive: true });
     fs.writeFileSync(path.join(root, sub, name), 'not a segment');
     const store = new NativeMessageStore(tinyConfig(root), { logger: silentLogger });
-    t.after(() => store.shutdown());
+    onTestEnd(t, () => store.shutdown());
     await assert.rejects(store.start(), (err: Error & { code?: string }) => {
       assert.equal(err.code, 'ERR_STORE_FOREIGN_FILE');
       assert.match(err.message, new RegExp(name.replace('.', '\\.')));
@@ -25,11 +25,11 @@ test('a foreign file in the store directory gives a clear error naming it', asyn
 test('a second store on the same directory fails with ERR_STORE_LOCKED, and opens after the first shuts down', async (t) => {
   const { store, root } = await openStore(t);
   const second = new NativeMessageStore(tinyConfig(root), { logger: silentLogger });
-  t.after(() => second.shutdown());
+  onTestEnd(t, () => second.shutdown());
   await assert.rejects(second.start(), { code: 'ERR_STORE_LOCKED' });
   await store.shutdown();
   const third = new NativeMessageStore(tinyConfig(root), { logger: silentLogger });
-  t.after(() => third.shutdown());
+  onTestEnd(t, () => third.shutdown());
   const report = await third.start();
   assert.equal(report.lastExitOK, true);
 });

@@ -14,9 +14,29 @@ import { NativeMessageStore, type MessageStoreDeps, type StoreConfigInput } from
 export const SEGMENT_BYTES = 1024 * 1024;
 export const CQ_FILE_BYTES = 20 * 64;
 
+type Cleanup = () => unknown;
+const cleanups = new WeakMap<TestContext, Cleanup[]>();
+
+/**
+ * Registers `fn` to run when the test ends, in reverse order of registration (stores shut down
+ * before their directories are removed; node:test runs its own after-hooks first-in first-out).
+ */
+export function onTestEnd(t: TestContext, fn: Cleanup): void {
+  let list = cleanups.get(t);
+  if (list === undefined) {
+    const created: Cleanup[] = [];
+    list = created;
+    cleanups.set(t, created);
+    t.after(async () => {
+      for (const cleanup of created.reverse()) await cleanup();
+    });
+  }
+  list.push(fn);
+}
+
 export function tempDir(t: TestContext, label = 'store'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cometmq-t1-${label}-`));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  onTestEnd(t, () => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -40,7 +60,7 @@ export async function openStore(
   root: string = tempDir(t),
 ): Promise<{ store: NativeMessageStore; root: string }> {
   const store = new NativeMessageStore(tinyConfig(root, overrides), { logger: silentLogger, ...deps });
-  t.after(() => store.shutdown());
+  onTestEnd(t, () => store.shutdown());
   await store.start();
   return { store, root };
 }
@@ -118,4 +138,17 @@ export function bodyOf(i: number, length = 1000 + ((i * 7919) % 6000)): Buffer {
   const body = Buffer.alloc(length);
   for (let j = 0; j < length; j++) body[j] = (i * 31 + j) & 0xff;
   return body;
+}
+
+/** Waits for `promise`, failing after `ms` (the pending timer also keeps the event loop alive). */
+export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -22,7 +22,7 @@
 #include "commit_log.h"
 #include "consume_queue_store.h"
 #include "index_service.h"
-#include "signal.h"
+#include "wake_signal.h"
 #include "store_config.h"
 
 namespace cometmq {
@@ -66,9 +66,9 @@ class FlushService {
   std::function<void()> on_committed_;
 
   std::atomic<bool> stop_{false};
-  Signal commit_log_signal_;
-  Signal commit_signal_;
-  Signal logic_signal_;
+  WakeSignal commit_log_signal_;
+  WakeSignal commit_signal_;
+  WakeSignal logic_signal_;
   std::mutex commit_log_mu_;  // one CommitLog flush at a time (thread vs FlushAll)
   std::mutex commit_mu_;
   std::mutex logic_mu_;

@@ -1,6 +1,6 @@
 // ReputMessageService: the dispatcher. Walks CommitLog records from the dispatched position up to
 // the committed position and feeds every record to the ConsumeQueue (skipping PREPARED/ROLLBACK
-// transaction records) and to the index. Woken by appends through a Signal, never by polling.
+// transaction records) and to the index. Woken by appends through a WakeSignal, never by polling.
 // On an I/O error from a target it keeps its position, logs once and retries after a short wait:
 // a record is never skipped.
 // Thread affinity: the dispatcher thread (or the opening thread through DispatchRange before it
@@ -18,7 +18,7 @@
 #include "dispatch_request.h"
 #include "index_service.h"
 #include "record_parser.h"
-#include "signal.h"
+#include "wake_signal.h"
 
 namespace cometmq {
 
@@ -59,7 +59,7 @@ class ReputService {
   std::atomic<int64_t> dispatched_{0};
   std::atomic<int64_t> dispatched_store_timestamp_{0};
   std::atomic<bool> stop_{false};
-  Signal signal_;
+  WakeSignal signal_;
   std::thread thread_;
 };
 

@@ -11,7 +11,7 @@
 
 namespace cometmq {
 
-class Signal {
+class WakeSignal {
  public:
   void Notify() {
     if (pending_.exchange(true)) return;

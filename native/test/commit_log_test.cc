@@ -1,0 +1,247 @@
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "byte_order.h"
+#include "check.h"
+#include "commit_log.h"
+#include "crc32.h"
+#include "record_layout.h"
+#include "record_parser.h"
+#include "store_test_util.h"
+
+using namespace cometmq;
+using namespace cometmq_test;
+
+namespace {
+
+struct LogFixture {
+  explicit LogFixture(StoreConfig config = SmallConfig(64 * 1024)) : root(MakeTempDir("commitlog")) {
+    dir = root + "/commitlog";
+    ::mkdir(dir.c_str(), 0755);
+    log = std::make_unique<CommitLog>(config, dir);
+    REQUIRE(log->Load().ok);
+    log->StartAt(0);
+  }
+  ~LogFixture() {
+    log.reset();
+    RemoveTree(root);
+  }
+  PutStatus Append(const std::vector<TestMessage>& ms, std::vector<double>* out) {
+    auto batch = EncodeBatch(ms);
+    out->assign(2 * ms.size() + 1, -1);
+    return log->AppendBatch(batch.data(), batch.size(), static_cast<uint32_t>(ms.size()), out->data());
+  }
+  std::string root;
+  std::string dir;
+  std::unique_ptr<CommitLog> log;
+};
+
+TestMessage Sized(size_t body, const std::string& topic = "TopicA", int32_t queue = 0) {
+  TestMessage m;
+  m.topic = topic;
+  m.queue_id = queue;
+  m.body.assign(body, 'b');
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("commit log: append stamps offsets, store time and body CRC; queue offsets per topic/queue") {
+  LogFixture f;
+  std::vector<double> out;
+  std::vector<TestMessage> ms = {Sized(10, "A", 0), Sized(20, "A", 1), Sized(30, "A", 0), Sized(40, "B", 0)};
+  REQUIRE(f.Append(ms, &out) == PutStatus::PUT_OK);
+  CHECK_EQ(out[0], 0.0);
+  CHECK_EQ(out[1], 0.0);  // A-0 #0
+  CHECK_EQ(out[3], 0.0);  // A-1 #0
+  CHECK_EQ(out[5], 1.0);  // A-0 #1
+  CHECK_EQ(out[7], 0.0);  // B-0 #0
+  CHECK(out[8] > 1.6e12);
+  const int64_t end = f.log->wrote_position();
+  CHECK_EQ(end, static_cast<int64_t>(EncodeBatch(ms).size()));
+  CHECK_EQ(f.log->committed_position(), end);
+  for (size_t i = 0; i < ms.size(); ++i) {
+    CommitLogSlice s;
+    const auto expected = EncodeRecord(ms[i]);
+    REQUIRE(f.log->Slice(static_cast<int64_t>(out[2 * i]), static_cast<int64_t>(expected.size()), &s));
+    RecordView v;
+    REQUIRE(ParseRecord(s.data, s.size, &v) == RecordCheck::kOk);
+    CHECK_EQ(v.physical_offset, static_cast<int64_t>(out[2 * i]));
+    CHECK_EQ(v.queue_offset, static_cast<int64_t>(out[2 * i + 1]));
+    CHECK_EQ(v.store_timestamp, static_cast<int64_t>(out[2 * ms.size()]));
+    CHECK_EQ(v.body_crc, BodyCrc(s.data + v.body_pos, v.body_length));
+    CHECK_EQ(f.log->StoreTimestampAt(v.physical_offset), v.store_timestamp);
+  }
+  std::vector<double> out2;
+  REQUIRE(f.Append({Sized(5, "A", 0)}, &out2) == PutStatus::PUT_OK);
+  CHECK_EQ(out2[1], 2.0);
+  CHECK_EQ(out2[0], static_cast<double>(end));
+}
+
+TEST_CASE("commit log: PREPARED and ROLLBACK records get queue offset 0 and do not advance the queue") {
+  LogFixture f;
+  std::vector<TestMessage> ms = {Sized(1), Sized(1), Sized(1), Sized(1), Sized(1)};
+  ms[1].sys_flag = record::kSysFlagTransactionPrepared;
+  ms[2].sys_flag = record::kSysFlagTransactionRollback;
+  ms[3].sys_flag = record::kSysFlagTransactionCommit;
+  std::vector<double> out;
+  REQUIRE(f.Append(ms, &out) == PutStatus::PUT_OK);
+  CHECK_EQ(out[1], 0.0);
+  CHECK_EQ(out[3], 0.0);
+  CHECK_EQ(out[5], 0.0);
+  CHECK_EQ(out[7], 1.0);
+  CHECK_EQ(out[9], 2.0);
+}
+
+TEST_CASE("commit log: records roll across tiny segments behind a blank filler") {
+  LogFixture f;  // 64 KiB segments
+  std::vector<double> out;
+  int64_t last_end = 0;
+  int rolls = 0;
+  for (int i = 0; i < 40; ++i) {
+    std::vector<TestMessage> batch(4, Sized(1000 + i));
+    REQUIRE(f.Append(batch, &out) == PutStatus::PUT_OK);
+    for (int k = 0; k < 4; ++k) {
+      const int64_t phy = static_cast<int64_t>(out[2 * k]);
+      const int64_t size = static_cast<int64_t>(EncodeRecord(batch[k]).size());
+      if (phy != last_end) {
+        // Rolled: the gap is a blank filler reaching exactly to the segment end.
+        ++rolls;
+        CHECK_EQ(phy % (64 * 1024), 0);
+        CommitLogSlice blank;
+        REQUIRE(f.log->Slice(last_end, 8, &blank));
+        CHECK_EQ(LoadU32BE(blank.data + 4), record::kBlankMagicCode);
+        CHECK_EQ(static_cast<int64_t>(LoadU32BE(blank.data)), phy - last_end);
+      }
+      CHECK_EQ(phy / (64 * 1024), (phy + size - 1) / (64 * 1024));  // never spans segments
+      last_end = phy + size;
+    }
+  }
+  CHECK(rolls >= 2);
+  CHECK_EQ(static_cast<int>(f.log->files().count()), rolls + 1);
+  const auto names = ListDir(f.dir);
+  REQUIRE(names.size() >= 2u);
+  CHECK_EQ(names[0], std::string("00000000000000000000"));
+  CHECK_EQ(names[1], std::string("00000000000000065536"));
+  CHECK_EQ(FileSize(f.dir + "/" + names[0]), 64 * 1024);
+}
+
+TEST_CASE("commit log: an invalid batch is refused whole and changes nothing") {
+  LogFixture f;
+  std::vector<double> out;
+  REQUIRE(f.Append({Sized(10)}, &out) == PutStatus::PUT_OK);
+  const int64_t before = f.log->wrote_position();
+
+  auto batch = EncodeBatch({Sized(10), Sized(10), Sized(10)});
+  const size_t second = EncodeRecord(Sized(10)).size();
+  auto broken = batch;
+  StoreU32BE(broken.data() + second + 4, 0xDEADBEEF);  // bad magic in the 2nd record
+  std::vector<double> o(7);
+  CHECK(f.log->AppendBatch(broken.data(), broken.size(), 3, o.data()) == PutStatus::MESSAGE_ILLEGAL);
+  CHECK(f.log->AppendBatch(batch.data(), batch.size() - 1, 3, o.data()) == PutStatus::MESSAGE_ILLEGAL);
+  CHECK(f.log->AppendBatch(batch.data(), batch.size(), 2, o.data()) == PutStatus::MESSAGE_ILLEGAL);  // trailing bytes
+
+  TestMessage big = Sized(64 * 1024 + 1);
+  CHECK(f.Append({Sized(1), big}, &out) == PutStatus::MESSAGE_ILLEGAL);
+  TestMessage props = Sized(1);
+  props.properties = Properties({{"K", std::string(40000, 'v')}});
+  CHECK(f.Append({Sized(1), props}, &out) == PutStatus::PROPERTIES_SIZE_EXCEEDED);
+  TestMessage no_topic = Sized(1);
+  no_topic.topic = "";
+  CHECK(f.Append({no_topic}, &out) == PutStatus::MESSAGE_ILLEGAL);
+
+  CHECK_EQ(f.log->wrote_position(), before);
+  REQUIRE(f.Append({Sized(10)}, &out) == PutStatus::PUT_OK);
+  CHECK_EQ(out[0], static_cast<double>(before));
+  CHECK_EQ(out[1], 1.0);  // the refused batches consumed no queue offsets
+}
+
+TEST_CASE("commit log: a segment that cannot be created fails the batch cleanly; later appends succeed") {
+  LogFixture f;
+  std::vector<double> out;
+  REQUIRE(f.Append({Sized(1000)}, &out) == PutStatus::PUT_OK);
+  // Creating the next segment fails (file size limit -> EFBIG), as a full disk would (ENOSPC).
+  std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit saved {};
+  ::getrlimit(RLIMIT_FSIZE, &saved);
+  struct rlimit limited = saved;
+  limited.rlim_cur = 4096;
+  ::setrlimit(RLIMIT_FSIZE, &limited);
+  const int64_t before = f.log->wrote_position();
+  std::vector<TestMessage> big(150, Sized(1000));  // needs two more segments (one may be pre-allocated)
+  const PutStatus status = f.Append(big, &out);
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  CHECK(status == PutStatus::CREATE_MAPPED_FILE_FAILED);
+  CHECK_EQ(f.log->last_append_error().code, std::string("EFBIG"));
+  CHECK_EQ(f.log->wrote_position(), before);
+  CommitLogSlice s;
+  CHECK(!f.log->Slice(before, 8, &s));
+  REQUIRE(f.Append(big, &out) == PutStatus::PUT_OK);
+  CHECK_EQ(out[1], 1.0);
+  CHECK(f.log->files().count() >= 2u);
+}
+
+TEST_CASE("commit log: with the transient pool, readers see data only after commit") {
+  StoreConfig c = SmallConfig(64 * 1024);
+  c.transientStorePoolEnable = 1;
+  c.transientStorePoolSize = 2;
+  LogFixture f(c);
+  std::vector<double> out;
+  // The first segment is created by the first append, so it gets a pool buffer.
+  REQUIRE(f.Append({Sized(100), Sized(100)}, &out) == PutStatus::PUT_OK);
+  CHECK(f.log->wrote_position() > 0);
+  CHECK_EQ(f.log->committed_position(), 0);
+  CommitLogSlice s;
+  CHECK(!f.log->Slice(0, 8, &s));
+  CHECK(!f.log->CommitDirty(4));  // less than 4 pages pending
+  CHECK(f.log->CommitDirty(0));
+  CHECK_EQ(f.log->committed_position(), f.log->wrote_position());
+  REQUIRE(f.log->Slice(0, static_cast<int64_t>(EncodeRecord(Sized(100)).size()), &s));
+  RecordView v;
+  CHECK(ParseRecord(s.data, s.size, &v) == RecordCheck::kOk);
+  // Fill past several segments: buffers are returned and reused, filler tails are zero in the file.
+  for (int i = 0; i < 200; ++i) {
+    REQUIRE(f.Append({Sized(1500)}, &out) == PutStatus::PUT_OK);
+    if (i % 10 == 0) f.log->CommitDirty(0);
+  }
+  f.log->CommitDirty(0);
+  CHECK_EQ(f.log->committed_position(), f.log->wrote_position());
+  StoreResult err;
+  CHECK(f.log->Flush(0, &err));
+  CHECK_EQ(f.log->flushed_position(), f.log->wrote_position());
+  int64_t pos = 0;
+  int records = 0;
+  while (pos < f.log->wrote_position()) {
+    auto seg = f.log->files().FindByOffset(pos);
+    REQUIRE(seg);
+    RecordView rv;
+    const RecordCheck check = ParseRecord(seg->data() + (pos - seg->file_from_offset()),
+                                          static_cast<size_t>(seg->end_offset() - pos), &rv);
+    if (check == RecordCheck::kBlank) {
+      for (int64_t k = pos + 8; k < seg->end_offset(); ++k) REQUIRE(seg->data()[k - seg->file_from_offset()] == 0);
+      pos = seg->end_offset();
+      continue;
+    }
+    REQUIRE(check == RecordCheck::kOk);
+    CHECK_EQ(rv.physical_offset, pos);
+    pos += rv.total_size;
+    ++records;
+  }
+  CHECK_EQ(records, 202);
+}
+
+TEST_CASE("commit log: flush with least pages waits for enough dirty pages; thorough flush takes all") {
+  LogFixture f;
+  std::vector<double> out;
+  REQUIRE(f.Append({Sized(100)}, &out) == PutStatus::PUT_OK);
+  StoreResult err;
+  CHECK(!f.log->Flush(4, &err));
+  CHECK_EQ(f.log->flushed_position(), 0);
+  CHECK(f.log->Flush(0, &err));
+  CHECK_EQ(f.log->flushed_position(), f.log->wrote_position());
+  CHECK(err.ok);
+}

@@ -158,10 +158,11 @@ export class NativeMessageStore implements MessageStore {
     this.#clean.stop();
     try {
       this.#handle.close();
-      // close() stopped the native threads; a notification they queued just before is delivered
-      // on the next loop iteration. Let it run now, while JS can still be called, rather than
-      // during environment teardown.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // close() stopped the native threads and released the notification functions; delivering
+      // what they still queued and finalizing them takes two loop iterations. Let that happen now,
+      // while JS can still be called: the addon aborts the process if it happens during
+      // environment teardown (observed with the current glue; see the T1 report).
+      for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
     } finally {
       // close() flushed everything it wrote; if it threw, the waiters learn the flush is not assured.
       this.#groupCommit?.completeAll(wasRunning ? 'PUT_OK' : 'FLUSH_DISK_TIMEOUT');

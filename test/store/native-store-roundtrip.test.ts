@@ -170,3 +170,21 @@ test('tag filtering and offset by time', async (t) => {
   assert.equal(store.getMessage('Tags', 0, 12, 1).status, 'OFFSET_OVERFLOW_ONE');
   assert.equal(store.getMessage('Tags', 0, 50, 1).status, 'OFFSET_OVERFLOW_BADLY');
 });
+
+test('IPv6 store host and the transient store pool: records and 56-character msgIds round-trip', async (t) => {
+  const v6Host = { address: '2001:db8::a:b', port: 10911 };
+  const { store } = await openStore(t, { transientStorePoolEnable: true, transientStorePoolSize: 2 }, { storeHost: v6Host });
+  const results = await store.putMessages([1, 2, 3].map((i) => ({ topic: 'Six', queueId: 0, body: bodyOf(i, 300), properties: { KEYS: `k${i}` } })));
+  for (const r of results) {
+    assert.equal(r.status, 'PUT_OK');
+    assert.equal(r.msgId.length, 56);
+    assert.deepEqual(decodeOffsetMessageId(r.msgId), { storeHost: v6Host, physicalOffset: r.physicalOffset });
+  }
+  await store.whenDispatched(store.getMaxPhysicalOffset());
+  const got = store.getMessage('Six', 0, 0, 10).messages();
+  assert.deepEqual(got.map((m) => m.msgId), results.map((r) => r.msgId));
+  assert.deepEqual(got.map((m) => m.storeHost), [v6Host, v6Host, v6Host]);
+  assert.equal(got[1]?.sysFlag, MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
+  assert.deepEqual(got.map((m) => m.body), [1, 2, 3].map((i) => bodyOf(i, 300)));
+  assert.equal(store.queryMessage('Six', 'k2', 10, 0, Date.now() + 60_000).messages()[0]?.msgId, results[1]?.msgId);
+});

@@ -16,7 +16,7 @@ test('the status table translates every native status, and every GetStatus exist
   assert.throws(() => statusTable.putStatus(999), { code: 'ERR_STORE_UNKNOWN_STATUS' });
 });
 
-test('a mismatched addon is refused at load with ERR_ADDON_MISMATCH', () => {
+test('a mismatched addon (record layout, config slots, statuses) is refused with ERR_ADDON_MISMATCH', () => {
   const { addon } = loadAddon();
   const real = addon.constants;
   const variants: Array<[string, NativeConstants]> = [
@@ -24,6 +24,7 @@ test('a mismatched addon is refused at load with ERR_ADDON_MISMATCH', () => {
     ['missing slot', { ...real, configSlots: Object.fromEntries(Object.entries(real.configSlots).filter(([k]) => k !== 'maxMessageSize')) }],
     ['record value', { ...real, record: { ...real.record, OFFSET_SYSFLAG: 40 } }],
     ['unknown record name', { ...real, record: { ...real.record, OFFSET_SOMETHING: 1 } }],
+    ['missing record name', { ...real, record: Object.fromEntries(Object.entries(real.record).filter(([k]) => k !== 'OFFSET_BORNHOST')) }],
     ['unknown status', { ...real, putStatus: { ...real.putStatus, EXPLODED: 77 } }],
     ['missing get status', { ...real, getStatus: Object.fromEntries(Object.entries(real.getStatus).filter(([k]) => k !== 'FOUND')) }],
   ];

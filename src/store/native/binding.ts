@@ -85,8 +85,8 @@ export function checkConstants(constants: NativeConstants | undefined, addonPath
       throw mismatch(addonPath, `constants.record.${name} is ${value}, record-layout.ts says ${layout[name]}`);
     }
   }
-  for (const name of ['MESSAGE_MAGIC_CODE', 'MESSAGE_MAGIC_CODE_V2', 'BLANK_MAGIC_CODE']) {
-    if (!(name in (constants.record ?? {}))) throw mismatch(addonPath, `constants.record lacks ${name}`);
+  for (const name of Object.keys(layout)) {
+    if (!(name in (constants.record ?? {}))) throw mismatch(addonPath, `constants.record lacks ${name} (record-layout.ts has it)`);
   }
   const slots = constants.configSlots ?? {};
   const known = new Set<string>(NATIVE_CONFIG_KEYS);

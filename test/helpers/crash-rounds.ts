@@ -55,9 +55,17 @@ export async function runCrashRounds(options: CrashRoundsOptions): Promise<void>
       child.onMessage((m) => {
         if (m.type === 'ack') acks++;
       });
+      // Odd rounds kill at a random time after spawn instead (0-400 ms): this lands before, during
+      // or just after the child's own recovery, so a crash in the middle of recovery is covered.
+      const killAtMs = round % 2 === 1 ? rnd.int(0, 400) : undefined;
       try {
-        await child.waitForType('ready');
-        await child.waitFor(() => acks >= killAfter, `${killAfter} acks`, 60_000);
+        if (killAtMs === undefined) {
+          await child.waitForType('ready');
+          await child.waitFor(() => acks >= killAfter, `${killAfter} acks`, 60_000);
+        } else {
+          // Not a wait for a condition: the delay *is* the randomly chosen kill moment.
+          await new Promise((resolve) => setTimeout(resolve, killAtMs));
+        }
       } finally {
         await child.kill('SIGKILL');
       }
@@ -69,9 +77,13 @@ export async function runCrashRounds(options: CrashRoundsOptions): Promise<void>
       assert.deepEqual(notOk.filter((m) => m['status'] !== 'FLUSH_DISK_TIMEOUT'), [], `round ${round}: failed puts`);
       const roundAcks = child.ofType('ack') as unknown as Acknowledgement[];
       acknowledged.push(...roundAcks);
-      options.log(`round ${round}: killed after ${roundAcks.length} acks (target ${killAfter}), ${notOk.length} flush timeouts`);
+      const target = killAtMs === undefined ? `after ${killAfter} acks` : `${killAtMs} ms after spawn${child.ofType('ready').length ? '' : ', before ready'}`;
+      options.log(`round ${round}: killed ${target}: ${roundAcks.length} acks, ${notOk.length} flush timeouts`);
 
-      const appended = await reopenAndVerify(storeRoot, acknowledged, (round + 1) * IDS_PER_ROUND + IDS_PER_ROUND / 2, round, options.log);
+      // Killed before 'ready', the child may not have opened the store yet: either exit state is fine.
+      const uncleanExit = child.ofType('ready').length > 0 ? true : undefined;
+      const probeId = (round + 1) * IDS_PER_ROUND + IDS_PER_ROUND / 2;
+      const appended = await reopenAndVerify(storeRoot, acknowledged, probeId, round, uncleanExit, options.log);
       acknowledged.push(appended);
     }
   });
@@ -82,11 +94,12 @@ async function reopenAndVerify(
   acknowledged: readonly Acknowledgement[],
   probeId: number,
   round: number,
+  uncleanExit: true | undefined,
   log: (line: string) => void,
 ): Promise<Acknowledgement> {
   const { store, recovery } = await openSmallStore(storeRoot);
   try {
-    assert.equal(recovery.lastExitOK, false, `round ${round}: a killed writer must leave the abort marker`);
+    if (uncleanExit) assert.equal(recovery.lastExitOK, false, `round ${round}: a killed writer must leave the abort marker`);
     const scan = scanCommitLog(storeRoot);
     log(
       `round ${round}: recovered ${recovery.recoveredMessages} messages from ${recovery.recoveredFromOffset}, ` +

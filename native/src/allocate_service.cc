@@ -1,5 +1,7 @@
 #include "allocate_service.h"
 
+#include <algorithm>
+
 #include "store_log.h"
 
 namespace cometmq {
@@ -26,6 +28,8 @@ void AllocateService::Stop() {
 StoreResult AllocateService::Take(int64_t offset, std::shared_ptr<MappedFile>* out) {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return in_progress_ != offset; });
+  highest_taken_ = std::max(highest_taken_, offset);
+  if (requested_ <= highest_taken_) requested_ = -1;
   auto it = ready_.find(offset);
   if (it != ready_.end()) {
     *out = std::move(it->second);
@@ -57,7 +61,7 @@ void AllocateService::GiveBack(std::shared_ptr<MappedFile> file) {
 void AllocateService::RequestAhead(int64_t offset) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (ready_.count(offset) || in_progress_ == offset || requested_ == offset) return;
+    if (offset <= highest_taken_ || ready_.count(offset) || in_progress_ == offset || requested_ == offset) return;
     requested_ = offset;
   }
   cv_.notify_all();
@@ -70,7 +74,7 @@ void AllocateService::Run() {
     if (stop_) return;
     const int64_t offset = requested_;
     requested_ = -1;
-    if (ready_.count(offset)) continue;
+    if (offset <= highest_taken_ || ready_.count(offset)) continue;
     in_progress_ = offset;
     lock.unlock();
     std::unique_ptr<MappedFile> file;

@@ -46,6 +46,7 @@ class AllocateService {
   std::map<int64_t, std::shared_ptr<MappedFile>> ready_;
   int64_t requested_ = -1;    // offset the worker should prepare next, -1 none
   int64_t in_progress_ = -1;  // offset being created right now (by either side)
+  int64_t highest_taken_ = -1;  // segments at or below this exist already: never pre-create them
   bool failed_logged_ = false;
   bool stop_ = false;
   std::thread thread_;

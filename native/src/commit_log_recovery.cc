@@ -1,5 +1,6 @@
 #include "commit_log_recovery.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -89,7 +90,9 @@ size_t StartIndex(const Segments& segs, const CommitLogRecoveryInput& in) {
     return 0;
   };
   const size_t by_queue = index_of(in.consume_queue_max_phy);
-  if (in.last_exit_ok) return by_queue;
+  // Clean exit: re-check at least the last three segments (RocketMQ 4.x), or from where the
+  // ConsumeQueues end if that is earlier.
+  if (in.last_exit_ok) return std::min(by_queue, segs.size() >= 3 ? segs.size() - 3 : size_t{0});
   // Newest segment whose first record was stored no later than the checkpoint's minimum.
   size_t by_time = 0;
   for (size_t i = segs.size(); i-- > 0;) {

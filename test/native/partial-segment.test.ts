@@ -1,0 +1,40 @@
+// A crash while the next CommitLog segment is being pre-allocated (between creating the file and
+// reserving its blocks) leaves a trailing segment file that is too short and holds only zeros.
+// That is a torn tail with no data in it: reopening must drop it and keep everything, not refuse
+// to start. (A short segment that holds data is still reported, by the directory checks.)
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { listSegments, scanCommitLog, segmentStartOffset } from '../helpers/commitlog-scanner';
+import { runFixedWriter } from '../helpers/fixed-writer-run';
+import { generateMessage } from '../helpers/message-generator';
+import { openSmallStore, SMALL_SEGMENT_BYTES } from '../helpers/small-store';
+import { assertAcknowledgedIntact, assertConsumeQueuesMatchScan } from '../helpers/store-verification';
+import { withTempDir } from '../helpers/temp-dir';
+
+for (const partialBytes of [0, SMALL_SEGMENT_BYTES / 2]) {
+  test(`a zero-filled trailing segment of ${partialBytes} bytes (crash during pre-allocation) is dropped on reopen`, { timeout: 60_000 }, () =>
+    withTempDir('partial-segment', async (dir) => {
+      const storeRoot = path.join(dir, 'store');
+      const { acks } = await runFixedWriter(storeRoot, { firstId: 0, count: 1500, ending: 'kill' });
+      const segments = listSegments(storeRoot);
+      const next = segmentStartOffset(segments[segments.length - 1]!) + SMALL_SEGMENT_BYTES;
+      const partial = path.join(storeRoot, 'commitlog', String(next).padStart(20, '0'));
+      fs.writeFileSync(partial, Buffer.alloc(partialBytes));
+
+      const { store, recovery } = await openSmallStore(storeRoot);
+      try {
+        assert.equal(recovery.lastExitOK, false);
+        assertAcknowledgedIntact(store, acks);
+        assertConsumeQueuesMatchScan(store, scanCommitLog(storeRoot));
+        const result = await store.putMessage(generateMessage(1_000_000));
+        assert.equal(result.status, 'PUT_OK');
+      } finally {
+        await store.shutdown();
+      }
+      const sizes = listSegments(storeRoot).map((s) => fs.statSync(s).size);
+      assert.ok(sizes.every((size) => size === SMALL_SEGMENT_BYTES), `segment sizes after recovery: ${sizes}`);
+    }),
+  );
+}

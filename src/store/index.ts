@@ -19,3 +19,4 @@ export { GroupCommitService } from './flush/group-commit';
 export type { FlushOutcome } from './flush/group-commit';
 export { CleanService, statfsDiskUsage } from './clean-service';
 export type { DiskUsageProbe } from './clean-service';
+export { loadAddon } from './native/binding';

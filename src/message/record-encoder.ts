@@ -59,13 +59,20 @@ export class RecordEncoder {
     return this.#topicBytesOf(topic).length;
   }
 
+  #lastTopic = '';
+  #lastTopicBytes: Buffer = Buffer.alloc(0);
+
   #topicBytesOf(topic: string): Buffer {
+    // Consecutive messages usually share a topic: skip the map lookup then.
+    if (topic === this.#lastTopic) return this.#lastTopicBytes;
     let bytes = this.#topicBytes.get(topic);
     if (bytes === undefined) {
       bytes = Buffer.from(topic, 'utf8');
       if (this.#topicBytes.size >= MAX_TOPIC_CACHE) this.#topicBytes.clear();
       this.#topicBytes.set(topic, bytes);
     }
+    this.#lastTopic = topic;
+    this.#lastTopicBytes = bytes;
     return bytes;
   }
 

@@ -54,6 +54,8 @@ interface Group {
 /** A new crossing starts once the pending batch holds this much (RocketMQ's 4 MiB batch limit). */
 const BATCH_FLUSH_BYTES = 4 * 1024 * 1024;
 const BLANK_RECORD_BYTES = 8;
+const INITIAL_BUFFER_BYTES = 1024 * 1024;
+const MAX_RETAINED_BUFFER_BYTES = 16 * 1024 * 1024;
 
 class EncodeRefusal {
   constructor(readonly status: PutStatus, readonly remark: string) {}
@@ -61,7 +63,7 @@ class EncodeRefusal {
 
 export class AppendBatcher {
   readonly #o: AppendBatcherOptions;
-  #buffer = Buffer.allocUnsafeSlow(1024 * 1024);
+  #buffer = Buffer.allocUnsafeSlow(INITIAL_BUFFER_BYTES);
   #used = 0;
   #sizes = new Int32Array(1024);
   #count = 0;
@@ -139,6 +141,7 @@ export class AppendBatcher {
     } else {
       for (const group of groups) this.#completeRefused(group, status);
     }
+    this.#shrinkAfterLargeBatch();
   }
 
   /** One native call; the `out` array holds its per-record offsets on PUT_OK. */
@@ -244,6 +247,11 @@ export class AppendBatcher {
     this.#sizes[this.#count++] = size;
     this.#used += size;
     return undefined;
+  }
+
+  /** A huge putMessages grows the pool; give that memory back once it has been appended. */
+  #shrinkAfterLargeBatch(): void {
+    if (this.#buffer.length > MAX_RETAINED_BUFFER_BYTES) this.#buffer = Buffer.allocUnsafeSlow(INITIAL_BUFFER_BYTES);
   }
 
   #ensureCapacity(extra: number): void {

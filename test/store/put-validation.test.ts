@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { silentLogger } from '../../src/common';
 import type { MessageToStore } from '../../src/message';
 import { NativeMessageStore } from '../../src/store';
-import { bodyOf, openStore, tempDir, tinyConfig } from './store-fixture';
+import { SEGMENT_BYTES, bodyOf, openStore, tempDir, tinyConfig } from './store-fixture';
 
 const ok = (i: number): MessageToStore => ({ topic: 'Valid', queueId: 0, body: bodyOf(i, 50) });
 
@@ -83,4 +83,30 @@ test('read arguments are checked before they reach native code', async (t) => {
   assert.throws(() => store.queryMessage('Valid', 5 as unknown as string, 1, 0, 1), TypeError);
   await assert.rejects(store.whenDispatched(-1), RangeError);
   assert.equal(store.lookMessageByOffset(123_456), null);
+});
+
+test('a batch larger than a segment stays atomic: it rolls segments, offsets stay dense, no record spans two', async (t) => {
+  const { store } = await openStore(t);
+  const msgs = Array.from({ length: 300 }, (_, i) => ({ topic: 'Big', queueId: 0, body: bodyOf(i, 60_000) }));
+  const results = await store.putMessages(msgs);
+  assert.deepEqual(new Set(results.map((r) => r.status)), new Set(['PUT_OK']));
+  assert.deepEqual(results.map((r) => r.queueOffset), msgs.map((_, i) => i));
+  let rolls = 0;
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i]!;
+    assert.ok((r.physicalOffset % SEGMENT_BYTES) + r.wroteBytes <= SEGMENT_BYTES, 'a record never spans two segments');
+    if (i > 0) {
+      const prev = results[i - 1]!;
+      const gap = r.physicalOffset - (prev.physicalOffset + prev.wroteBytes);
+      if (gap !== 0) {
+        rolls++;
+        assert.equal(r.physicalOffset % SEGMENT_BYTES, 0, 'only a roll to the next segment leaves a gap');
+      }
+    }
+  }
+  assert.ok(rolls >= 15, `expected many rolls, got ${rolls}`);
+  // The pool shrank back after the 18 MB batch; later puts still work.
+  assert.equal((await store.putMessage(ok(1))).status, 'PUT_OK');
+  await store.whenDispatched(store.getMaxPhysicalOffset());
+  assert.equal(store.getMaxOffsetInQueue('Big', 0), 300);
 });

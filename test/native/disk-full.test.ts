@@ -150,3 +150,51 @@ test('disk usage over diskSpaceWarningLevelRatio: puts refused with SERVICE_NOT_
     });
   }),
 );
+
+test('ENOSPC while dispatching (a new ConsumeQueue file): the put is stored, dispatch catches up once space is back', { timeout: 60_000 }, () =>
+  withTempDir('disk-full-cq', async (dir) => {
+    const mountPoint = path.join(dir, 'mnt');
+    await withTmpfs(mountPoint, FILESYSTEM_BYTES, async () => {
+      const storeRoot = path.join(mountPoint, 'store');
+      const filler = path.join(mountPoint, 'filler');
+      const options = { diskUsage: () => 0 };
+      const acks: Acknowledgement[] = [];
+      const { store } = await openSmallStore(storeRoot, options);
+      try {
+        const first = await store.putMessage(generateMessage(0));
+        assert.equal(first.status, 'PUT_OK');
+        acks.push(ackOf(0, first));
+        await store.whenDispatched(store.getMaxPhysicalOffset());
+        // The CommitLog segment is already reserved; only a new queue's file needs space now.
+        fs.writeFileSync(filler, Buffer.alloc(freeBytes(mountPoint), 0x5a));
+        const newQueueId = SLOTS + 3; // id 15: same topic as id 0, queue 1, which has no file yet
+        const result = await store.putMessage(generateMessage(newQueueId));
+        assert.equal(result.status, 'PUT_OK', 'the CommitLog still has room');
+        acks.push(ackOf(newQueueId, result));
+        const message = generateMessage(newQueueId);
+        assert.notEqual(store.getMessage(message.topic, message.queueId, 0, 1).status, 'FOUND', 'no ConsumeQueue file yet');
+
+        fs.rmSync(filler);
+        await withDeadline(store.whenDispatched(store.getMaxPhysicalOffset()), 20_000, 'dispatch catching up after space came back');
+        await assertHoldsExactly(store, storeRoot, acks);
+      } finally {
+        await store.shutdown();
+      }
+      const reopened = await openSmallStore(storeRoot, options);
+      try {
+        await assertHoldsExactly(reopened.store, storeRoot, acks);
+      } finally {
+        await reopened.store.shutdown();
+      }
+    });
+  }),
+);
+
+/** Rejects if `promise` has not settled within `ms` (a bound on a wait, not a sleep). */
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}

@@ -185,8 +185,10 @@ export class NativeMessageStore implements MessageStore {
     checkNonNegativeArg('queueOffset', queueOffset);
     checkPositiveArg('maxCount', maxCount);
     const maxBytes = filter.maxBytes ?? UNLIMITED_BYTES;
-    checkPositiveArg('maxBytes', maxBytes);
-    const raw = this.#handle.getMessages(topic, queueId, queueOffset, maxCount, maxBytes, tagsCodesArg(filter.tagsCodes));
+    checkPositiveArg('maxBytes', maxBytes, Number.MAX_SAFE_INTEGER);
+    // The addon takes an int32 budget; anything larger means "no extra limit" anyway.
+    const budget = Math.min(maxBytes, UNLIMITED_BYTES);
+    const raw = this.#handle.getMessages(topic, queueId, queueOffset, maxCount, budget, tagsCodesArg(filter.tagsCodes));
     const records = raw.records;
     return {
       status: this.#statusTable.getStatus(raw.status),

@@ -27,6 +27,8 @@ test('maxBytes bounds one pull; nextBeginOffset continues where it stopped', asy
   assert.ok(first.messageCount >= 1 && first.messageCount <= 2, `got ${first.messageCount}`);
   assert.equal((first.records as Buffer).length, first.messageCount * size);
   assert.equal(first.nextBeginOffset, first.messageCount);
+  const unbounded = store.getMessage('Bytes', 0, 0, 10, { maxBytes: Number.MAX_SAFE_INTEGER });
+  assert.equal(unbounded.messageCount, 4, 'a budget beyond int32 means no extra limit');
 });
 
 test('deleteTopic removes its queues; the topic starts again at queue offset 0', async (t) => {

@@ -13,6 +13,8 @@ export interface SmallStoreOptions {
   readonly segmentBytes?: number;
   /** Stands in for the disk usage probe (ratio 0..1); the real statfs probe when absent. */
   readonly diskUsage?: (dir: string) => number;
+  /** Appends go to off-heap buffers committed in the background (ASYNC_FLUSH only). */
+  readonly transientStorePoolEnable?: boolean;
 }
 
 export function smallStoreConfig(storeRoot: string, options: SmallStoreOptions = {}) {
@@ -22,10 +24,11 @@ export function smallStoreConfig(storeRoot: string, options: SmallStoreOptions =
     // 512 units per ConsumeQueue file, so queues roll over within a test too.
     mappedFileSizeConsumeQueue: 20 * 512,
     flushDiskType: options.flushDiskType ?? 'ASYNC_FLUSH',
+    transientStorePoolEnable: options.transientStorePoolEnable ?? false,
     // About 670 KB per index file instead of 420 MB.
     maxHashSlotNum: 4096,
     maxIndexNum: 32768,
-    // Retention is driven explicitly by the tests (cleanExpiredFiles), but measure disk often.
+    // Measure disk usage often, so the disk-full guard reacts within a test.
     cleanResourceInterval: 100,
   } as const;
 }

@@ -167,11 +167,11 @@ test('ENOSPC while dispatching (a new ConsumeQueue file): the put is stored, dis
         await store.whenDispatched(store.getMaxPhysicalOffset());
         // The CommitLog segment is already reserved; only a new queue's file needs space now.
         fs.writeFileSync(filler, Buffer.alloc(freeBytes(mountPoint), 0x5a));
-        const newQueueId = SLOTS + 3; // id 15: same topic as id 0, queue 1, which has no file yet
-        const result = await store.putMessage(generateMessage(newQueueId));
+        const newQueueMessageId = SLOTS + 3; // id 15: same topic as id 0, queue 1, which has no file yet
+        const result = await store.putMessage(generateMessage(newQueueMessageId));
         assert.equal(result.status, 'PUT_OK', 'the CommitLog still has room');
-        acks.push(ackOf(newQueueId, result));
-        const message = generateMessage(newQueueId);
+        acks.push(ackOf(newQueueMessageId, result));
+        const message = generateMessage(newQueueMessageId);
         assert.notEqual(store.getMessage(message.topic, message.queueId, 0, 1).status, 'FOUND', 'no ConsumeQueue file yet');
 
         fs.rmSync(filler);

@@ -14,6 +14,7 @@ export interface CrashWriterConfig {
   readonly storeRoot: string;
   readonly flushDiskType: FlushDiskType;
   readonly segmentBytes: number;
+  readonly transientStorePoolEnable: boolean;
   readonly producers: number;
   readonly maxBatch: number;
   /** A multiple of SLOTS; ids of this run are firstId and up. */
@@ -26,7 +27,11 @@ export interface CrashWriterConfig {
 export const SLOTS = GENERATED_TOPICS.length * QUEUES_PER_TOPIC;
 
 async function main(config: CrashWriterConfig): Promise<void> {
-  const store = createSmallStore(config.storeRoot, { flushDiskType: config.flushDiskType, segmentBytes: config.segmentBytes });
+  const store = createSmallStore(config.storeRoot, {
+    flushDiskType: config.flushDiskType,
+    segmentBytes: config.segmentBytes,
+    transientStorePoolEnable: config.transientStorePoolEnable,
+  });
   const recovery = await store.start();
   emit({ type: 'ready', recovery: { ...recovery } });
   const nextSeq = new Array<number>(SLOTS).fill(0);

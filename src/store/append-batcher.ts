@@ -216,8 +216,17 @@ export class AppendBatcher {
     this.#count = firstMessage;
   }
 
-  /** Validates and encodes one message at the end of the pending batch. */
+  /** Validates and encodes one message at the end of the pending batch; never throws. */
   #encode(msg: MessageToStore, defaultBornTimestamp: number): EncodeRefusal | undefined {
+    try {
+      return this.#encodeUnsafe(msg, defaultBornTimestamp);
+    } catch (err) {
+      // Only odd input gets here (e.g. a property getter that throws): refuse that message.
+      return new EncodeRefusal('MESSAGE_ILLEGAL', `message could not be encoded: ${(err as Error)?.message ?? String(err)}`);
+    }
+  }
+
+  #encodeUnsafe(msg: MessageToStore, defaultBornTimestamp: number): EncodeRefusal | undefined {
     const problem = this.#o.validator.problem(msg);
     if (problem !== undefined) return new EncodeRefusal('MESSAGE_ILLEGAL', problem);
     const properties = encodePropertiesChecked(msg.properties);

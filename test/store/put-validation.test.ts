@@ -45,6 +45,7 @@ test('bad input resolves with a status and a remark, never throws, and stores no
     [{ ...ok(0), bornHost: { address: 'not-an-ip', port: 1 } }, 'MESSAGE_ILLEGAL', /bornHost/],
     [{ ...ok(0), flag: 2 ** 40 }, 'MESSAGE_ILLEGAL', /flag/],
     [null as unknown as MessageToStore, 'MESSAGE_ILLEGAL', /object/],
+    [{ ...ok(0), properties: Object.defineProperty({}, 'boom', { enumerable: true, get: () => { throw new Error('getter exploded'); } }) }, 'MESSAGE_ILLEGAL', /getter exploded/],
   ];
   for (const [msg, status, remark] of cases) {
     const result = await store.putMessage(msg);

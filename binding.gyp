@@ -14,7 +14,8 @@
         "native/src/crc32.cc",
         "native/src/crc32_clmul.cc",
         "native/src/flush_service.cc",
-        "native/src/index_file.cc", "native/src/index_service.cc",
+        "native/src/index_file.cc",
+        "native/src/index_service.cc",
         "native/src/java_hash.cc",
         "native/src/mapped_file.cc",
         "native/src/mapped_file_queue.cc",
@@ -34,7 +35,8 @@
       "defines": [
         "NAPI_VERSION=8",
         "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS",
-        "NODE_ADDON_API_ENABLE_MAYBE"
+        "NODE_ADDON_API_ENABLE_MAYBE",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
       ],
       "cflags_cc!": [
         "-fno-rtti",

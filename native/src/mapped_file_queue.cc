@@ -1,10 +1,14 @@
 #include "mapped_file_queue.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
+
+#include "store_log.h"
 
 namespace cometmq {
 
@@ -12,12 +16,34 @@ namespace {
 bool IsSegmentName(const std::string& name) {
   return name.size() == 20 && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
+
+
+// True when the file at `path` holds only zero bytes (or cannot be read: then not "only zeros").
+bool AllZeros(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[65536];
+  bool zeros = true;
+  ssize_t n;
+  while (zeros && (n = ::read(fd, buf, sizeof buf)) > 0) {
+    for (ssize_t i = 0; i < n && zeros; ++i) zeros = buf[i] == 0;
+  }
+  ::close(fd);
+  return zeros && n == 0;
+}
+
 }  // namespace
 
 StoreResult MappedFileQueue::Load() {
   DIR* d = ::opendir(dir_.c_str());
   if (!d) return StoreResult::SysError(errno, "opendir", dir_);
-  std::vector<std::pair<int64_t, std::string>> found;
+  struct Found {
+    int64_t offset;
+    std::string path;
+    int64_t size;
+    bool operator<(const Found& o) const { return offset < o.offset; }
+  };
+  std::vector<Found> found;
   StoreResult result = StoreResult::Ok();
   while (struct dirent* e = ::readdir(d)) {
     const std::string name = e->d_name;
@@ -37,30 +63,46 @@ StoreResult MappedFileQueue::Load() {
     bool overflow = false;
     for (char c : name) overflow = overflow || __builtin_mul_overflow(offset, 10, &offset) ||
                                    __builtin_add_overflow(offset, c - '0', &offset);
-    if (overflow || offset % file_size_ != 0 || st.st_size != file_size_) {
+    if (overflow || offset % file_size_ != 0) {
       result = StoreResult::Error("ERR_STORE_FOREIGN_FILE",
-                                  "CommitLog segment " + path + " does not match mappedFileSizeCommitLog " +
-                                      std::to_string(file_size_) + " (size " + std::to_string(st.st_size) + ")",
+                                  "CommitLog segment name " + path + " is not a multiple of mappedFileSizeCommitLog " +
+                                      std::to_string(file_size_),
                                   path);
       break;
     }
-    found.emplace_back(offset, path);
+    found.push_back({offset, path, static_cast<int64_t>(st.st_size)});
   }
   ::closedir(d);
   if (!result) return result;
   std::sort(found.begin(), found.end());
+  // A crash while pre-allocating (between creating the file and reserving its blocks) leaves a
+  // short trailing segment of zeros: a torn tail without data, dropped here.
+  while (!found.empty() && found.back().size != file_size_ && AllZeros(found.back().path)) {
+    StoreLog("dropping %s: a short, zero-filled segment left by an interrupted pre-allocation",
+             found.back().path.c_str());
+    if (::unlink(found.back().path.c_str()) != 0) return StoreResult::SysError(errno, "unlink", found.back().path);
+    found.pop_back();
+  }
+  for (const Found& f : found) {
+    if (f.size != file_size_) {
+      return StoreResult::Error("ERR_STORE_FOREIGN_FILE",
+                                "CommitLog segment " + f.path + " does not match mappedFileSizeCommitLog " +
+                                    std::to_string(file_size_) + " (size " + std::to_string(f.size) + ")",
+                                f.path);
+    }
+  }
   for (size_t i = 1; i < found.size(); ++i) {
-    if (found[i].first != found[i - 1].first + file_size_) {
-      return StoreResult::Error("ERR_STORE_CORRUPT", "CommitLog segment missing before " + found[i].second,
-                                found[i].second, found[i - 1].first + file_size_);
+    if (found[i].offset != found[i - 1].offset + file_size_) {
+      return StoreResult::Error("ERR_STORE_CORRUPT", "CommitLog segment missing before " + found[i].path,
+                                found[i].path, found[i - 1].offset + file_size_);
     }
   }
   std::deque<std::shared_ptr<MappedFile>> files;
-  for (const auto& [offset, path] : found) {
-    std::unique_ptr<MappedFile> f;
-    StoreResult r = MappedFile::Open(path, offset, file_size_, &f);
+  for (const Found& f : found) {
+    std::unique_ptr<MappedFile> mapped;
+    StoreResult r = MappedFile::Open(f.path, f.offset, file_size_, &mapped);
     if (!r) return r;
-    files.push_back(std::move(f));
+    files.push_back(std::move(mapped));
   }
   std::lock_guard<std::mutex> lock(mu_);
   files_ = std::move(files);

@@ -207,8 +207,11 @@ TEST_CASE("store: foreign files are ERR_STORE_FOREIGN_FILE naming the file") {
     REQUIRE(f.Open().ok);
     REQUIRE(f.Append({Msg("T", 0, "x")}) == PutStatus::PUT_OK);
     f.Close();
+    // Right name, wrong size, and data in it (a short zero-filled tail would be dropped instead).
     const std::string odd = f.root + "/commitlog/00000000000001048576";
-    ::close(::open(odd.c_str(), O_CREAT | O_WRONLY, 0644));  // right name, wrong size
+    const int fd = ::open(odd.c_str(), O_CREAT | O_WRONLY, 0644);
+    REQUIRE(::write(fd, "data", 4) == 4);
+    ::close(fd);
     StoreResult r = f.Open();
     CHECK_EQ(r.code, std::string("ERR_STORE_FOREIGN_FILE"));
     CHECK_EQ(r.path, odd);

@@ -5,9 +5,6 @@ import type { ScannedRecord } from './commitlog-scanner';
 import { generatedIdOf } from './message-generator';
 import type { Acknowledgement } from './store-verification';
 
-/** Offset of the body inside a record whose hosts are both IPv4 (BODYLENGTH at 84, body after it). */
-const BODY_OFFSET_IPV4 = 88;
-
 /** Zeroes `segment` from `position` to the end of the file (a write that never reached the disk). */
 export function zeroFrom(segment: string, position: number): void {
   const fd = fs.openSync(segment, 'r+');
@@ -34,8 +31,11 @@ export function flipBit(segment: string, position: number, bit = 0): void {
 
 /** Position, within its segment, of a byte in the middle of the record's body. */
 export function midBodyPosition(record: ScannedRecord, segmentStart: number): number {
-  if ((record.message.sysFlag & 0x30) !== 0) throw new Error('midBodyPosition expects IPv4 born and store hosts');
-  return record.physicalOffset - segmentStart + BODY_OFFSET_IPV4 + Math.floor(record.message.body.length / 2);
+  // BORNHOST at 48, then STORETIMESTAMP 8, STOREHOST, RECONSUMETIMES 4, PREPARED OFFSET 8, BODYLENGTH 4.
+  const hostLength = (v6: boolean): number => (v6 ? 20 : 8);
+  const { sysFlag } = record.message;
+  const bodyOffset = 48 + hostLength((sysFlag & 0x10) !== 0) + 8 + hostLength((sysFlag & 0x20) !== 0) + 4 + 8 + 4;
+  return record.physicalOffset - segmentStart + bodyOffset + Math.floor(record.message.body.length / 2);
 }
 
 export function sha256OfFile(file: string): string {

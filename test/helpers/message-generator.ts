@@ -32,6 +32,12 @@ export function propertiesOf(id: number): Record<string, string> {
   };
 }
 
+/** Every fifth message comes from an IPv6 host (a wider record layout); written in RFC 5952 form. */
+function bornAddressOf(id: number): string {
+  if (id % 5 === 4) return `fd00::${((id & 0xfff) + 1).toString(16)}`;
+  return `10.0.${(id >> 8) & 0xff}.${id & 0xff}`;
+}
+
 export function generateMessage(id: number): MessageToStore {
   return {
     topic: topicOf(id),
@@ -40,7 +46,7 @@ export function generateMessage(id: number): MessageToStore {
     flag: id % 1000,
     properties: propertiesOf(id),
     bornTimestamp: 1_700_000_000_000 + id,
-    bornHost: { address: `10.0.${(id >> 8) & 0xff}.${id & 0xff}`, port: 1024 + (id % 50_000) },
+    bornHost: { address: bornAddressOf(id), port: 1024 + (id % 50_000) },
     reconsumeTimes: id % 3,
   };
 }

@@ -6,6 +6,10 @@
 
 namespace cometmq {
 
+namespace {
+constexpr int64_t kWarmChunkBytes = 4 << 20;
+}
+
 void AllocateService::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (thread_.joinable()) return;
@@ -27,6 +31,7 @@ void AllocateService::Stop() {
 
 StoreResult AllocateService::Take(int64_t offset, std::shared_ptr<MappedFile>* out) {
   std::unique_lock<std::mutex> lock(mu_);
+  // Only creation is waited for (fallocate + mmap); warming continues alongside the appends.
   cv_.wait(lock, [&] { return in_progress_ != offset; });
   highest_taken_ = std::max(highest_taken_, offset);
   if (requested_ <= highest_taken_) requested_ = -1;
@@ -41,10 +46,7 @@ StoreResult AllocateService::Take(int64_t offset, std::shared_ptr<MappedFile>* o
   std::unique_ptr<MappedFile> file;
   StoreResult r = MappedFile::Create(dir_, offset, file_size_, &file);
   if (r) {
-    MappedFileOptions sync_options = options_;
-    sync_options.pre_touch = false;
-    sync_options.flush_every_pages_when_warming = 0;
-    file->Prepare(sync_options);
+    file->Advise(options_);
     *out = std::move(file);
   }
   lock.lock();
@@ -77,20 +79,36 @@ void AllocateService::Run() {
     if (offset <= highest_taken_ || ready_.count(offset)) continue;
     in_progress_ = offset;
     lock.unlock();
-    std::unique_ptr<MappedFile> file;
-    StoreResult r = MappedFile::Create(dir_, offset, file_size_, &file);
-    if (r) file->Prepare(options_);
+    std::unique_ptr<MappedFile> created;
+    StoreResult r = MappedFile::Create(dir_, offset, file_size_, &created);
+    std::shared_ptr<MappedFile> file = std::move(created);
+    if (r) file->Advise(options_);
     lock.lock();
     in_progress_ = -1;
-    if (r) {
-      ready_[offset] = std::move(file);
-      failed_logged_ = false;
-    } else if (!failed_logged_) {
-      // Not fatal: the append path retries synchronously and reports the error itself.
-      StoreLog("pre-allocating %s failed: %s", r.path.c_str(), r.message.c_str());
-      failed_logged_ = true;
+    if (!r) {
+      if (!failed_logged_) {
+        // Not fatal: the append path retries synchronously and reports the error itself.
+        StoreLog("pre-allocating %s failed: %s", r.path.c_str(), r.message.c_str());
+        failed_logged_ = true;
+      }
+      cv_.notify_all();
+      continue;
     }
+    failed_logged_ = false;
+    ready_[offset] = file;
     cv_.notify_all();
+    if (!options_.pre_touch) continue;
+    // Warm it in chunks, without the lock: the append path may take it (and write into it) meanwhile.
+    const int64_t chunk = options_.flush_every_pages_when_warming > 0 ? options_.flush_every_pages_when_warming * 4096
+                                                                      : kWarmChunkBytes;
+    lock.unlock();
+    for (int64_t pos = 0; pos < file->size(); pos += chunk) {
+      if (stop_requested()) break;
+      file->Warm(pos, std::min(file->size(), pos + chunk), options_);
+    }
+    file->Lock(options_);
+    file.reset();
+    lock.lock();
   }
 }
 

@@ -1,7 +1,7 @@
-// AllocateMappedFileService: creates (fallocate + map + pre-touch) the next CommitLog segment on a
-// background thread ahead of need, so a roll-over does not stall the append path. Take() hands out
-// a ready segment, or creates one synchronously when the background has none (then without the
-// pre-touch: the append path faults pages in as it writes).
+// AllocateMappedFileService: creates (fallocate + map) the next CommitLog segment on a background
+// thread ahead of need, then pre-faults its pages, so a roll-over does not stall the append path.
+// Take() hands out a ready segment at once (even while it is still being warmed: warming never
+// stores into it), or creates one synchronously when the background has none.
 // Thread affinity: Take/Give back/RequestAhead from the main thread; the worker thread inside.
 #pragma once
 
@@ -37,6 +37,10 @@ class AllocateService {
 
  private:
   void Run();
+  bool stop_requested() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stop_;
+  }
 
   const std::string dir_;
   const int64_t file_size_;

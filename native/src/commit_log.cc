@@ -66,6 +66,10 @@ void CommitLog::StartAt(int64_t end) {
   flushed_.store(end, std::memory_order_release);
   current_ = files_.Last();
   allocator_.Start();
+  // Have the segment the appends will roll into (or the very first one) ready before it is needed.
+  const int64_t next = (current_ && end < current_->end_offset()) ? current_->end_offset() : files_.SegmentStart(end);
+  requested_ahead_ = next;
+  allocator_.RequestAhead(next);
   writable_.store(true);
 }
 

@@ -68,29 +68,38 @@ StoreResult MappedFile::Open(const std::string& path, int64_t file_from_offset, 
   return MapFd(fd, path, file_from_offset, size, out);
 }
 
-void MappedFile::Prepare(const MappedFileOptions& options) {
+void MappedFile::Advise(const MappedFileOptions& options) {
   ::madvise(data_, static_cast<size_t>(size_), options.read_ahead ? MADV_WILLNEED : MADV_RANDOM);
-  if (options.pre_touch) {
-    // A write per page takes the page fault (and block mapping) here, off the append path.
-    volatile uint8_t* p = data_;
-    for (int64_t pos = 0; pos < size_; pos += kPageSize) {
-      p[pos] = 0;
-      if (options.flush_every_pages_when_warming > 0 && pos > 0 &&
-          (pos / kPageSize) % options.flush_every_pages_when_warming == 0) {
-        ::msync(data_ + pos - options.flush_every_pages_when_warming * kPageSize,
-                static_cast<size_t>(options.flush_every_pages_when_warming * kPageSize), MS_SYNC);
-      }
-    }
+}
+
+void MappedFile::Warm(int64_t from, int64_t to, const MappedFileOptions& options) {
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14
+#endif
+  from &= ~(kPageSize - 1);
+  if (to <= from) return;
+  if (::madvise(data_ + from, static_cast<size_t>(to - from), MADV_POPULATE_WRITE) != 0) {
+    // Older kernel: a read per page at least brings the (zeroed) page into the page cache; the
+    // append path then takes only a cheap write-protect fault. Never a store: appends may be there.
+    volatile const uint8_t* p = data_;
+    uint8_t sink = 0;
+    for (int64_t pos = from; pos < to; pos += kPageSize) sink ^= p[pos];
+    (void)sink;
   }
-  if (options.mlock) {
-    if (::mlock(data_, static_cast<size_t>(size_)) == 0) {
-      locked_ = true;
-    } else if (!mlock_failure_logged.exchange(true)) {
-      struct rlimit rl {};
-      ::getrlimit(RLIMIT_MEMLOCK, &rl);
-      StoreLog("mlock of %s failed (%s, RLIMIT_MEMLOCK %llu bytes); continuing without it", path_.c_str(),
-               std::strerror(errno), static_cast<unsigned long long>(rl.rlim_cur));
-    }
+  // warmMapedFileEnable under SYNC_FLUSH: write the warmed zeros out as we go, so they do not pile
+  // up as one huge dirty burst (RocketMQ flushLeastPagesWhenWarmMapedFile).
+  if (options.flush_every_pages_when_warming > 0) ::msync(data_ + from, static_cast<size_t>(to - from), MS_SYNC);
+}
+
+void MappedFile::Lock(const MappedFileOptions& options) {
+  if (!options.mlock || locked_) return;
+  if (::mlock(data_, static_cast<size_t>(size_)) == 0) {
+    locked_ = true;
+  } else if (!mlock_failure_logged.exchange(true)) {
+    struct rlimit rl {};
+    ::getrlimit(RLIMIT_MEMLOCK, &rl);
+    StoreLog("mlock of %s failed (%s, RLIMIT_MEMLOCK %llu bytes); continuing without it", path_.c_str(),
+             std::strerror(errno), static_cast<unsigned long long>(rl.rlim_cur));
   }
 }
 

@@ -17,10 +17,10 @@
 namespace cometmq {
 
 struct MappedFileOptions {
-  bool pre_touch = true;        // write-touch every page so appends do not page-fault
+  bool pre_touch = true;        // pre-fault every page in the background so appends do not fault
   bool mlock = false;           // mlockMappedFileEnable / warmMapedFileEnable (best effort)
   bool read_ahead = true;       // dataReadAheadEnable; false -> MADV_RANDOM
-  int64_t flush_every_pages_when_warming = 0;  // > 0: msync while pre-touching (warm-up under SYNC_FLUSH)
+  int64_t flush_every_pages_when_warming = 0;  // > 0: warm in chunks of this many pages, msync each
 };
 
 class MappedFile {
@@ -37,7 +37,12 @@ class MappedFile {
 
   static std::string FileName(int64_t offset);  // 20-digit zero-padded
 
-  void Prepare(const MappedFileOptions& options);  // madvise / pre-touch / mlock
+  // madvise (read-ahead policy) and, when asked, mlock. Cheap; done before first use.
+  void Advise(const MappedFileOptions& options);
+  // Pre-faults [from, to) writable without storing anything (MADV_POPULATE_WRITE), so it is safe
+  // while the append path already writes into the same segment. Falls back to read-touching.
+  void Warm(int64_t from, int64_t to, const MappedFileOptions& options);
+  void Lock(const MappedFileOptions& options);
 
   uint8_t* data() const { return data_; }
   int64_t file_from_offset() const { return file_from_offset_; }

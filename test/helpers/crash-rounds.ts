@@ -98,7 +98,12 @@ export async function runCrashRounds(options: CrashRoundsOptions): Promise<void>
   });
 }
 
-async function reopenAndVerify(
+/**
+ * Opens the store in this process and checks everything against `acknowledged` and a brute-force
+ * scan, then appends one probe message (which must land at the recovered tail). Returns the acks
+ * still expected to exist (all of them unless `mayLoseTail`) and the probe's ack.
+ */
+export async function reopenAndVerify(
   storeRoot: string,
   acknowledged: readonly Acknowledgement[],
   probeId: number,

@@ -1,7 +1,8 @@
 /**
- * The crash scenario shared by the SYNC_FLUSH and ASYNC_FLUSH tests: several rounds on one store
- * directory, each a crash-writer child killed with SIGKILL after a seeded-random number of acks,
- * then a reopen in this process and brute-force verification of everything acknowledged so far.
+ * The crash scenario shared by the SYNC_FLUSH, ASYNC_FLUSH and transient-pool tests: several rounds
+ * on one store directory, each a crash-writer child killed with SIGKILL (after a seeded-random
+ * number of acks, or at a random time after spawn), then a reopen in this process and brute-force
+ * verification of everything acknowledged so far. reopenAndVerify is also used by the power-loss test.
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -124,7 +125,7 @@ export async function reopenAndVerify(
     const survivors = mayLoseTail ? acknowledged.filter((a) => a.physicalOffset < scan.endOffset) : acknowledged.slice();
     if (mayLoseTail) {
       const lost = acknowledged.filter((a) => a.physicalOffset >= scan.endOffset);
-      log(`round ${round}: ${lost.length} acknowledged messages were not yet committed from the transient pool`);
+      log(`round ${round}: ${lost.length} acknowledged messages were lost with the uncommitted tail`);
     }
     assertAcksAreInScan(survivors, scan);
     assertAcknowledgedIntact(store, survivors);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "commit_log_recovery.h"
@@ -93,10 +94,13 @@ StoreResult MessageStore::OpenLocked(RecoveryInfo* info) {
   cqs_->TruncateDirty(outcome.end);
 
   // Re-dispatch so ConsumeQueues and index are complete before open() resolves (idempotent for
-  // records they already hold).
+  // records they already hold). After a clean exit everything up to the queues' end was
+  // dispatched and flushed; after a crash, everything from the recovery start is redone.
   reput_ = std::make_unique<ReputService>(commit_log_.get(), cqs_.get(), index_.get(), delay_levels_ms_);
+  int64_t redispatch_from = outcome.start;
+  if (last_exit_ok) redispatch_from = std::max(outcome.start, std::min(in.consume_queue_max_phy, outcome.end));
   uint64_t redispatched = 0;
-  r = reput_->DispatchRange(outcome.start, outcome.end, &redispatched);
+  r = reput_->DispatchRange(redispatch_from, outcome.end, &redispatched);
   if (!r) return r;
   for (const QueueInfo& q : cqs_->ListQueues()) commit_log_->topic_queues().Set(q.topic, q.queue_id, q.max_offset);
 

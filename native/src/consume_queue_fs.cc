@@ -124,6 +124,10 @@ StoreResult CreateFixedSizeFile(const std::string& path, int64_t size, bool allo
 StoreResult MapShared(int fd, const std::string& path, int64_t size, uint8_t** data) {
   void* p = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (p == MAP_FAILED) return StoreResult::SysError(errno, "mmap", path);
+  // No fault read-ahead: a fault at the write position of a sparse file would otherwise read ahead
+  // (zero-fill) up to megabytes of holes into the page cache, per queue. Units and slots are small
+  // and accessed at scattered positions, so read-ahead buys little here.
+  ::madvise(p, static_cast<size_t>(size), MADV_RANDOM);
   *data = static_cast<uint8_t*>(p);
   return StoreResult::Ok();
 }

@@ -44,7 +44,7 @@ StoreResult CreateFixedSizeFile(const std::string& path, int64_t size, bool allo
 // has no fallocate, so only call it on bytes that hold no data yet.
 StoreResult AllocateRange(int fd, const std::string& path, int64_t from, int64_t to);
 
-// Maps `size` bytes of `fd` MAP_SHARED, read-write.
+// Maps `size` bytes of `fd` MAP_SHARED, read-write, without fault read-ahead (MADV_RANDOM).
 StoreResult MapShared(int fd, const std::string& path, int64_t size, uint8_t** data);
 
 // Opens and maps an existing file of `size` bytes (the caller validated the size).

@@ -199,8 +199,16 @@ StoreResult ConsumeQueue::Put(const DispatchRequest& req) {
 StoreResult ConsumeQueue::WriteUnit(int64_t index, const CqUnit& u) {
   const int64_t pos = index * kCqUnitSize;
   if (active_ == nullptr || pos >= active_->end() || pos < active_->start()) {
-    StoreResult r = RollTo(pos / file_size_ * file_size_);
-    if (!r.ok || active_ == nullptr) return r;
+    if (std::shared_ptr<CqFile> existing = FileFor(pos)) {
+      // A retry after a failure that left a later file created: continue in the file that exists.
+      if (active_fd_ >= 0) ::close(active_fd_);
+      active_fd_ = -1;
+      active_ = std::move(existing);
+      allocated_end_ = pos - active_->start();  // beyond `pos` nothing is published
+    } else {
+      StoreResult r = RollTo(pos / file_size_ * file_size_);
+      if (!r.ok || active_ == nullptr) return r;
+    }
   }
   const int64_t in_file = pos - active_->start();
   if (in_file + kCqUnitSize > allocated_end_) {
@@ -219,12 +227,6 @@ StoreResult ConsumeQueue::RollTo(int64_t start_bytes) {
     std::shared_lock<std::shared_mutex> lock(files_mu_);
     if (deleted_) {
       active_ = nullptr;
-      return StoreResult::Ok();
-    }
-    if (!files_.empty() && files_.back()->start() == start_bytes) {  // exists (e.g. after a failed Put)
-      lock.unlock();
-      std::unique_lock<std::shared_mutex> wlock(files_mu_);
-      ResetWriterLocked();
       return StoreResult::Ok();
     }
   }

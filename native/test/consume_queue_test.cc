@@ -392,3 +392,25 @@ TEST_CASE("a full disk fails Put with ENOSPC naming the file, loses nothing, and
   CHECK(reopened.MaxOffset("T", 0) > 150);
   CheckUnits(reopened, "T", 0, 0, reopened.MaxOffset("T", 0));
 }
+
+TEST_CASE("a Put retried after ENOSPC in the middle of a gap crossing files completes it") {
+  SmallTmpfs fs;
+  REQUIRE(fs.mounted);
+  ConsumeQueueStore store(ConsumeQueueOptions{fs.dir + "/consumequeue", kFileSize});
+  REQUIRE(store.Load().ok);
+  store.Recover();
+  PutRange(store, "T", 0, 0, 5);  // the first file's blocks are reserved whole
+  REQUIRE(fs.Fill());
+  StoreResult r = store.Put(Req("T", 0, 15));  // blanks 5..9 fit, the next file's blocks do not
+  CHECK_EQ(r.code, std::string("ENOSPC"));
+  CHECK_EQ(store.MaxOffset("T", 0), 5);
+  CheckUnits(store, "T", 0, 0, 5);
+  fs.Free();
+  REQUIRE(store.Put(Req("T", 0, 15)).ok);
+  CHECK_EQ(store.MaxOffset("T", 0), 16);
+  CqUnit u[16];
+  REQUIRE(store.ReadUnits("T", 0, 0, 16, u) == 16u);
+  for (int i = 5; i < 15; ++i) CHECK(IsBlankUnit(u[i]));
+  CHECK_EQ(u[15].commit_log_offset, PhyOf(15));
+  CHECK_EQ(u[4].commit_log_offset, PhyOf(4));
+}

@@ -2,7 +2,8 @@
 //   physicMsgTimestamp@0  logicsMsgTimestamp@8  indexMsgTimestamp@16  masterFlushedOffset@24
 //   confirmPhyOffset@32
 // Each timestamp is the store time of the last record made durable in that structure; recovery
-// after a crash starts from min(physic, logics) - 3 s.
+// after a crash starts from min(physic, logics) - 3 s. confirmPhyOffset holds the CommitLog's
+// flushed position as of the last checkpoint flush (recovery: below it, damage is corruption).
 // Thread affinity: setters from the flush threads, Flush from either (internal lock), reads at open.
 #pragma once
 

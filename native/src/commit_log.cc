@@ -85,7 +85,9 @@ PutStatus CommitLog::Validate(const uint8_t* records, size_t length, uint32_t co
   for (uint32_t i = 0; i < count; ++i) {
     RecordView v;
     if (ParseRecord(p, left, &v) != RecordCheck::kOk) return PutStatus::MESSAGE_ILLEGAL;
-    if (v.body_length > config_.maxMessageSize || v.topic.empty()) return PutStatus::MESSAGE_ILLEGAL;
+    if (v.body_length > config_.maxMessageSize || v.topic.empty() || !TailLooksWritten(v)) {
+      return PutStatus::MESSAGE_ILLEGAL;
+    }
     if (v.properties.size() > static_cast<size_t>(record::kMaxPropertiesLength)) {
       return PutStatus::PROPERTIES_SIZE_EXCEEDED;
     }
@@ -134,7 +136,9 @@ MappedFile* CommitLog::SegmentFor(int64_t phy) {
 }
 
 PutStatus CommitLog::AppendBatch(const uint8_t* records, size_t length, uint32_t count, double* out) {
-  if (!writable_.load(std::memory_order_relaxed)) return PutStatus::SERVICE_NOT_AVAILABLE;
+  if (!writable_.load(std::memory_order_relaxed) || flush_failed_.load(std::memory_order_relaxed)) {
+    return PutStatus::SERVICE_NOT_AVAILABLE;
+  }
   if (count == 0) return PutStatus::MESSAGE_ILLEGAL;
   const PutStatus valid = Validate(records, length, count);
   if (valid != PutStatus::PUT_OK) return valid;
@@ -235,6 +239,10 @@ bool CommitLog::CommitDirty(int least_pages) {
 }
 
 bool CommitLog::Flush(int least_pages, StoreResult* error) {
+  if (flush_failed_.load()) {
+    if (error) *error = StoreResult::Error("EIO", "an earlier CommitLog flush failed; the store needs a restart");
+    return false;
+  }
   const int64_t timestamp = last_store_timestamp_.load(std::memory_order_acquire);
   const int64_t target = committed_.load(std::memory_order_acquire);
   int64_t flushed = flushed_.load(std::memory_order_relaxed);
@@ -251,6 +259,7 @@ bool CommitLog::Flush(int least_pages, StoreResult* error) {
     const int64_t until = std::min(target, seg->end_offset());
     StoreResult r = seg->FlushRange(flushed - seg->file_from_offset(), until - seg->file_from_offset());
     if (!r) {
+      flush_failed_.store(true);
       if (error) *error = r;
       return false;
     }

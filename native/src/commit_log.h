@@ -78,6 +78,7 @@ class CommitLog {
   int64_t last_store_timestamp() const { return last_store_timestamp_.load(std::memory_order_acquire); }
   int64_t flushed_store_timestamp() const { return flushed_store_timestamp_.load(std::memory_order_acquire); }
   int64_t begin_time_in_lock() const { return begin_time_in_lock_.load(std::memory_order_acquire); }
+  bool flush_failed() const { return flush_failed_.load(); }
 
   // [phy, phy + size) when it lies inside one segment below the committed position.
   bool Slice(int64_t phy, int64_t size, CommitLogSlice* out) const;
@@ -117,6 +118,9 @@ class CommitLog {
   TopicQueueTable topic_queues_;
   std::function<void()> on_append_;
   std::atomic<bool> writable_{false};
+  // Sticky after a failed msync: the kernel reports a writeback error once, so a retry "succeeding"
+  // proves nothing. The flushed position never moves again and appends are refused.
+  std::atomic<bool> flush_failed_{false};
 
   std::atomic<int64_t> wrote_{0};
   std::atomic<int64_t> committed_{0};

@@ -8,6 +8,7 @@
 #include "crc32.h"
 #include "record_layout.h"
 #include "record_parser.h"
+#include "store_log.h"
 
 namespace cometmq {
 
@@ -40,6 +41,10 @@ Verdict CheckAt(const MappedFile& seg, int64_t pos, bool check_crc, RecordView* 
   }
   if (check_crc && BodyCrc(p + v->body_pos, v->body_length) != v->body_crc) {
     *why = "body CRC mismatch";
+    return Verdict::kInvalid;
+  }
+  if (!TailLooksWritten(*v)) {
+    *why = "record tail (topic/properties) was never written";
     return Verdict::kInvalid;
   }
   return Verdict::kValid;
@@ -82,6 +87,18 @@ size_t EndOfNonZero(const uint8_t* p, size_t n) {
   return i;
 }
 
+// Whether a page-aligned 4 KiB page overlapping [from, from + length) of `seg` is all zeros: the
+// signature of a page write lost in a power cut (fallocated blocks read back as zeros).
+bool HasZeroPage(const MappedFile& seg, int64_t from, int64_t length) {
+  constexpr int64_t kPage = 4096;
+  const int64_t base = seg.file_from_offset();
+  const int64_t end = std::min(seg.end_offset(), from + std::max<int64_t>(length, 1));
+  for (int64_t page = (from - base) & ~(kPage - 1); base + page < end && page + kPage <= seg.size(); page += kPage) {
+    if (EndOfNonZero(seg.data() + page, kPage) == 0) return true;
+  }
+  return false;
+}
+
 size_t StartIndex(const Segments& segs, const CommitLogRecoveryInput& in) {
   auto index_of = [&](int64_t phy) -> size_t {
     for (size_t i = segs.size(); i-- > 0;) {
@@ -104,6 +121,28 @@ size_t StartIndex(const Segments& segs, const CommitLogRecoveryInput& in) {
     }
   }
   return std::min(by_time, by_queue);
+}
+
+// Cuts the log at `pos` (inside segs[index]): measures the bytes cut off, zeros the rest of that
+// segment, deletes later (pre-allocated or partial) segments.
+StoreResult TruncateTail(MappedFileQueue& files, const Segments& segs, size_t index, int64_t pos,
+                         CommitLogRecoveryOutcome* out) {
+  const MappedFile& stop_seg = *segs[index];
+  const int64_t in_segment = pos - stop_seg.file_from_offset();
+  const size_t tail_nonzero =
+      EndOfNonZero(stop_seg.data() + in_segment, static_cast<size_t>(stop_seg.size() - in_segment));
+  int64_t cut = static_cast<int64_t>(tail_nonzero);
+  for (size_t i = index + 1; i < segs.size(); ++i) {
+    const size_t n = EndOfNonZero(segs[i]->data(), static_cast<size_t>(segs[i]->size()));
+    if (n > 0) cut = segs[i]->file_from_offset() + static_cast<int64_t>(n) - pos;
+  }
+  out->end = pos;
+  out->truncated_bytes = cut;
+  if (tail_nonzero > 0) {
+    StoreResult r = segs[index]->ZeroFrom(in_segment);
+    if (!r) return r;
+  }
+  return files.DestroyFrom(stop_seg.end_offset());
 }
 
 }  // namespace
@@ -145,27 +184,25 @@ StoreResult RecoverCommitLog(MappedFileQueue& files, const CommitLogRecoveryInpu
 
   const MappedFile& stop_seg = *segs[index];
   const int64_t valid_after = FindValidRecordAfter(segs, index, pos);
+  if (valid_after >= 0 && !in.last_exit_ok && pos >= in.durable_offset) {
+    // Bound the look at the damaged record: its TOTALSIZE may be garbage.
+    RecordView v;
+    const char* ignored = nullptr;
+    CheckAt(stop_seg, pos, false, &v, &ignored);
+    const int64_t length = std::min<int64_t>(std::max<uint32_t>(v.total_size, 8), valid_after - pos);
+    if (HasZeroPage(stop_seg, pos, length)) {
+      StoreLog("CommitLog %s: lost page write at offset %lld after an unclean exit (%s); cutting the unflushed tail there",
+               stop_seg.path().c_str(), static_cast<long long>(pos), why);
+      return TruncateTail(files, segs, index, pos, out);
+    }
+  }
   if (valid_after >= 0) {
     return StoreResult::Error("ERR_STORE_CORRUPT",
                               "CommitLog " + stop_seg.path() + " is damaged at offset " + std::to_string(pos) + " (" +
                                   why + "); valid records follow at offset " + std::to_string(valid_after),
                               stop_seg.path(), pos);
   }
-  // Torn tail: measure what is cut off, zero it, drop later (pre-allocated or partial) segments.
-  const int64_t in_segment = pos - stop_seg.file_from_offset();
-  const size_t tail_nonzero =
-      EndOfNonZero(stop_seg.data() + in_segment, static_cast<size_t>(stop_seg.size() - in_segment));
-  int64_t cut = static_cast<int64_t>(tail_nonzero);
-  for (size_t i = index + 1; i < segs.size(); ++i) {
-    const size_t n = EndOfNonZero(segs[i]->data(), static_cast<size_t>(segs[i]->size()));
-    if (n > 0) cut = segs[i]->file_from_offset() + static_cast<int64_t>(n) - pos;
-  }
-  out->truncated_bytes = cut;
-  if (tail_nonzero > 0) {
-    StoreResult r = segs[index]->ZeroFrom(in_segment);
-    if (!r) return r;
-  }
-  return files.DestroyFrom(stop_seg.end_offset());
+  return TruncateTail(files, segs, index, pos, out);
 }
 
 }  // namespace cometmq

@@ -5,6 +5,10 @@
 //    segment, delete later segments, report the bytes cut off.
 //  - valid records after it: damage in the middle of the log. Nothing is changed; the result is
 //    ERR_STORE_CORRUPT naming the segment file and the physical offset.
+//    One exception: after an unclean exit, beyond the last offset the checkpoint knows to be
+//    flushed, a whole zero page at the damage is a page write the disk never got (a power cut
+//    persists dirty pages in any order). That is still a torn tail: it is cut there, and the
+//    unflushed records after it go too (they were never acknowledged as durable).
 // Thread affinity: the opening thread, before any other thread uses the files.
 #pragma once
 
@@ -20,6 +24,8 @@ struct CommitLogRecoveryInput {
   int64_t checkpoint_min_timestamp = 0;  // Checkpoint::MinTimestamp()
   int64_t consume_queue_max_phy = 0;     // ConsumeQueueStore::Recover()
   bool check_crc = true;
+  // Checkpoint confirmPhyOffset: the CommitLog is known durable below it (unclean exit only).
+  int64_t durable_offset = 0;
 };
 
 struct CommitLogRecoveryOutcome {

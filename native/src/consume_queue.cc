@@ -390,6 +390,8 @@ StoreResult ConsumeQueue::DeleteExpired(int64_t min_commit_log_offset, size_t* f
     // A file that is not the newest is full; its last unit has the highest offset in it.
     const CqUnit last = DecodeCqUnit(data + file_size_ - kCqUnitSize);
     if (last.commit_log_offset >= min_commit_log_offset) break;
+    // Readers check the min offset first: raise it past the file before the file goes away.
+    if (min_offset() < oldest->end() / kCqUnitSize) min_.store(oldest->end() / kCqUnitSize, std::memory_order_release);
     {
       std::unique_lock<std::shared_mutex> lock(files_mu_);
       if (files_.empty() || files_.front() != oldest) break;

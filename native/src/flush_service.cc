@@ -44,6 +44,8 @@ bool FlushService::FlushCommitLog(int least_pages, StoreResult* error) {
   const bool flushed = commit_log_->Flush(least_pages, error);
   if (flushed) {
     checkpoint_->set_physic_msg_timestamp(commit_log_->flushed_store_timestamp());
+    // Recovery treats damage below this offset as corruption, never as a lost page write.
+    checkpoint_->set_confirm_phy_offset(commit_log_->flushed_position());
     if (on_flushed_) on_flushed_();
   }
   return flushed;

@@ -88,6 +88,7 @@ StoreResult MessageStore::OpenLocked(RecoveryInfo* info) {
   in.checkpoint_min_timestamp = checkpoint_.MinTimestamp();
   in.consume_queue_max_phy = cqs_->Recover();
   in.check_crc = config_.checkCRCOnRecover != 0;
+  in.durable_offset = checkpoint_.confirm_phy_offset();
   CommitLogRecoveryOutcome outcome;
   r = RecoverCommitLog(commit_log_->files(), in, &outcome);
   if (!r) return r;

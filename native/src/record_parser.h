@@ -44,4 +44,13 @@ RecordCheck ParseRecord(const uint8_t* p, size_t available, RecordView* out);
 
 const char* RecordCheckName(RecordCheck check);
 
+// The bytes after the body are not covered by BODYCRC, so a record whose last page never reached
+// the disk can still parse with a valid CRC. Stored properties always end with the \x02 separator
+// (RocketMQ writes one after every pair; the append path insists) and topics never contain NUL, so
+// a zero-filled tail shows up here. Used by append validation and recovery.
+inline bool TailLooksWritten(const RecordView& v) {
+  if (v.topic.find('\0') != std::string_view::npos) return false;
+  return v.properties.empty() || v.properties.back() == '\x02';
+}
+
 }  // namespace cometmq

@@ -16,6 +16,7 @@ import {
   assertAcknowledgedIntact,
   assertAcksAreInScan,
   assertConsumeQueuesMatchScan,
+  assertIndexedByKeys,
   assertScanHoldsOnlyGeneratedMessages,
   type Acknowledgement,
 } from './store-verification';
@@ -130,6 +131,7 @@ export async function reopenAndVerify(
     assertAcksAreInScan(survivors, scan);
     assertAcknowledgedIntact(store, survivors);
     assertConsumeQueuesMatchScan(store, scan);
+    assertIndexedByKeys(store, survivors);
 
     // New appends continue right after the recovered tail, with the next queue offset.
     const probe = generateMessage(probeId);

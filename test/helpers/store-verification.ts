@@ -37,6 +37,23 @@ export function assertAcknowledgedIntact(store: MessageStore, acks: readonly Ack
   }
 }
 
+/**
+ * The index finds every acknowledged message by its KEYS token and by its UNIQ_KEY (the generator
+ * gives message N the key `key-N` and a UNIQ_KEY of N in hex), whatever recovery rebuilt.
+ */
+export function assertIndexedByKeys(store: MessageStore, acks: readonly Acknowledgement[]): void {
+  for (const ack of acks) {
+    const keys = [`key-${ack.id}`, ack.id.toString(16).toUpperCase().padStart(32, '0')];
+    for (const key of keys) {
+      const found = store.queryMessage(ack.topic, key, 8, 0, Number.MAX_SAFE_INTEGER).messages();
+      assert.ok(
+        found.some((m) => m.commitLogOffset === ack.physicalOffset),
+        `ack id=${ack.id} at ${ack.physicalOffset}: queryMessage(${ack.topic}, ${key}) found [${found.map((m) => m.commitLogOffset)}]`,
+      );
+    }
+  }
+}
+
 /** Every record on disk is an intact generated message (no garbage, no half records). */
 export function assertScanHoldsOnlyGeneratedMessages(scan: CommitLogScan): void {
   assert.equal(scan.invalid, undefined, `CommitLog scan hit an invalid record: ${JSON.stringify(scan.invalid)}`);

@@ -414,3 +414,39 @@ TEST_CASE("a Put retried after ENOSPC in the middle of a gap crossing files comp
   CHECK_EQ(u[15].commit_log_offset, PhyOf(15));
   CHECK_EQ(u[4].commit_log_offset, PhyOf(4));
 }
+
+TEST_CASE("readers, the dispatcher, flushes and cleanup run at once without tearing units") {
+  Scratch s;
+  auto store = Reopen(s);
+  constexpr int64_t kTotal = 20000;
+  std::atomic<int64_t> written{0};
+  std::atomic<bool> failed{false};
+  std::thread cleanup([&] {
+    while (written.load() < kTotal && !failed) {
+      store->DeleteExpired(PhyOf(written.load() / 2));  // keeps the older half of what was written
+      store->Flush(1);
+    }
+  });
+  std::thread reader([&] {
+    CqUnit buf[32];
+    while (written.load() < kTotal && !failed) {
+      const int64_t from = store->MinOffset("T", 0);
+      const size_t n = store->ReadUnits("T", 0, from, 32, buf);
+      for (size_t k = 0; k < n; ++k) {
+        const int64_t i = from + static_cast<int64_t>(k);
+        if (buf[k].commit_log_offset != PhyOf(i) || buf[k].size != SizeOf(i)) failed = true;
+      }
+    }
+  });
+  for (int64_t i = 0; i < kTotal && !failed; ++i) {
+    if (!store->Put(Req("T", 0, i)).ok) failed = true;
+    written = i + 1;
+  }
+  written = kTotal;
+  reader.join();
+  cleanup.join();
+  CHECK(!failed);
+  store->DeleteExpired(PhyOf(kTotal / 2));
+  CHECK_EQ(store->MinOffset("T", 0), kTotal / 2);
+  CheckUnits(*store, "T", 0, store->MinOffset("T", 0), kTotal);
+}

@@ -88,7 +88,7 @@ struct ConsumeQueueStore::Impl {
 
   StoreResult CheckConfig() const {
     if (options.mapped_file_size <= 0 || options.mapped_file_size % kCqUnitSize != 0) {
-      return StoreResult::Error("ERR_STORE_INVALID_CONFIG",
+      return StoreResult::Error("ERR_STORE_CONFIG_INVALID",
                                 "mappedFileSizeConsumeQueue must be a positive multiple of 20, got " +
                                     std::to_string(options.mapped_file_size),
                                 options.dir);

@@ -81,7 +81,7 @@ struct IndexService::Impl {
 
   StoreResult CheckConfig() const {
     if (options.max_hash_slot_num < 1 || options.max_index_num < 2) {
-      return StoreResult::Error("ERR_STORE_INVALID_CONFIG",
+      return StoreResult::Error("ERR_STORE_CONFIG_INVALID",
                                 "maxHashSlotNum must be >= 1 and maxIndexNum >= 2, got " +
                                     std::to_string(options.max_hash_slot_num) + " and " +
                                     std::to_string(options.max_index_num),

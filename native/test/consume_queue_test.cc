@@ -298,7 +298,7 @@ TEST_CASE("foreign files and bad requests give clear errors") {
   CHECK_EQ(store->Put(bad).code, std::string("ERR_STORE_INVALID_DISPATCH"));
   CHECK(store->ListQueues().empty());
   ConsumeQueueStore misconfigured(ConsumeQueueOptions{s.dir, 30});
-  CHECK_EQ(misconfigured.Load().code, std::string("ERR_STORE_INVALID_CONFIG"));
+  CHECK_EQ(misconfigured.Load().code, std::string("ERR_STORE_CONFIG_INVALID"));
 }
 
 TEST_CASE("a concurrent reader never sees a unit before it is complete") {

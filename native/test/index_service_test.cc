@@ -289,7 +289,7 @@ TEST_CASE("foreign and corrupt files in the index directory are reported by name
   CHECK_EQ(r.code, std::string("ERR_STORE_CORRUPT"));
   CHECK(load([](const std::string&) {}).ok);
   IndexService bad(IndexOptions{"/nonexistent", 0, 10, true});
-  CHECK_EQ(bad.Load(true, 0).code, std::string("ERR_STORE_INVALID_CONFIG"));
+  CHECK_EQ(bad.Load(true, 0).code, std::string("ERR_STORE_CONFIG_INVALID"));
 }
 
 TEST_CASE("a concurrent reader sees only complete entries, newest first") {

@@ -93,6 +93,9 @@ StoreResult MessageStore::OpenLocked(RecoveryInfo* info) {
   r = RecoverCommitLog(commit_log_->files(), in, &outcome);
   if (!r) return r;
   cqs_->TruncateDirty(outcome.end);
+  // Retention may have removed CommitLog segments the queues still point into: move each queue's
+  // min offset past them (RocketMQ correctMinOffset on load).
+  if (commit_log_->files().count() > 0) cqs_->DeleteExpired(commit_log_->min_offset());
 
   // Re-dispatch so ConsumeQueues and index are complete before open() resolves (idempotent for
   // records they already hold). After a clean exit everything up to the queues' end was

@@ -53,6 +53,12 @@ ConsumeQueue::~ConsumeQueue() {
 }
 
 void ConsumeQueue::AddLoadedFile(int64_t start_bytes) {
+  // Until Recover has found the max offset, a Put could take the queue for a fresh one and
+  // overwrite its units with fillers.
+  not_recovered_ = StoreResult::Error("ERR_STORE_NOT_OPEN",
+                                      "consume queue " + topic_ + "/" + std::to_string(queue_id_) +
+                                          " was loaded but not recovered",
+                                      dir_);
   std::unique_lock<std::shared_mutex> lock(files_mu_);
   files_.push_back(std::make_shared<CqFile>(dir_ + "/" + OffsetFileName(start_bytes), start_bytes, file_size_, nullptr));
 }
@@ -83,6 +89,12 @@ bool ConsumeQueue::ReadUnit(int64_t index, CqUnit* u) const {
 }
 
 StoreResult ConsumeQueue::Recover(int64_t* max_phy_end) {
+  StoreResult r = RecoverFiles(max_phy_end);
+  not_recovered_ = r;  // a queue that failed to recover refuses Puts with the reason
+  return r;
+}
+
+StoreResult ConsumeQueue::RecoverFiles(int64_t* max_phy_end) {
   *max_phy_end = 0;
   std::unique_lock<std::shared_mutex> lock(files_mu_);
   ResetWriterLocked();
@@ -169,6 +181,7 @@ StoreResult ConsumeQueue::DropFilesFromLocked(size_t first_dropped) {
 }
 
 StoreResult ConsumeQueue::Put(const DispatchRequest& req) {
+  if (!not_recovered_.ok) return not_recovered_;
   const int64_t offset = req.consume_queue_offset;
   const int64_t max = max_.load(std::memory_order_relaxed);  // only this thread writes it
   int64_t next = max;

@@ -101,6 +101,7 @@ class ConsumeQueue {
  private:
   using FileList = std::vector<std::shared_ptr<CqFile>>;
 
+  StoreResult RecoverFiles(int64_t* max_phy_end);
   std::shared_ptr<CqFile> FileFor(int64_t byte_pos) const;  // null when absent
   std::shared_ptr<CqFile> FileForLocked(int64_t byte_pos) const;
   FileList Snapshot() const;
@@ -130,6 +131,7 @@ class ConsumeQueue {
   int active_fd_ = -1;
   int64_t allocated_end_ = 0;  // bytes of active_ known to be backed by blocks
   int64_t next_chunk_ = 4096;
+  StoreResult not_recovered_;  // set by AddLoadedFile, cleared by a successful Recover
 };
 
 }  // namespace cometmq

@@ -450,3 +450,18 @@ TEST_CASE("readers, the dispatcher, flushes and cleanup run at once without tear
   CHECK_EQ(store->MinOffset("T", 0), kTotal / 2);
   CheckUnits(*store, "T", 0, store->MinOffset("T", 0), kTotal);
 }
+
+TEST_CASE("a loaded queue refuses Puts until Recover has found its max offset") {
+  Scratch s;
+  {
+    auto store = Reopen(s);
+    PutRange(*store, "T", 0, 0, 15);
+  }
+  ConsumeQueueStore store(s.Options());
+  REQUIRE(store.Load().ok);
+  CHECK_EQ(store.Put(Req("T", 0, 15)).code, std::string("ERR_STORE_NOT_OPEN"));
+  CHECK(store.Put(Req("New", 0, 0)).ok);  // queues that did not exist on disk are unaffected
+  store.Recover();
+  CHECK(store.Put(Req("T", 0, 15)).ok);
+  CheckUnits(store, "T", 0, 0, 16);
+}

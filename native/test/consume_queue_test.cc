@@ -465,3 +465,29 @@ TEST_CASE("a loaded queue refuses Puts until Recover has found its max offset") 
   CHECK(store.Put(Req("T", 0, 15)).ok);
   CheckUnits(store, "T", 0, 0, 16);
 }
+
+TEST_CASE("Recover stops at the first invalid unit and drops trailing files without units") {
+  Scratch s;
+  {
+    auto store = Reopen(s);
+    PutRange(*store, "T", 0, 0, 15);
+    PutRange(*store, "E", 0, 0, 10);  // exactly one full file
+  }
+  // A crash lost unit 12 of T (a page never written back) and left E a created-but-empty file.
+  {
+    std::fstream f(s.dir + "/T/0/" + OffsetFileName(200), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(2 * 20);
+    f.write(std::string(20, '\0').data(), 20);
+  }
+  std::ofstream(s.dir + "/E/0/" + OffsetFileName(200)) << std::string(kFileSize, '\0');
+  int64_t end = 0;
+  auto store = Reopen(s, &end);
+  CHECK_EQ(store->MaxOffset("T", 0), 12);
+  CHECK_EQ(store->MaxOffset("E", 0), 10);
+  CHECK(!Exists(s.dir + "/E/0/" + OffsetFileName(200)));
+  CHECK_EQ(end, PhyOf(11) + SizeOf(11));
+  PutRange(*store, "T", 0, 12, 15);  // re-dispatch restores the lost units
+  PutRange(*store, "E", 0, 10, 12);
+  CheckUnits(*store, "T", 0, 0, 15);
+  CheckUnits(*store, "E", 0, 0, 12);
+}

@@ -69,7 +69,9 @@ StoreResult MappedFile::Open(const std::string& path, int64_t file_from_offset, 
 }
 
 void MappedFile::Advise(const MappedFileOptions& options) {
-  ::madvise(data_, static_cast<size_t>(size_), options.read_ahead ? MADV_WILLNEED : MADV_RANDOM);
+  // No MADV_WILLNEED on a fresh segment: it would make the kernel read (zero-fill) the whole file
+  // at once, competing with the chunked warm-up; read-ahead only matters for reading old data.
+  if (!options.read_ahead) ::madvise(data_, static_cast<size_t>(size_), MADV_RANDOM);
 }
 
 void MappedFile::Warm(int64_t from, int64_t to, const MappedFileOptions& options) {

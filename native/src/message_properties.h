@@ -33,4 +33,39 @@ inline std::string_view FindProperty(std::string_view properties, std::string_vi
   return {};
 }
 
+// The properties the dispatcher needs, found in one pass over the string.
+struct DispatchProperties {
+  std::string_view tags;
+  std::string_view keys;
+  std::string_view uniq_key;
+  std::string_view delay;
+  bool has_tags = false;
+};
+
+inline DispatchProperties ScanDispatchProperties(std::string_view properties) {
+  DispatchProperties out;
+  size_t pos = 0;
+  while (pos < properties.size()) {
+    const size_t sep = properties.find(record::kNameValueSeparator, pos);
+    if (sep == std::string_view::npos) break;
+    size_t end = properties.find(record::kPropertySeparator, sep + 1);
+    if (end == std::string_view::npos) end = properties.size();
+    const std::string_view name = properties.substr(pos, sep - pos);
+    const std::string_view value = properties.substr(sep + 1, end - sep - 1);
+    // First occurrence wins, as in FindProperty.
+    if (name == kPropertyTags) {
+      if (!out.has_tags) out.tags = value;
+      out.has_tags = true;
+    } else if (name == kPropertyKeys) {
+      if (out.keys.data() == nullptr) out.keys = value;
+    } else if (name == kPropertyUniqKey) {
+      if (out.uniq_key.data() == nullptr) out.uniq_key = value;
+    } else if (name == kPropertyDelayLevel) {
+      if (out.delay.data() == nullptr) out.delay = value;
+    }
+    pos = end + 1;
+  }
+  return out;
+}
+
 }  // namespace cometmq

@@ -34,14 +34,13 @@ DispatchRequest BuildDispatchRequest(const RecordView& v, int64_t phy, const std
   req.consume_queue_offset = v.queue_offset;
   req.sys_flag = static_cast<int32_t>(v.sys_flag);
   req.prepared_transaction_offset = v.prepared_transaction_offset;
-  req.keys = FindProperty(v.properties, kPropertyKeys);
-  req.uniq_key = FindProperty(v.properties, kPropertyUniqKey);
-  bool has_tags = false;
-  const std::string_view tags = FindProperty(v.properties, kPropertyTags, &has_tags);
-  req.tags_code = has_tags ? JavaStringHash(tags) : 0;
+  const DispatchProperties props = ScanDispatchProperties(v.properties);
+  req.keys = props.keys;
+  req.uniq_key = props.uniq_key;
+  req.tags_code = props.has_tags ? JavaStringHash(props.tags) : 0;
   // Delay-level messages: the tag slot holds the delivery time (RocketMQ computeDeliverTimestamp).
   if (v.topic == kScheduleTopic && !delay_levels_ms.empty()) {
-    int64_t level = ParseDecimal(FindProperty(v.properties, kPropertyDelayLevel));
+    int64_t level = ParseDecimal(props.delay);
     if (level > static_cast<int64_t>(delay_levels_ms.size())) level = static_cast<int64_t>(delay_levels_ms.size());
     if (level > 0) req.tags_code = v.store_timestamp + delay_levels_ms[static_cast<size_t>(level - 1)];
   }

@@ -118,3 +118,20 @@ TEST_CASE("message properties: lookup without a trailing separator and with empt
   FindProperty(props, "MISSING", &found);
   CHECK(!found);
 }
+
+TEST_CASE("message properties: one-pass scan finds the dispatcher's properties like FindProperty") {
+  const std::string props = Properties({{"A", "1"}, {"TAGS", "t1"}, {"KEYS", "k1 k2"}, {"UNIQ_KEY", "U"},
+                                        {"DELAY", "3"}, {"TAGS", "second"}});
+  const DispatchProperties d = ScanDispatchProperties(props);
+  CHECK(d.has_tags);
+  CHECK_EQ(std::string(d.tags), std::string(FindProperty(props, "TAGS")));
+  CHECK_EQ(std::string(d.tags), "t1");
+  CHECK_EQ(std::string(d.keys), "k1 k2");
+  CHECK_EQ(std::string(d.uniq_key), "U");
+  CHECK_EQ(std::string(d.delay), "3");
+  const DispatchProperties none = ScanDispatchProperties(Properties({{"X", "y"}}));
+  CHECK(!none.has_tags);
+  CHECK(none.keys.empty());
+  const DispatchProperties empty_tags = ScanDispatchProperties(Properties({{"TAGS", ""}}));
+  CHECK(empty_tags.has_tags);
+}

@@ -106,7 +106,7 @@ size_t StartIndex(const Segments& segs, const CommitLogRecoveryInput& in) {
     }
     return 0;
   };
-  const size_t by_queue = index_of(in.consume_queue_max_phy);
+  const size_t by_queue = index_of(std::min(in.consume_queue_max_phy, in.index_max_phy));
   // Clean exit: re-check at least the last three segments (RocketMQ 4.x), or from where the
   // ConsumeQueues end if that is earlier.
   if (in.last_exit_ok) return std::min(by_queue, segs.size() >= 3 ? segs.size() - 3 : size_t{0});

@@ -23,6 +23,9 @@ struct CommitLogRecoveryInput {
   bool last_exit_ok = true;
   int64_t checkpoint_min_timestamp = 0;  // Checkpoint::MinTimestamp()
   int64_t consume_queue_max_phy = 0;     // ConsumeQueueStore::Recover()
+  // Last physical offset the (loaded) index holds; INT64_MAX when indexing is off. After a crash
+  // the index drops files newer than its checkpoint, so recovery must re-dispatch from there too.
+  int64_t index_max_phy = INT64_MAX;
   bool check_crc = true;
   // Checkpoint confirmPhyOffset: the CommitLog is known durable below it (unclean exit only).
   int64_t durable_offset = 0;

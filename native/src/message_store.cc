@@ -87,6 +87,7 @@ StoreResult MessageStore::OpenLocked(RecoveryInfo* info) {
   in.last_exit_ok = last_exit_ok;
   in.checkpoint_min_timestamp = checkpoint_.MinTimestamp();
   in.consume_queue_max_phy = cqs_->Recover();
+  if (index_options.enabled) in.index_max_phy = index_->last_update_phy_offset();
   in.check_crc = config_.checkCRCOnRecover != 0;
   in.durable_offset = checkpoint_.confirm_phy_offset();
   CommitLogRecoveryOutcome outcome;
@@ -102,7 +103,10 @@ StoreResult MessageStore::OpenLocked(RecoveryInfo* info) {
   // dispatched and flushed; after a crash, everything from the recovery start is redone.
   reput_ = std::make_unique<ReputService>(commit_log_.get(), cqs_.get(), index_.get(), delay_levels_ms_);
   int64_t redispatch_from = outcome.start;
-  if (last_exit_ok) redispatch_from = std::max(outcome.start, std::min(in.consume_queue_max_phy, outcome.end));
+  if (last_exit_ok) {
+    redispatch_from =
+        std::max(outcome.start, std::min({in.consume_queue_max_phy, in.index_max_phy, outcome.end}));
+  }
   uint64_t redispatched = 0;
   r = reput_->DispatchRange(redispatch_from, outcome.end, &redispatched);
   if (!r) return r;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_ceilings.h"
 #include "byte_order.h"
 #include "check.h"
 #include "commit_log.h"
@@ -244,4 +245,20 @@ TEST_CASE("commit log: flush with least pages waits for enough dirty pages; thor
   CHECK(f.log->Flush(0, &err));
   CHECK_EQ(f.log->flushed_position(), f.log->wrote_position());
   CHECK(err.ok);
+}
+
+TEST_CASE("bench ceilings: memcpy into a fresh mmap and write+fdatasync groups, scratch file removed") {
+  const std::string dir = MakeTempDir("ceilings");
+  const std::string path = dir + "/scratch";
+  int64_t nanos = 0;
+  REQUIRE(MemcpyIntoMmapNanos(path, 1 << 20, 1024, &nanos).ok);
+  CHECK(nanos > 0);
+  CHECK_EQ(FileSize(path), -1);
+  std::vector<double> latencies;
+  REQUIRE(WriteWithFdatasyncNanos(path, 256 * 1024, 4096, 64 * 1024, &latencies).ok);
+  CHECK_EQ(latencies.size(), size_t(4));
+  for (double l : latencies) CHECK(l > 0);
+  CHECK_EQ(FileSize(path), -1);
+  CHECK_EQ(MemcpyIntoMmapNanos(dir + "/missing/x", 4096, 1024, &nanos).code, std::string("ENOENT"));
+  RemoveTree(dir);
 }

@@ -87,6 +87,8 @@ StoreResult MessageStore::OpenLocked(RecoveryInfo* info) {
   in.last_exit_ok = last_exit_ok;
   in.checkpoint_min_timestamp = checkpoint_.MinTimestamp();
   in.consume_queue_max_phy = cqs_->Recover();
+  // A queue that failed to recover refuses Puts; fail the open with its reason rather than later.
+  if (!cqs_->last_error()) return cqs_->last_error();
   if (index_options.enabled) in.index_max_phy = index_->last_update_phy_offset();
   in.check_crc = config_.checkCRCOnRecover != 0;
   in.durable_offset = checkpoint_.confirm_phy_offset();

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "byte_order.h"
+#include "consume_queue.h"
 #include "message_properties.h"
 #include "message_store.h"
 #include "record_layout.h"
@@ -11,7 +12,6 @@ namespace cometmq {
 
 namespace {
 
-constexpr int64_t kCqUnitSize = 20;
 constexpr size_t kUnitChunk = 256;
 
 bool KeyMatches(const RecordView& v, std::string_view key) {
@@ -87,6 +87,8 @@ void MessageStore::GetMessages(std::string_view topic, int32_t queue_id, int64_t
     size_t i = 0;
     for (; i < got; ++i) {
       const CqUnit& u = units[i];
+      // Filler units (written to close a gap after a crash) point nowhere: step over them.
+      if (IsBlankUnit(u)) continue;
       max_phy_pulling = u.commit_log_offset;
       if (next_phy_file_start != INT64_MIN && u.commit_log_offset < next_phy_file_start) continue;
       const bool in_memory = InMemory(u.commit_log_offset, max_phy);

@@ -51,3 +51,28 @@ export function freeBytes(dir: string): number {
   const stats = fs.statfsSync(dir);
   return stats.bavail * stats.bsize;
 }
+
+/**
+ * Appends to `file` until at most `leaveFreeBytes` are free on its filesystem (0: until ENOSPC);
+ * returns the bytes written. Writing in chunks tolerates space the store takes concurrently (its
+ * allocator pre-allocates segments in the background), where one big write would hit ENOSPC.
+ */
+export function fillUp(file: string, leaveFreeBytes = 0, chunkBytes = 64 * 1024): number {
+  const chunk = Buffer.alloc(chunkBytes, 0x5a);
+  const fd = fs.openSync(file, 'a');
+  let total = 0;
+  try {
+    for (let free = freeBytes(file); leaveFreeBytes === 0 || free > leaveFreeBytes; free = freeBytes(file)) {
+      const length = leaveFreeBytes === 0 ? Math.min(chunk.length, Math.max(free, 1)) : Math.min(chunk.length, free - leaveFreeBytes);
+      try {
+        total += fs.writeSync(fd, chunk, 0, length);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOSPC') return total;
+        throw error;
+      }
+    }
+    return total;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -15,7 +15,7 @@ import {
   type Acknowledgement,
 } from '../helpers/store-verification';
 import { withTempDir } from '../helpers/temp-dir';
-import { freeBytes, withTmpfs } from '../helpers/tmpfs';
+import { fillUp, freeBytes, withTmpfs } from '../helpers/tmpfs';
 
 const MiB = 1024 * 1024;
 const FILESYSTEM_BYTES = 8 * MiB;
@@ -65,7 +65,7 @@ test('ENOSPC on a full tmpfs: puts fail with a status, nothing half-written, app
       try {
         await touchEveryQueue(store, acks);
         // Leave room for about one and a half segments: the next roll-over runs out of space.
-        fs.writeFileSync(filler, Buffer.alloc(Math.max(0, freeBytes(mountPoint) - 1.5 * MiB), 0x5a));
+        fillUp(filler, 1.5 * MiB);
         t.diagnostic(`filler ${fs.statSync(filler).size} bytes, ${freeBytes(mountPoint)} bytes free`);
 
         // Keep writing until three put calls were refused: after a refused roll-over, smaller
@@ -130,7 +130,7 @@ test('disk usage over diskSpaceWarningLevelRatio: puts refused with SERVICE_NOT_
         // Over 90% used, still with real free space: the guard, not ENOSPC, must refuse.
         const stats = fs.statfsSync(mountPoint);
         const total = stats.blocks * stats.bsize;
-        fs.writeFileSync(filler, Buffer.alloc(Math.max(0, freeBytes(mountPoint) - Math.floor(total * 0.05)), 0x5a));
+        fillUp(filler, Math.floor(total * 0.05));
         const report = store.cleanExpiredFiles();
         assert.equal(report.isDiskFull, true, `usage ${report.diskUsageRatio} should mark the disk full`);
         assert.equal(store.isDiskFull, true);
@@ -166,7 +166,8 @@ test('ENOSPC while dispatching (a new ConsumeQueue file): the put is stored, dis
         acks.push(ackOf(0, first));
         await store.whenDispatched(store.getMaxPhysicalOffset());
         // The CommitLog segment is already reserved; only a new queue's file needs space now.
-        fs.writeFileSync(filler, Buffer.alloc(freeBytes(mountPoint), 0x5a));
+        fillUp(filler);
+        assert.equal(freeBytes(mountPoint), 0, 'the filesystem is full');
         const newQueueMessageId = SLOTS + 3; // id 15: same topic as id 0, queue 1, which has no file yet
         const result = await store.putMessage(generateMessage(newQueueMessageId));
         assert.equal(result.status, 'PUT_OK', 'the CommitLog still has room');

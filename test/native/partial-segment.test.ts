@@ -38,3 +38,31 @@ for (const partialBytes of [0, SMALL_SEGMENT_BYTES / 2]) {
     }),
   );
 }
+
+// The same for a ConsumeQueue file: a crash between creating the next file of a queue and sizing it
+// leaves a short, zero-filled file. The ConsumeQueues are rebuilt from the CommitLog anyway.
+const CONSUME_QUEUE_FILE_BYTES = 20 * 512; // small-store's mappedFileSizeConsumeQueue
+
+for (const partialBytes of [0, CONSUME_QUEUE_FILE_BYTES / 2]) {
+  test(`a zero-filled trailing ConsumeQueue file of ${partialBytes} bytes (crash while creating it) is dropped on reopen`, { timeout: 60_000 }, () =>
+    withTempDir('partial-cq', async (dir) => {
+      const storeRoot = path.join(dir, 'store');
+      const { acks } = await runFixedWriter(storeRoot, { firstId: 0, count: 600, ending: 'kill' });
+      const queueDir = path.join(storeRoot, 'consumequeue', acks[0]!.topic, String(acks[0]!.queueId));
+      const files = fs.readdirSync(queueDir).sort();
+      const next = Number(files[files.length - 1]) + CONSUME_QUEUE_FILE_BYTES;
+      fs.writeFileSync(path.join(queueDir, String(next).padStart(20, '0')), Buffer.alloc(partialBytes));
+
+      const { store, recovery } = await openSmallStore(storeRoot);
+      try {
+        assert.equal(recovery.lastExitOK, false);
+        assertAcknowledgedIntact(store, acks);
+        assertConsumeQueuesMatchScan(store, scanCommitLog(storeRoot));
+        const result = await store.putMessage(generateMessage(1_000_000));
+        assert.equal(result.status, 'PUT_OK');
+      } finally {
+        await store.shutdown();
+      }
+    }),
+  );
+}

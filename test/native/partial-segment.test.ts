@@ -10,7 +10,7 @@ import { listSegments, scanCommitLog, segmentStartOffset } from '../helpers/comm
 import { runFixedWriter } from '../helpers/fixed-writer-run';
 import { generateMessage } from '../helpers/message-generator';
 import { openSmallStore, SMALL_SEGMENT_BYTES } from '../helpers/small-store';
-import { assertAcknowledgedIntact, assertConsumeQueuesMatchScan } from '../helpers/store-verification';
+import { assertAcknowledgedIntact, assertConsumeQueuesMatchScan, assertIndexedByKeys } from '../helpers/store-verification';
 import { withTempDir } from '../helpers/temp-dir';
 
 for (const partialBytes of [0, SMALL_SEGMENT_BYTES / 2]) {
@@ -60,6 +60,36 @@ for (const partialBytes of [0, CONSUME_QUEUE_FILE_BYTES / 2]) {
         assertConsumeQueuesMatchScan(store, scanCommitLog(storeRoot));
         const result = await store.putMessage(generateMessage(1_000_000));
         assert.equal(result.status, 'PUT_OK');
+      } finally {
+        await store.shutdown();
+      }
+    }),
+  );
+}
+
+// And for an index file: a crash between creating a new index file and sizing it.
+function indexFileName(at: Date): string {
+  const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+  return `${at.getFullYear()}${pad(at.getMonth() + 1)}${pad(at.getDate())}${pad(at.getHours())}${pad(at.getMinutes())}${pad(at.getSeconds())}${pad(at.getMilliseconds(), 3)}`;
+}
+
+for (const partialBytes of [0, 4096]) {
+  test(`a zero-filled newest index file of ${partialBytes} bytes (crash while creating it) is dropped on reopen`, { timeout: 60_000 }, () =>
+    withTempDir('partial-index', async (dir) => {
+      const storeRoot = path.join(dir, 'store');
+      const { acks } = await runFixedWriter(storeRoot, { firstId: 0, count: 300, ending: 'kill' });
+      const indexDir = path.join(storeRoot, 'index');
+      const newest = fs.readdirSync(indexDir).sort().pop()!;
+      const n = (from: number, to: number): number => Number(newest.slice(from, to));
+      const newestTime = new Date(n(0, 4), n(4, 6) - 1, n(6, 8), n(8, 10), n(10, 12), n(12, 14), n(14, 17));
+      const name = indexFileName(new Date(newestTime.getTime() + 1)); // created just after the newest
+      fs.writeFileSync(path.join(indexDir, name), Buffer.alloc(partialBytes));
+
+      const { store, recovery } = await openSmallStore(storeRoot);
+      try {
+        assert.equal(recovery.lastExitOK, false);
+        assertAcknowledgedIntact(store, acks);
+        assertIndexedByKeys(store, acks);
       } finally {
         await store.shutdown();
       }

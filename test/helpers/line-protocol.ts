@@ -37,6 +37,15 @@ export function childConfig<T>(): T | undefined {
 }
 
 /**
+ * Keeps stdout for protocol lines only: console.log/info (the store's info logging) go to stderr,
+ * where the parent shows them on failure, instead of reaching the parent as stray lines.
+ */
+export function reserveStdoutForProtocol(): void {
+  console.log = console.error.bind(console);
+  console.info = console.error.bind(console);
+}
+
+/**
  * Exits when the parent goes away (its end of our stdin closes), so a child can never outlive a
  * crashed test run and keep writing. The stdin handle is unref'd: it does not keep the child alive.
  */

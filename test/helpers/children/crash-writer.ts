@@ -5,7 +5,7 @@
  * Ids: id = firstId + seq * 12 + slot, where slot (0..11) fixes topic and queue (see
  * message-generator), so a batch drawn from one slot is one topic/queue, as a batch must be.
  */
-import { childConfig, emit, exitWithParent, emitAll, failChild, type ProtocolMessage } from '../line-protocol';
+import { childConfig, emit, exitWithParent, reserveStdoutForProtocol, emitAll, failChild, type ProtocolMessage } from '../line-protocol';
 import { generateMessage, GENERATED_TOPICS, QUEUES_PER_TOPIC } from '../message-generator';
 import { SeededRandom } from '../seeded-random';
 import { createSmallStore, type FlushDiskType } from '../small-store';
@@ -69,6 +69,7 @@ async function main(config: CrashWriterConfig): Promise<void> {
 
 const config = childConfig<CrashWriterConfig>();
 if (config !== undefined) {
+  reserveStdoutForProtocol();
   exitWithParent();
   main(config).catch(failChild);
 }

@@ -5,7 +5,7 @@
  *   exit         process.exit(0) without shutdown
  *   shutdown     shutdown() twice (must be idempotent), then let the process end
  */
-import { childConfig, emit, exitWithParent, emitAll, failChild } from '../line-protocol';
+import { childConfig, emit, exitWithParent, reserveStdoutForProtocol, emitAll, failChild } from '../line-protocol';
 import { generateMessage } from '../message-generator';
 import { createSmallStore, type FlushDiskType } from '../small-store';
 
@@ -62,6 +62,7 @@ async function main(config: FixedWriterConfig): Promise<void> {
 
 const config = childConfig<FixedWriterConfig>();
 if (config !== undefined) {
+  reserveStdoutForProtocol();
   exitWithParent();
   main(config).catch(failChild);
 }

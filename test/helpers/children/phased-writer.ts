@@ -6,7 +6,7 @@
  *   3. ids [firstPhase, firstPhase + secondPhase), flush (the checkpoint moves past phase 1)
  *   4. `tail` more ids, not flushed, then `done`; the parent kills it.
  */
-import { childConfig, emit, emitAll, exitWithParent, failChild } from '../line-protocol';
+import { childConfig, emit, emitAll, exitWithParent, reserveStdoutForProtocol, failChild } from '../line-protocol';
 import { generateMessage } from '../message-generator';
 import { createSmallStore } from '../small-store';
 import type { NativeMessageStore } from '../../../src/store';
@@ -58,6 +58,7 @@ async function main(config: PhasedWriterConfig): Promise<void> {
 
 const config = childConfig<PhasedWriterConfig>();
 if (config !== undefined) {
+  reserveStdoutForProtocol();
   exitWithParent();
   main(config).catch(failChild);
 }

@@ -7,7 +7,7 @@
  * Acknowledged puts are reported on stdout as `ack` lines, like the other writers.
  */
 import type { PutMessageResult } from '../../../src/store';
-import { childConfig, emit, emitAll, exitWithParent, failChild } from '../line-protocol';
+import { childConfig, emit, emitAll, exitWithParent, reserveStdoutForProtocol, failChild } from '../line-protocol';
 import { generateMessage } from '../message-generator';
 import { createSmallStore } from '../small-store';
 
@@ -59,6 +59,7 @@ async function main(config: StageExitConfig): Promise<void> {
 
 const config = childConfig<StageExitConfig>();
 if (config !== undefined) {
+  reserveStdoutForProtocol();
   exitWithParent();
   main(config).catch(failChild);
 }

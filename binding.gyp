@@ -9,7 +9,7 @@
         "native/src/commit_log.cc",
         "native/src/commit_log_recovery.cc",
         "native/src/consume_queue.cc",
-        "native/src/consume_queue_fs.cc",
+        "native/src/store_fs.cc",
         "native/src/consume_queue_store.cc",
         "native/src/crc32.cc",
         "native/src/crc32_clmul.cc",

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "byte_order.h"
-#include "consume_queue_fs.h"
+#include "store_fs.h"
 #include "store_log.h"
 
 namespace cometmq {

@@ -2,6 +2,8 @@
 // The table is guarded by a shared_mutex (readers and the dispatcher's lookups shared; creating
 // or deleting a queue exclusive). The dispatcher also caches its last queue, so a run of Puts to
 // one queue skips the lookup; DeleteTopic bumps a generation number that invalidates the cache.
+#include "consume_queue_store.h"
+
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -10,8 +12,8 @@
 #include <unordered_map>
 
 #include "consume_queue.h"
-#include "consume_queue_fs.h"
-#include "consume_queue_store.h"
+#include "store_fs.h"
+#include "store_log.h"
 
 namespace cometmq {
 namespace {
@@ -109,6 +111,16 @@ StoreResult ConsumeQueueStore::Impl::LoadQueue(const std::string& topic, const D
   std::vector<DirEntry> files;
   StoreResult r = ListDir(qdir, &files);
   if (!r.ok) return r;
+  // A crash while creating the newest file (before its first unit reached it) leaves it short
+  // and zero-filled: nothing was ever visible there, so it is dropped like a torn tail.
+  while (!files.empty() && files.back().is_regular && files.back().size != options.mapped_file_size &&
+         AllZeros(qdir + "/" + files.back().name)) {
+    const std::string path = qdir + "/" + files.back().name;
+    StoreLog("dropping %s: a short, zero-filled consume queue file left by an interrupted creation", path.c_str());
+    r = UnlinkFile(path);
+    if (!r.ok) return r;
+    files.pop_back();
+  }
   std::shared_ptr<ConsumeQueue> queue = CreateLocked(topic, queue_id);
   int64_t expected = -1;
   for (const DirEntry& f : files) {

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "byte_order.h"
-#include "consume_queue_fs.h"
+#include "store_fs.h"
 #include "java_hash.h"
 #include "store_log.h"
 

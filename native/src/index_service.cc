@@ -9,7 +9,7 @@
 #include <mutex>
 #include <shared_mutex>
 
-#include "consume_queue_fs.h"
+#include "store_fs.h"
 #include "index_file.h"
 #include "index_service.h"
 #include "store_log.h"
@@ -142,6 +142,16 @@ StoreResult IndexService::Load(bool last_exit_ok, int64_t checkpoint_index_times
   r = ListDir(s.options.dir, &entries);
   if (!r.ok) return r;
   const int64_t size = IndexFile::FileSize(s.options.max_hash_slot_num, s.options.max_index_num);
+  // A crash while creating the newest file leaves it short and zero-filled: it never held an
+  // entry, and re-dispatch rebuilds whatever it was about to receive.
+  while (!entries.empty() && entries.back().is_regular && entries.back().size != size &&
+         AllZeros(s.options.dir + "/" + entries.back().name)) {
+    const std::string path = s.options.dir + "/" + entries.back().name;
+    StoreLog("dropping %s: a short, zero-filled index file left by an interrupted creation", path.c_str());
+    r = UnlinkFile(path);
+    if (!r.ok) return r;
+    entries.pop_back();
+  }
   std::vector<std::shared_ptr<IndexFile>> loaded;
   for (const DirEntry& e : entries) {
     const std::string path = s.options.dir + "/" + e.name;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "store_fs.h"
 #include "store_log.h"
 
 namespace cometmq {
@@ -15,21 +16,6 @@ namespace cometmq {
 namespace {
 bool IsSegmentName(const std::string& name) {
   return name.size() == 20 && std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-
-// True when the file at `path` holds only zero bytes (or cannot be read: then not "only zeros").
-bool AllZeros(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  char buf[65536];
-  bool zeros = true;
-  ssize_t n;
-  while (zeros && (n = ::read(fd, buf, sizeof buf)) > 0) {
-    for (ssize_t i = 0; i < n && zeros; ++i) zeros = buf[i] == 0;
-  }
-  ::close(fd);
-  return zeros && n == 0;
 }
 
 }  // namespace

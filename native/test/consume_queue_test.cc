@@ -15,7 +15,7 @@
 
 #include "check.h"
 #include "consume_queue.h"
-#include "consume_queue_fs.h"
+#include "store_fs.h"
 #include "consume_queue_store.h"
 
 using namespace cometmq;

@@ -17,7 +17,7 @@
 
 #include "byte_order.h"
 #include "check.h"
-#include "consume_queue_fs.h"
+#include "store_fs.h"
 #include "index_file.h"
 #include "index_service.h"
 

@@ -1,4 +1,4 @@
-#include "consume_queue_fs.h"
+#include "store_fs.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -153,6 +153,19 @@ StoreResult SyncRange(uint8_t* base, const std::string& path, int64_t from, int6
 int64_t PageSize() {
   static const int64_t page = ::sysconf(_SC_PAGESIZE);
   return page;
+}
+
+bool AllZeros(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[65536];
+  bool zeros = true;
+  ssize_t n;
+  while (zeros && (n = ::read(fd, buf, sizeof buf)) > 0) {
+    for (ssize_t i = 0; i < n && zeros; ++i) zeros = buf[i] == 0;
+  }
+  ::close(fd);
+  return zeros && n == 0;
 }
 
 }  // namespace cometmq

@@ -1,4 +1,4 @@
-// Small POSIX helpers shared by the ConsumeQueue and IndexFile code: directory listing, mkdir -p,
+// Small POSIX helpers shared by the CommitLog, ConsumeQueue and IndexFile code: directory listing, mkdir -p,
 // the 20-digit offset file names, fixed-size file creation and mapping. Every failure is a
 // StoreResult naming the path. Any thread; no shared state.
 #pragma once
@@ -54,5 +54,9 @@ StoreResult MapExisting(const std::string& path, int64_t size, uint8_t** data);
 StoreResult SyncRange(uint8_t* base, const std::string& path, int64_t from, int64_t to);
 
 int64_t PageSize();
+
+// True when the file holds only zero bytes (false when it cannot be read). A crash between creating
+// a file and reserving its blocks leaves a short zero-filled file: a torn tail without data.
+bool AllZeros(const std::string& path);
 
 }  // namespace cometmq

@@ -38,6 +38,8 @@ export interface CrashRoundsOptions {
    * the CommitLog (no holes) and intact, and the store consistent.
    */
   readonly transientStorePoolEnable?: boolean;
+  /** The writer runs retention that deletes the oldest segments while it writes. */
+  readonly retention?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -53,6 +55,7 @@ export async function runCrashRounds(options: CrashRoundsOptions): Promise<void>
         flushDiskType: options.flushDiskType,
         segmentBytes: SEGMENT_BYTES,
         transientStorePoolEnable: options.transientStorePoolEnable ?? false,
+        forceRetention: options.retention ?? false,
         producers: 8,
         maxBatch: 16,
         firstId: (round + 1) * IDS_PER_ROUND,
@@ -92,8 +95,14 @@ export async function runCrashRounds(options: CrashRoundsOptions): Promise<void>
       // Killed before 'ready', the child may not have opened the store yet: either exit state is fine.
       const uncleanExit = child.ofType('ready').length > 0 ? true : undefined;
       const probeId = (round + 1) * IDS_PER_ROUND + IDS_PER_ROUND / 2;
-      const mayLoseTail = options.transientStorePoolEnable ?? false;
-      const verified = await reopenAndVerify(storeRoot, acknowledged, probeId, round, uncleanExit, mayLoseTail, options.log);
+      const verified = await reopenAndVerify(storeRoot, acknowledged, {
+        probeId,
+        round,
+        uncleanExit,
+        mayLoseTail: options.transientStorePoolEnable ?? false,
+        retention: options.retention ?? false,
+        log: options.log,
+      });
       acknowledged = verified.survivors;
       acknowledged.push(verified.probe);
     }
@@ -105,15 +114,24 @@ export async function runCrashRounds(options: CrashRoundsOptions): Promise<void>
  * scan, then appends one probe message (which must land at the recovered tail). Returns the acks
  * still expected to exist (all of them unless `mayLoseTail`) and the probe's ack.
  */
+export interface ReopenChecks {
+  readonly probeId: number;
+  readonly round: number;
+  /** true: the abort marker must have been found; undefined: either exit state is fine. */
+  readonly uncleanExit: true | undefined;
+  /** The newest acknowledged messages may be missing (transient store pool). */
+  readonly mayLoseTail: boolean;
+  /** Retention ran in the writer: acknowledged messages below the store's minimum are gone. */
+  readonly retention: boolean;
+  readonly log: (line: string) => void;
+}
+
 export async function reopenAndVerify(
   storeRoot: string,
   acknowledged: readonly Acknowledgement[],
-  probeId: number,
-  round: number,
-  uncleanExit: true | undefined,
-  mayLoseTail: boolean,
-  log: (line: string) => void,
+  checks: ReopenChecks,
 ): Promise<{ survivors: Acknowledgement[]; probe: Acknowledgement }> {
+  const { probeId, round, uncleanExit, mayLoseTail, retention, log } = checks;
   const { store, recovery } = await openSmallStore(storeRoot);
   try {
     if (uncleanExit) assert.equal(recovery.lastExitOK, false, `round ${round}: a killed writer must leave the abort marker`);
@@ -123,10 +141,12 @@ export async function reopenAndVerify(
         `truncated ${recovery.truncatedBytes} bytes; ${scan.records.length} records, ${acknowledged.length} acked`,
     );
     assertScanHoldsOnlyGeneratedMessages(scan);
-    const survivors = mayLoseTail ? acknowledged.filter((a) => a.physicalOffset < scan.endOffset) : acknowledged.slice();
-    if (mayLoseTail) {
-      const lost = acknowledged.filter((a) => a.physicalOffset >= scan.endOffset);
-      log(`round ${round}: ${lost.length} acknowledged messages were lost with the uncommitted tail`);
+    const minPhysical = store.getMinPhysicalOffset();
+    const survivors = acknowledged.filter(
+      (a) => (!mayLoseTail || a.physicalOffset < scan.endOffset) && (!retention || a.physicalOffset >= minPhysical),
+    );
+    if (mayLoseTail || retention) {
+      log(`round ${round}: ${acknowledged.length - survivors.length} acknowledged messages gone (uncommitted tail or retention); min physical offset ${minPhysical}`);
     }
     assertAcksAreInScan(survivors, scan);
     assertAcknowledgedIntact(store, survivors);

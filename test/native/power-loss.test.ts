@@ -37,6 +37,7 @@ test(`SYNC_FLUSH: acknowledged messages survive a power cut (${ROUNDS} rounds, e
           flushDiskType: 'SYNC_FLUSH',
           segmentBytes: 1024 * 1024,
           transientStorePoolEnable: false,
+          forceRetention: false,
           producers: 8,
           maxBatch: 16,
           firstId: (round + 1) * IDS_PER_ROUND,
@@ -71,15 +72,14 @@ test(`SYNC_FLUSH: acknowledged messages survive a power cut (${ROUNDS} rounds, e
         disk.destroy();
         fs.rmSync(disk.image);
         disk = LoopFilesystem.mount(survivorImage, path.join(dir, `mnt-${round + 1}`));
-        const verified = await reopenAndVerify(
-          path.join(disk.mountPoint, 'store'),
-          acknowledged,
-          (round + 1) * IDS_PER_ROUND + IDS_PER_ROUND / 2,
+        const verified = await reopenAndVerify(path.join(disk.mountPoint, 'store'), acknowledged, {
+          probeId: (round + 1) * IDS_PER_ROUND + IDS_PER_ROUND / 2,
           round,
-          true,
-          false,
-          (line) => t.diagnostic(line),
-        );
+          uncleanExit: true,
+          mayLoseTail: false,
+          retention: false,
+          log: (line) => t.diagnostic(line),
+        });
         acknowledged = [...verified.survivors, verified.probe];
       }
     } finally {

@@ -15,6 +15,8 @@ export interface CrashWriterConfig {
   readonly flushDiskType: FlushDiskType;
   readonly segmentBytes: number;
   readonly transientStorePoolEnable: boolean;
+  /** Report 87% disk usage, so retention deletes the oldest segments as soon as they are flushed. */
+  readonly forceRetention: boolean;
   readonly producers: number;
   readonly maxBatch: number;
   /** A multiple of SLOTS; ids of this run are firstId and up. */
@@ -31,6 +33,7 @@ async function main(config: CrashWriterConfig): Promise<void> {
     flushDiskType: config.flushDiskType,
     segmentBytes: config.segmentBytes,
     transientStorePoolEnable: config.transientStorePoolEnable,
+    ...(config.forceRetention ? { diskUsage: () => 0.87 } : {}),
   });
   const recovery = await store.start();
   emit({ type: 'ready', recovery: { ...recovery } });

@@ -1,8 +1,9 @@
 /**
- * The crash scenario shared by the SYNC_FLUSH, ASYNC_FLUSH, transient-pool and retention tests: several rounds
- * on one store directory, each a crash-writer child killed with SIGKILL (after a seeded-random
- * number of acks, or at a random time after spawn), then a reopen in this process and brute-force
- * verification of everything acknowledged so far. reopenAndVerify is also used by the power-loss test.
+ * The crash scenario shared by the SYNC_FLUSH, ASYNC_FLUSH, transient-pool and retention tests:
+ * several rounds on one store directory, each a crash-writer child killed with SIGKILL (after a
+ * seeded-random number of acks, or at a random time after spawn), then a reopen in this process and
+ * brute-force verification of everything acknowledged so far. reopenAndVerify is also used by the
+ * power-loss test.
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';

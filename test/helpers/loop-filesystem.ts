@@ -14,7 +14,8 @@ function run(command: string, args: string[]): string {
     return execFileSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
   } catch (error) {
     const err = error as { stderr?: Buffer; message?: string };
-    throw new Error(`${command} ${args.join(' ')} failed (the power-loss test needs root, losetup, mkfs.ext4, mount and chattr on an ext4 temp dir): ${err.stderr?.toString().trim() || err.message}`);
+    const needs = 'the power-loss test needs root, losetup, mkfs.ext4, mount and chattr on an ext4 temp dir';
+    throw new Error(`${command} ${args.join(' ')} failed (${needs}): ${err.stderr?.toString().trim() || err.message}`);
   }
 }
 

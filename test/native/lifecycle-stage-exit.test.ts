@@ -32,7 +32,8 @@ for (const stage of ['start', 'appending', 'shutdown'] as const satisfies readon
         const exit = await Promise.race([
           child.exited,
           new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`the child did not exit within ${EXIT_DEADLINE_MS} ms of exiting during ${stage}`)), EXIT_DEADLINE_MS);
+            const hung = new Error(`the child did not exit within ${EXIT_DEADLINE_MS} ms of exiting during ${stage}`);
+            timer = setTimeout(() => reject(hung), EXIT_DEADLINE_MS);
           }),
         ]);
         assert.deepEqual(child.ofType('error'), [], 'child errors');

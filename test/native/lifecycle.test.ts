@@ -52,8 +52,9 @@ test('shutdown is idempotent, works before start, and a closed store stores noth
     assert.notEqual(outcome, 'PUT_OK', 'a put after shutdown must not succeed');
     assert.equal(typeof outcome, 'string', 'a put after shutdown reports a status or a coded error');
 
+    const { topic, queueId } = generateMessage(1);
     const recovery = await reopenAndVerify(storeRoot, [
-      { id: 1, topic: generateMessage(1).topic, queueId: generateMessage(1).queueId, queueOffset: put.queueOffset, physicalOffset: put.physicalOffset },
+      { id: 1, topic, queueId, queueOffset: put.queueOffset, physicalOffset: put.physicalOffset },
     ]);
     assert.equal(recovery.lastExitOK, true);
     assert.equal(scanCommitLog(storeRoot).records.length, 1, 'the refused put left nothing on disk');

@@ -70,7 +70,9 @@ for (const partialBytes of [0, CONSUME_QUEUE_FILE_BYTES / 2]) {
 // And for an index file: a crash between creating a new index file and sizing it.
 function indexFileName(at: Date): string {
   const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
-  return `${at.getFullYear()}${pad(at.getMonth() + 1)}${pad(at.getDate())}${pad(at.getHours())}${pad(at.getMinutes())}${pad(at.getSeconds())}${pad(at.getMilliseconds(), 3)}`;
+  const date = `${at.getFullYear()}${pad(at.getMonth() + 1)}${pad(at.getDate())}`;
+  const time = `${pad(at.getHours())}${pad(at.getMinutes())}${pad(at.getSeconds())}${pad(at.getMilliseconds(), 3)}`;
+  return date + time;
 }
 
 for (const partialBytes of [0, 4096]) {

@@ -23,7 +23,8 @@ async function main(data: WorkerAppenderData): Promise<void> {
   const results = await Promise.all(messages.map((m) => store.putMessage(m)));
   const acks: Acknowledgement[] = results.map((result, i) => {
     if (result.status !== 'PUT_OK') throw new Error(`put of id ${ids[i]} returned ${result.status}`);
-    return { id: ids[i]!, topic: messages[i]!.topic, queueId: messages[i]!.queueId, queueOffset: result.queueOffset, physicalOffset: result.physicalOffset };
+    const { topic, queueId } = messages[i]!;
+    return { id: ids[i]!, topic, queueId, queueOffset: result.queueOffset, physicalOffset: result.physicalOffset };
   });
   if (data.shutdown) await store.shutdown();
   parentPort!.postMessage({ acks });

@@ -97,7 +97,7 @@ void AllocateService::Run() {
     failed_logged_ = false;
     ready_[offset] = file;
     cv_.notify_all();
-    if (!options_.pre_touch) continue;
+    if (options_.pre_fault == PreFault::kNone) continue;
     // Warm it in chunks, without the lock: the append path may take it (and write into it) meanwhile.
     const int64_t chunk = options_.flush_every_pages_when_warming > 0 ? options_.flush_every_pages_when_warming * 4096
                                                                       : kWarmChunkBytes;

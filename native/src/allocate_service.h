@@ -1,5 +1,6 @@
 // AllocateMappedFileService: creates (fallocate + map) the next CommitLog segment on a background
-// thread ahead of need, then pre-faults its pages, so a roll-over does not stall the append path.
+// thread ahead of need, then pre-faults its pages (MappedFileOptions::pre_fault), so a roll-over
+// does not stall the append path.
 // Take() hands out a ready segment at once (even while it is still being warmed: warming never
 // stores into it), or creates one synchronously when the background has none.
 // Thread affinity: Take/Give back/RequestAhead from the main thread; the worker thread inside.

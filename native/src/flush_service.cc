@@ -65,7 +65,8 @@ void FlushService::RunCommitLogFlush() {
   while (!stop_.load()) {
     int least_pages = 0;
     if (sync_) {
-      // Group commit: everything appended up to now goes in one msync.
+      // Group commit: everything appended up to now goes in one flush. An append during the
+      // previous flush left the signal set, so this returns at once: no append waits a cycle.
       commit_log_signal_.WaitFor(std::chrono::milliseconds(1000));
     } else {
       commit_log_signal_.WaitFor(interval);

@@ -2,7 +2,8 @@
 //  - CommitLog flush. ASYNC_FLUSH: every flushIntervalCommitLog, msync when at least
 //    flushCommitLogLeastPages are dirty, everything every flushCommitLogThoroughInterval.
 //    SYNC_FLUSH (group commit): sleeps until an append wakes it, flushes everything written so far
-//    in one msync; appends that arrive meanwhile are covered by the next round.
+//    in one fdatasync; appends that arrive meanwhile are covered by the next round, which starts
+//    as soon as this one ends (the wake-up is remembered, never waited for).
 //    After each flush: checkpoint physicMsgTimestamp, then on_flushed (the glue coalesces it).
 //  - Transient-pool commit (transientStorePoolEnable): copies appended bytes into the mapping every
 //    commitIntervalCommitLog (>= commitCommitLogLeastPages, all every ...ThoroughInterval), then

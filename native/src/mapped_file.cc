@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -75,12 +76,17 @@ void MappedFile::Advise(const MappedFileOptions& options) {
 }
 
 void MappedFile::Warm(int64_t from, int64_t to, const MappedFileOptions& options) {
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22  // Linux 5.14
+#endif
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23  // Linux 5.14
 #endif
+  if (options.pre_fault == PreFault::kNone) return;
   from &= ~(kPageSize - 1);
   if (to <= from) return;
-  if (::madvise(data_ + from, static_cast<size_t>(to - from), MADV_POPULATE_WRITE) != 0) {
+  const int advice = options.pre_fault == PreFault::kWrite ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
+  if (::madvise(data_ + from, static_cast<size_t>(to - from), advice) != 0) {
     // Older kernel: a read per page at least brings the (zeroed) page into the page cache; the
     // append path then takes only a cheap write-protect fault. Never a store: appends may be there.
     volatile const uint8_t* p = data_;
@@ -89,8 +95,11 @@ void MappedFile::Warm(int64_t from, int64_t to, const MappedFileOptions& options
     (void)sink;
   }
   // warmMapedFileEnable under SYNC_FLUSH: write the warmed zeros out as we go, so they do not pile
-  // up as one huge dirty burst (RocketMQ flushLeastPagesWhenWarmMapedFile).
-  if (options.flush_every_pages_when_warming > 0) ::msync(data_ + from, static_cast<size_t>(to - from), MS_SYNC);
+  // up as one huge dirty burst (RocketMQ flushLeastPagesWhenWarmMapedFile). Read pre-faulting
+  // leaves nothing dirty.
+  if (options.flush_every_pages_when_warming > 0 && options.pre_fault == PreFault::kWrite) {
+    ::msync(data_ + from, static_cast<size_t>(to - from), MS_SYNC);
+  }
 }
 
 void MappedFile::Lock(const MappedFileOptions& options) {
@@ -109,12 +118,51 @@ void MappedFile::CommitRange(int64_t from, int64_t to) {
   if (write_buffer_ && to > from) std::memcpy(data_ + from, write_buffer_ + from, static_cast<size_t>(to - from));
 }
 
+StoreResult MappedFile::WriteAt(const struct iovec* iov, int count, int64_t pos) {
+  // Short writes are legal (signals, large requests): advance through the vector until done.
+  struct iovec rest[4];
+  if (count < 1 || count > 4) return StoreResult::Error("EINVAL", "WriteAt takes 1 to 4 pieces", path_);
+  std::memcpy(rest, iov, sizeof(struct iovec) * static_cast<size_t>(count));
+  struct iovec* next = rest;
+  int left = count;
+  while (left > 0) {
+    if (next->iov_len == 0) {
+      ++next;
+      --left;
+      continue;
+    }
+    const ssize_t n = ::pwritev(fd_, next, left, pos);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return StoreResult::SysError(errno, "pwrite", path_);
+    }
+    if (n == 0) return StoreResult::Error("EIO", "pwrite wrote nothing", path_);
+    pos += n;
+    size_t done = static_cast<size_t>(n);
+    while (left > 0 && done >= next->iov_len) {
+      done -= next->iov_len;
+      ++next;
+      --left;
+    }
+    if (left > 0) {
+      next->iov_base = static_cast<uint8_t*>(next->iov_base) + done;
+      next->iov_len -= done;
+    }
+  }
+  return StoreResult::Ok();
+}
+
 StoreResult MappedFile::FlushRange(int64_t from, int64_t to) {
   if (to <= from) return StoreResult::Ok();
   const int64_t start = from & ~(kPageSize - 1);
   if (::msync(data_ + start, static_cast<size_t>(to - start), MS_SYNC) != 0) {
     return StoreResult::SysError(errno, "msync", path_);
   }
+  return StoreResult::Ok();
+}
+
+StoreResult MappedFile::SyncData() {
+  if (::fdatasync(fd_) != 0) return StoreResult::SysError(errno, "fdatasync", path_);
   return StoreResult::Ok();
 }
 

@@ -1,10 +1,13 @@
 // One fixed-size segment file mapped MAP_SHARED, named by its 20-digit start offset.
 // The file is fallocated to full size before it is mapped, so stores through the mapping cannot
 // SIGBUS on a full disk: ENOSPC surfaces from Create() instead.
-// With a transient-pool write buffer, appends go to the buffer and Commit() copies them into the
-// mapping; readers always read the mapping.
-// Thread affinity: data()/WriteTarget() writes on the main thread only; Flush() on the flush
-// thread; Commit() on the commit thread; reads from any thread up to published positions.
+// Appends reach the file one of three ways: stores into the mapping (ASYNC_FLUSH), pwrite through
+// the fd (SYNC_FLUSH: cheaper to make durable, see commit_log.h), or a transient-pool write buffer
+// that Commit() copies into the mapping. Readers always read the mapping: it shares the page cache
+// with pwrite, so bytes written either way are visible there.
+// Thread affinity: data()/WriteTarget()/WriteAt() writes on the main thread only; FlushRange()/
+// SyncData() on the flush thread; Commit() on the commit thread; reads from any thread up to
+// published positions.
 #pragma once
 
 #include <cstddef>
@@ -14,10 +17,23 @@
 
 #include "store_error.h"
 
+struct iovec;
+
 namespace cometmq {
 
+// How the allocator pre-faults a fresh segment in the background.
+enum class PreFault {
+  kNone,
+  // Writable (MADV_POPULATE_WRITE): stores through the mapping then never fault. It also marks
+  // every page dirty, which costs nothing extra under ASYNC_FLUSH.
+  kWrite,
+  // Readable (MADV_POPULATE_READ): zeroed pages enter the page cache clean, so neither pwrite nor
+  // the dispatcher's reads fault them in, and writeback has no zero pages to flush.
+  kRead,
+};
+
 struct MappedFileOptions {
-  bool pre_touch = true;        // pre-fault every page in the background so appends do not fault
+  PreFault pre_fault = PreFault::kWrite;
   bool mlock = false;           // mlockMappedFileEnable / warmMapedFileEnable (best effort)
   bool read_ahead = true;       // dataReadAheadEnable; false -> MADV_RANDOM
   int64_t flush_every_pages_when_warming = 0;  // > 0: warm in chunks of this many pages, msync each
@@ -39,8 +55,8 @@ class MappedFile {
 
   // madvise (read-ahead policy) and, when asked, mlock. Cheap; done before first use.
   void Advise(const MappedFileOptions& options);
-  // Pre-faults [from, to) writable without storing anything (MADV_POPULATE_WRITE), so it is safe
-  // while the append path already writes into the same segment. Falls back to read-touching.
+  // Pre-faults [from, to) per options.pre_fault without storing anything, so it is safe while the
+  // append path already writes into the same segment. Falls back to read-touching.
   void Warm(int64_t from, int64_t to, const MappedFileOptions& options);
   void Lock(const MappedFileOptions& options);
 
@@ -63,8 +79,15 @@ class MappedFile {
   // Copies [from, to) (positions inside the file) from the write buffer into the mapping.
   void CommitRange(int64_t from, int64_t to);
 
+  // pwritev of `iov` at `pos` (inside the file), retried until every byte is written. On error
+  // some of the bytes may be in the file; the caller must not publish them.
+  StoreResult WriteAt(const struct iovec* iov, int count, int64_t pos);
+
   // msync(MS_SYNC) of [from, to) (positions inside the file), page aligned.
   StoreResult FlushRange(int64_t from, int64_t to);
+  // fdatasync of the whole file: what makes WriteAt() data durable (it also covers stores through
+  // the mapping).
+  StoreResult SyncData();
 
   // Zeros [from, size) and syncs it: recovery's truncation of a torn tail.
   StoreResult ZeroFrom(int64_t from);

@@ -189,7 +189,7 @@ void MessageStore::ReleaseLocked() {
   lock_.Release();
 }
 
-PutStatus MessageStore::AppendBatch(const uint8_t* records, size_t length, uint32_t count, double* out) {
+PutStatus MessageStore::AppendBatch(uint8_t* records, size_t length, uint32_t count, double* out) {
   if (!open_.load(std::memory_order_acquire)) return PutStatus::SERVICE_NOT_AVAILABLE;
   return commit_log_->AppendBatch(records, length, count, out);
 }

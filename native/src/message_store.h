@@ -102,7 +102,7 @@ class MessageStore {
   StoreResult Close();
   bool is_open() const { return open_.load(); }
 
-  PutStatus AppendBatch(const uint8_t* records, size_t length, uint32_t count, double* out);
+  PutStatus AppendBatch(uint8_t* records, size_t length, uint32_t count, double* out);
 
   // Main thread, while open (0 otherwise).
   int64_t wrote_position() const { return open_.load() ? commit_log_->wrote_position() : 0; }

@@ -1,6 +1,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <csignal>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "crc32.h"
 #include "record_layout.h"
 #include "record_parser.h"
+#include "store_fixture.h"
 #include "store_test_util.h"
 
 using namespace cometmq;
@@ -245,6 +247,167 @@ TEST_CASE("commit log: flush with least pages waits for enough dirty pages; thor
   CHECK(f.log->Flush(0, &err));
   CHECK_EQ(f.log->flushed_position(), f.log->wrote_position());
   CHECK(err.ok);
+}
+
+StoreConfig SyncConfig(int64_t segment_bytes) {
+  StoreConfig c = SmallConfig(segment_bytes);
+  c.flushDiskType = kSyncFlush;
+  return c;
+}
+
+TEST_CASE("commit log (SYNC_FLUSH): pwrite'd batches are stamped in place, readable, flushed and reopened") {
+  const StoreConfig c = SyncConfig(64 * 1024);
+  LogFixture f(c);
+  std::vector<double> out;
+  std::vector<std::vector<uint8_t>> sent;  // each record as the caller's buffer held it afterwards
+  std::vector<int64_t> offsets;
+  for (int i = 0; i < 60; ++i) {
+    std::vector<TestMessage> ms = {Sized(900 + i, "S", 0), Sized(1100, "S", 1), Sized(700 + i, "S", 0)};
+    auto batch = EncodeBatch(ms);
+    out.assign(2 * ms.size() + 1, -1);
+    REQUIRE(f.log->AppendBatch(batch.data(), batch.size(), 3, out.data()) == PutStatus::PUT_OK);
+    size_t pos = 0;
+    for (size_t k = 0; k < ms.size(); ++k) {
+      const size_t size = EncodeRecord(ms[k]).size();
+      // The batch buffer itself carries the four store-owned fields now (documented contract).
+      RecordView v;
+      REQUIRE(ParseRecord(batch.data() + pos, size, &v) == RecordCheck::kOk);
+      CHECK_EQ(v.physical_offset, static_cast<int64_t>(out[2 * k]));
+      CHECK_EQ(v.queue_offset, static_cast<int64_t>(out[2 * k + 1]));
+      CHECK_EQ(v.store_timestamp, static_cast<int64_t>(out[2 * ms.size()]));
+      CHECK_EQ(v.body_crc, BodyCrc(batch.data() + pos + v.body_pos, v.body_length));
+      sent.emplace_back(batch.begin() + static_cast<long>(pos), batch.begin() + static_cast<long>(pos + size));
+      offsets.push_back(v.physical_offset);
+      pos += size;
+    }
+  }
+  CHECK_EQ(f.log->committed_position(), f.log->wrote_position());
+  CHECK(f.log->files().count() >= 3u);
+  // Readers see every record through the mapping (the page cache pwrite filled).
+  for (size_t i = 0; i < sent.size(); ++i) {
+    CommitLogSlice s;
+    REQUIRE(f.log->Slice(offsets[i], static_cast<int64_t>(sent[i].size()), &s));
+    CHECK(std::equal(sent[i].begin(), sent[i].end(), s.data));
+    RecordView v;
+    REQUIRE(ParseRecord(sent[i].data(), sent[i].size(), &v) == RecordCheck::kOk);
+    CHECK_EQ(f.log->StoreTimestampAt(offsets[i]), v.store_timestamp);
+  }
+  // Every segment but the last ends with a blank filler written through the fd as well.
+  const auto segments = f.log->files().Snapshot();
+  for (size_t k = 0; k + 1 < segments.size(); ++k) {
+    int64_t pos = segments[k]->file_from_offset();
+    RecordView v;
+    RecordCheck check = RecordCheck::kOk;
+    while ((check = ParseRecord(segments[k]->data() + (pos - segments[k]->file_from_offset()),
+                                static_cast<size_t>(segments[k]->end_offset() - pos), &v)) == RecordCheck::kOk) {
+      pos += v.total_size;
+    }
+    REQUIRE(check == RecordCheck::kBlank);
+    const auto header = ReadBytesAt(segments[k]->path(), pos - segments[k]->file_from_offset(), 8);
+    CHECK_EQ(static_cast<int64_t>(LoadU32BE(header.data())), segments[k]->end_offset() - pos);
+    CHECK_EQ(LoadU32BE(header.data() + 4), record::kBlankMagicCode);
+  }
+  StoreResult err;
+  REQUIRE(f.log->Flush(0, &err));
+  CHECK(err.ok);
+  CHECK_EQ(f.log->flushed_position(), f.log->wrote_position());
+  CHECK_EQ(f.log->flush_count(), 1u);
+
+  // A fresh CommitLog over the same files reads the same bytes (the files, not a cache of ours).
+  const int64_t wrote = f.log->wrote_position();
+  f.log.reset();
+  CommitLog reopened(c, f.dir);
+  REQUIRE(reopened.Load().ok);
+  reopened.StartAt(wrote);
+  for (size_t i = 0; i < sent.size(); ++i) {
+    CommitLogSlice s;
+    REQUIRE(reopened.Slice(offsets[i], static_cast<int64_t>(sent[i].size()), &s));
+    CHECK(std::equal(sent[i].begin(), sent[i].end(), s.data));
+  }
+}
+
+TEST_CASE("commit log (SYNC_FLUSH): a failed pwrite publishes nothing, returns its queue offsets, fails the log") {
+  LogFixture f(SyncConfig(64 * 1024));
+  std::vector<double> out;
+  REQUIRE(f.Append({Sized(6000, "S", 0)}, &out) == PutStatus::PUT_OK);
+  const int64_t before = f.log->wrote_position();
+  // Writing past RLIMIT_FSIZE fails with EFBIG even inside the fallocated file: a stand-in for EIO.
+  std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit saved {};
+  ::getrlimit(RLIMIT_FSIZE, &saved);
+  struct rlimit limited = saved;
+  limited.rlim_cur = 4096;
+  ::setrlimit(RLIMIT_FSIZE, &limited);
+  const PutStatus status = f.Append({Sized(100, "S", 0), Sized(100, "S", 0)}, &out);
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  CHECK(status == PutStatus::UNKNOWN_ERROR);
+  CHECK_EQ(f.log->last_append_error().code, std::string("EFBIG"));
+  CHECK_EQ(f.log->wrote_position(), before);
+  CHECK_EQ(f.log->committed_position(), before);
+  CHECK_EQ(f.log->topic_queues().Slot("S", 0), 1);  // only the first record's offset stays taken
+  CommitLogSlice s;
+  CHECK(!f.log->Slice(before, 8, &s));
+  CHECK(f.log->flush_failed());
+  CHECK(f.Append({Sized(100, "S", 0)}, &out) == PutStatus::SERVICE_NOT_AVAILABLE);
+  StoreResult err;
+  CHECK(!f.log->Flush(0, &err));
+  CHECK(!err.ok);
+}
+
+TEST_CASE("store (SYNC_FLUSH): acknowledged appends are served by getMessages and lookMessageByOffset, before and after reopen") {
+  StoreFixture f(SyncConfig(64 * 1024));
+  REQUIRE(f.Open().ok);
+  std::vector<std::vector<uint8_t>> stored;
+  std::vector<int64_t> offsets;
+  for (int i = 0; i < 60; ++i) {
+    std::vector<double> out;
+    const TestMessage m = Msg("SyncTopic", 2, std::string(1500 + i, static_cast<char>('a' + i % 26)), "tag");
+    REQUIRE(f.Append({m}, &out) == PutStatus::PUT_OK);
+    offsets.push_back(static_cast<int64_t>(out[0]));
+    stored.push_back(EncodeRecord(m));
+    const int64_t wrote = f.store->wrote_position();
+    REQUIRE(f.events.WaitUntil([&] { return f.store->flushed_position() >= wrote; }));
+  }
+  REQUIRE(f.WaitDispatched());
+  auto check_all = [&](MessageStore& store) {
+    size_t i = 0;
+    while (i < stored.size()) {  // a pull returns at most maxTransferCount records: page through
+      GetResult r;
+      store.GetMessages("SyncTopic", 2, static_cast<int64_t>(i), 100, 1 << 24, nullptr, 0, &r);
+      REQUIRE(r.status == GetStatus::FOUND);
+      REQUIRE(!r.found.records.empty());
+      for (const auto& rec : r.found.records) {
+        REQUIRE(i < stored.size());
+        RecordView v;
+        REQUIRE(ParseRecord(rec.first, rec.second, &v) == RecordCheck::kOk);
+        CHECK_EQ(v.queue_offset, static_cast<int64_t>(i));
+        CHECK_EQ(v.physical_offset, offsets[i]);
+        CHECK_EQ(std::string(reinterpret_cast<const char*>(rec.first + v.body_pos), v.body_length),
+                 std::string(reinterpret_cast<const char*>(stored[i].data()) + v.body_pos, v.body_length));
+        CommitLogSlice looked;
+        REQUIRE(store.LookMessageByOffset(offsets[i], &looked));
+        CHECK_EQ(looked.size, static_cast<int64_t>(rec.second));
+        CHECK(std::equal(looked.data, looked.data + looked.size, rec.first));
+        ++i;
+      }
+    }
+    CHECK_EQ(i, stored.size());
+  };
+  check_all(*f.store);
+  CHECK(f.store->Stats().flush_count >= 1u);
+  f.Close();
+  StoreFixture again(SyncConfig(64 * 1024), f.root);
+  again.owns_root = false;
+  RecoveryInfo info;
+  REQUIRE(again.Open(&info).ok);
+  CHECK(info.last_exit_ok);
+  CHECK_EQ(info.truncated_bytes, 0);
+  check_all(*again.store);
+  std::vector<double> out;
+  REQUIRE(again.Append({Msg("SyncTopic", 2, "after reopen")}, &out) == PutStatus::PUT_OK);
+  CHECK_EQ(out[1], 60.0);
+  REQUIRE(again.WaitDispatched());
+  CHECK_EQ(again.store->MaxOffsetInQueue("SyncTopic", 2), 61);
 }
 
 TEST_CASE("bench ceilings: memcpy into a fresh mmap and write+fdatasync groups, scratch file removed") {

@@ -116,6 +116,11 @@ export interface NativeStoreHandle {
    * and are not counted. All or nothing: on any non-PUT_OK status nothing was written.
    * On PUT_OK: out[2i] = physical offset, out[2i+1] = queue offset, out[2*count] = store timestamp.
    * `out.length` must be at least 2*count + 1.
+   * `records` is modified: once the batch has passed validation, native code stamps those four
+   * fields into the caller's buffer in place and writes the buffer to the CommitLog from there (one
+   * pwrite or copy per segment). Pass a scratch buffer the caller may reuse, never one it still
+   * reads from (the append batcher's pooled buffer qualifies). A refused batch (MESSAGE_ILLEGAL,
+   * PROPERTIES_SIZE_EXCEEDED, CREATE_MAPPED_FILE_FAILED, SERVICE_NOT_AVAILABLE) is left untouched.
    */
   appendBatch(records: Buffer, count: number, out: Float64Array): number;
 

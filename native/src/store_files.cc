@@ -85,9 +85,24 @@ StoreResult CreateAbortMarker(const std::string& root) {
   if (fd < 0) return StoreResult::SysError(errno, "open", path);
   const std::string pid = std::to_string(::getpid());
   const ssize_t n = ::write(fd, pid.data(), pid.size());
-  const int err = errno;
+  int err = errno;
+  // The marker must be durable before the first append: a power cut that lost it would make the
+  // next open trust a log whose tail was never flushed (no CRC walk past the checkpoint).
+  const bool synced = n == static_cast<ssize_t>(pid.size()) && ::fsync(fd) == 0;
+  if (!synced && n == static_cast<ssize_t>(pid.size())) err = errno;
   ::close(fd);
   if (n != static_cast<ssize_t>(pid.size())) return StoreResult::SysError(n < 0 ? err : EIO, "write", path);
+  if (!synced) return StoreResult::SysError(err, "fsync", path);
+  return SyncDirectory(root);
+}
+
+StoreResult SyncDirectory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return StoreResult::SysError(errno, "open", dir);
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return StoreResult::SysError(err, "fsync", dir);
   return StoreResult::Ok();
 }
 

@@ -30,5 +30,7 @@ StoreResult EnsureDirectory(const std::string& path);
 bool AbortMarkerExists(const std::string& root);
 StoreResult CreateAbortMarker(const std::string& root);  // contains the PID
 StoreResult RemoveAbortMarker(const std::string& root);
+// fsync of a directory, so that a file created or removed in it survives a power cut.
+StoreResult SyncDirectory(const std::string& dir);
 
 }  // namespace cometmq

@@ -310,7 +310,14 @@ TEST_CASE("a concurrent reader sees only complete entries, newest first") {
       ++queries;
     }
   });
+  // Overlap is the point of the test: the writer waits for the reader's first query, and again
+  // for a fresh one halfway, so a slow scheduler cannot let it finish before any read happens.
+  const auto await_query_after = [&](int seen) {
+    while (queries.load() <= seen) std::this_thread::yield();
+  };
+  await_query_after(0);
   for (int64_t i = 0; i < kTotal && !bad; ++i) {
+    if (i == kTotal / 2) await_query_after(queries.load());
     Record r("T", i);
     if (!index.BuildIndex(r.req).ok) bad = true;
   }

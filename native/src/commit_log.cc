@@ -42,9 +42,10 @@ MappedFileOptions SegmentOptions(const StoreConfig& c) {
   // would spare pwrite the page-cache allocation (~15 us per 290 KB batch), but measured with 256
   // concurrent puts it made the group commit slower overall (flushes 500-1400 us instead of
   // 380-640 us, 2 cores: the warm-up competes with the flusher and the dispatcher), and a write
-  // pre-fault dirties zero pages that writeback then flushes. So none.
-  o.pre_fault = c.sync_flush() ? PreFault::kNone : PreFault::kWrite;
+  // pre-fault dirties zero pages that writeback then flushes. So none, unless warmMapedFileEnable
+  // asks for RocketMQ's warm-up: zeros written and flushed chunk by chunk ahead of the appends.
   const bool warm = c.warmMapedFileEnable != 0;
+  o.pre_fault = (c.sync_flush() && !warm) ? PreFault::kNone : PreFault::kWrite;
   o.mlock = warm || c.mlockMappedFileEnable != 0;
   o.read_ahead = c.dataReadAheadEnable != 0;
   o.flush_every_pages_when_warming =
@@ -178,8 +179,13 @@ PutStatus CommitLog::AppendBatch(uint8_t* records, size_t length, uint32_t count
   }
   taken_.clear();
 
-  StampRecords(records, count, store_timestamp, out);
-  const StoreResult written = WriteRuns(records, start);
+  StoreResult written = StoreResult::Ok();
+  if (write_through_fd_) {
+    StampRecords(records, count, store_timestamp, out, false);
+    written = WriteRuns(records, start);
+  } else {
+    StampRecords(records, count, store_timestamp, out, true);
+  }
   if (!written) {
     // Nothing is published; the queue offsets handed out go back. Like a failed msync this is
     // sticky: after EIO the kernel may have dropped the pages, so no later success is trustworthy.
@@ -212,9 +218,18 @@ PutStatus CommitLog::AppendBatch(uint8_t* records, size_t length, uint32_t count
   return PutStatus::PUT_OK;
 }
 
-// Fills the four store-owned fields in the caller's buffer, so the bytes can go to the file in
-// runs (one copy or one pwrite per segment) instead of record by record.
-void CommitLog::StampRecords(uint8_t* records, uint32_t count, int64_t store_timestamp, double* out) {
+namespace {
+void FillBlankHeader(uint8_t* dst, int64_t remaining) {
+  StoreI32BE(dst + record::kOffsetTotalSize, static_cast<int32_t>(remaining));
+  StoreU32BE(dst + record::kOffsetMagic, record::kBlankMagicCode);
+}
+}  // namespace
+
+// Fills the four store-owned fields in the caller's buffer. With copy_into_mapping (ASYNC_FLUSH,
+// transient pool) each record is also copied to its segment right away, while it is still hot in
+// cache, behind a blank filler where it rolls; otherwise WriteRuns() writes the buffer afterwards.
+void CommitLog::StampRecords(uint8_t* records, uint32_t count, int64_t store_timestamp, double* out,
+                             bool copy_into_mapping) {
   uint8_t* p = records;
   for (uint32_t i = 0; i < count; ++i) {
     const PlannedRecord& r = plan_[i];
@@ -229,6 +244,20 @@ void CommitLog::StampRecords(uint8_t* records, uint32_t count, int64_t store_tim
     StoreI64BE(p + r.store_timestamp_pos, store_timestamp);
     out[2 * i] = static_cast<double>(r.phy);
     out[2 * i + 1] = static_cast<double>(queue_offset);
+    if (copy_into_mapping) {
+      if (r.blank_at >= 0) {
+        MappedFile* seg = SegmentFor(r.blank_at);
+        uint8_t* dst = seg->WriteTarget() + (r.blank_at - seg->file_from_offset());
+        const int64_t remaining = seg->end_offset() - r.blank_at;
+        FillBlankHeader(dst, remaining);
+        // A reused pool buffer holds an older segment's bytes; the file must get zeros after the filler.
+        if (seg->has_write_buffer()) {
+          std::memset(dst + record::kBlankRecordLength, 0, static_cast<size_t>(remaining - record::kBlankRecordLength));
+        }
+      }
+      MappedFile* seg = SegmentFor(r.phy);
+      std::memcpy(seg->WriteTarget() + (r.phy - seg->file_from_offset()), p, r.size);
+    }
     p += r.size;
   }
   out[2 * static_cast<size_t>(count)] = static_cast<double>(store_timestamp);
@@ -241,8 +270,9 @@ void CommitLog::UndoQueueOffsets(uint32_t count) {
   }
 }
 
-// The batch lies back to back in `records`; in the log it does too, except where a blank filler
-// closes a segment. So it goes out as one run per segment, each run ending with its filler.
+// SYNC_FLUSH: the batch lies back to back in `records`; in the log it does too, except where a
+// blank filler closes a segment. So it goes out as one pwrite per segment, each ending with its
+// filler.
 StoreResult CommitLog::WriteRuns(const uint8_t* records, int64_t start) {
   const uint8_t* run_src = records;
   int64_t run_phy = start;
@@ -263,25 +293,10 @@ StoreResult CommitLog::WriteRuns(const uint8_t* records, int64_t start) {
 StoreResult CommitLog::WriteRun(int64_t phy, const uint8_t* src, int64_t length, bool close_with_blank) {
   MappedFile* seg = SegmentFor(phy);
   const int64_t in_file = phy - seg->file_from_offset();
-  const int64_t blank_at = in_file + length;
   uint8_t blank[record::kBlankRecordLength];
-  StoreI32BE(blank + record::kOffsetTotalSize, static_cast<int32_t>(seg->size() - blank_at));
-  StoreU32BE(blank + record::kOffsetMagic, record::kBlankMagicCode);
-  if (write_through_fd_) {
-    struct iovec pieces[2] = {{const_cast<uint8_t*>(src), static_cast<size_t>(length)},
-                              {blank, sizeof blank}};
-    return seg->WriteAt(pieces, close_with_blank ? 2 : 1, in_file);
-  }
-  uint8_t* dst = seg->WriteTarget();
-  std::memcpy(dst + in_file, src, static_cast<size_t>(length));
-  if (close_with_blank) {
-    std::memcpy(dst + blank_at, blank, sizeof blank);
-    // A reused pool buffer holds an older segment's bytes; the file must get zeros after the filler.
-    if (seg->has_write_buffer()) {
-      std::memset(dst + blank_at + sizeof blank, 0, static_cast<size_t>(seg->size() - blank_at) - sizeof blank);
-    }
-  }
-  return StoreResult::Ok();
+  FillBlankHeader(blank, seg->size() - (in_file + length));
+  struct iovec pieces[2] = {{const_cast<uint8_t*>(src), static_cast<size_t>(length)}, {blank, sizeof blank}};
+  return seg->WriteAt(pieces, close_with_blank ? 2 : 1, in_file);
 }
 
 bool CommitLog::CommitDirty(int least_pages) {

@@ -1,9 +1,10 @@
 // The CommitLog: append batches of stored-layout records into fixed-size mapped segments, assign
 // queue and physical offsets, stamp store time and body CRC, roll with a blank filler, and expose
 // the three positions the other threads work from.
-// The four store-owned fields are stamped into the caller's batch buffer, which then goes to the
-// segment in one run per segment: pwrite through the fd under SYNC_FLUSH, memcpy into the mapping
-// (or the transient-pool buffer) under ASYNC_FLUSH. Readers always read the mapping.
+// The four store-owned fields are stamped into the caller's batch buffer. Under SYNC_FLUSH the
+// buffer then goes to the file with one pwrite per segment; under ASYNC_FLUSH each record is
+// copied into the mapping (or the transient-pool buffer) as it is stamped. Readers always read
+// the mapping.
 //
 // Positions (physical byte offsets, published with release / read with acquire):
 //   wrote     - end of the last appended record (main thread writes)
@@ -117,7 +118,7 @@ class CommitLog {
   PutStatus Validate(const uint8_t* records, size_t length, uint32_t count);
   bool EnsureSegments(int64_t from, int64_t to);
   MappedFile* SegmentFor(int64_t phy);
-  void StampRecords(uint8_t* records, uint32_t count, int64_t store_timestamp, double* out);
+  void StampRecords(uint8_t* records, uint32_t count, int64_t store_timestamp, double* out, bool copy_into_mapping);
   void UndoQueueOffsets(uint32_t count);
   StoreResult WriteRuns(const uint8_t* records, int64_t start);
   StoreResult WriteRun(int64_t phy, const uint8_t* src, int64_t length, bool close_with_blank);

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "store_files.h"
 #include "store_log.h"
 
 namespace cometmq {
@@ -57,7 +58,15 @@ StoreResult MappedFile::Create(const std::string& dir, int64_t file_from_offset,
     ::unlink(path.c_str());
     return StoreResult::SysError(err, "fallocate", path);
   }
-  StoreResult r = MapFd(fd, path, file_from_offset, size, out);
+  // The new name must survive a power cut too: a SYNC_FLUSH fdatasync of the file acknowledges
+  // data but does not cover its directory entry.
+  StoreResult r = SyncDirectory(dir);
+  if (!r) {
+    ::close(fd);
+    ::unlink(path.c_str());
+    return r;
+  }
+  r = MapFd(fd, path, file_from_offset, size, out);
   if (!r) ::unlink(path.c_str());
   return r;
 }

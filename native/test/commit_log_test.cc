@@ -326,6 +326,33 @@ TEST_CASE("commit log (SYNC_FLUSH): pwrite'd batches are stamped in place, reada
   }
 }
 
+TEST_CASE("commit log (SYNC_FLUSH): a batch whose first record rolls writes the filler alone, then the record") {
+  LogFixture f(SyncConfig(64 * 1024));
+  std::vector<double> out;
+  int64_t last_end = 0;
+  int rolls = 0;
+  for (int i = 0; i < 150 && rolls < 2; ++i) {
+    REQUIRE(f.Append({Sized(1000 + i)}, &out) == PutStatus::PUT_OK);
+    const int64_t phy = static_cast<int64_t>(out[0]);
+    if (phy != last_end) {
+      ++rolls;
+      auto seg = f.log->files().FindByOffset(last_end);
+      REQUIRE(seg);
+      const auto header = ReadBytesAt(seg->path(), last_end - seg->file_from_offset(), 8);
+      CHECK_EQ(static_cast<int64_t>(LoadU32BE(header.data())), phy - last_end);
+      CHECK_EQ(LoadU32BE(header.data() + 4), record::kBlankMagicCode);
+    }
+    CommitLogSlice s;
+    const int64_t size = static_cast<int64_t>(EncodeRecord(Sized(1000 + i)).size());
+    REQUIRE(f.log->Slice(phy, size, &s));
+    RecordView v;
+    REQUIRE(ParseRecord(s.data, s.size, &v) == RecordCheck::kOk);
+    CHECK_EQ(v.physical_offset, phy);
+    last_end = phy + size;
+  }
+  CHECK_EQ(rolls, 2);
+}
+
 TEST_CASE("commit log (SYNC_FLUSH): a failed pwrite publishes nothing, returns its queue offsets, fails the log") {
   LogFixture f(SyncConfig(64 * 1024));
   std::vector<double> out;

@@ -91,7 +91,7 @@ Napi::Value JsMemcpyIntoMmap(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t nanos = 0;
   StoreResult r = MemcpyIntoMmapNanos(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::Number>().Int64Value(),
-                                      info[2].As<Napi::Number>().Int64Value(), &nanos);
+                                      info[2].As<Napi::Number>().Int64Value(), info[3].As<Napi::Boolean>().Value(), &nanos);
   if (!r) return ThrowStoreError(env, r);
   return Napi::Number::New(env, static_cast<double>(nanos));
 }

@@ -16,7 +16,8 @@ int64_t NowNanos() {
 }
 }  // namespace
 
-StoreResult MemcpyIntoMmapNanos(const std::string& path, int64_t total_bytes, int64_t chunk_bytes, int64_t* nanos) {
+StoreResult MemcpyIntoMmapNanos(const std::string& path, int64_t total_bytes, int64_t chunk_bytes, bool pre_touch,
+                                int64_t* nanos) {
   if (total_bytes <= 0 || chunk_bytes <= 0) return StoreResult::Error("EINVAL", "sizes must be positive", path);
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return StoreResult::SysError(errno, "open", path);
@@ -31,7 +32,9 @@ StoreResult MemcpyIntoMmapNanos(const std::string& path, int64_t total_bytes, in
   }
   if (result) {
     auto* dst = static_cast<uint8_t*>(p);
-    for (int64_t pos = 0; pos < total_bytes; pos += 4096) dst[pos] = 0;
+    if (pre_touch) {
+      for (int64_t pos = 0; pos < total_bytes; pos += 4096) dst[pos] = 0;
+    }
     std::vector<uint8_t> chunk(static_cast<size_t>(chunk_bytes), 0x5A);
     const int64_t begin = NowNanos();
     for (int64_t pos = 0; pos < total_bytes; pos += chunk_bytes) {

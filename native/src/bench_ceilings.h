@@ -12,8 +12,11 @@
 
 namespace cometmq {
 
-// Elapsed nanoseconds of the copies alone (allocation and pre-touch excluded).
-StoreResult MemcpyIntoMmapNanos(const std::string& path, int64_t total_bytes, int64_t chunk_bytes, int64_t* nanos);
+// Elapsed nanoseconds of the copies alone into a fresh fallocated file (allocation excluded). With
+// pre_touch every page is faulted in before the clock starts (the warm-segment ceiling); without,
+// the copies take the first-write faults themselves (the fresh-segment ceiling).
+StoreResult MemcpyIntoMmapNanos(const std::string& path, int64_t total_bytes, int64_t chunk_bytes, bool pre_touch,
+                                int64_t* nanos);
 
 // One latency (ns) per sync group: the group's writes plus its fdatasync.
 StoreResult WriteWithFdatasyncNanos(const std::string& path, int64_t total_bytes, int64_t chunk_bytes,

@@ -441,7 +441,7 @@ TEST_CASE("bench ceilings: memcpy into a fresh mmap and write+fdatasync groups, 
   const std::string dir = MakeTempDir("ceilings");
   const std::string path = dir + "/scratch";
   int64_t nanos = 0;
-  REQUIRE(MemcpyIntoMmapNanos(path, 1 << 20, 1024, &nanos).ok);
+  REQUIRE(MemcpyIntoMmapNanos(path, 1 << 20, 1024, true, &nanos).ok);
   CHECK(nanos > 0);
   CHECK_EQ(FileSize(path), -1);
   std::vector<double> latencies;
@@ -449,6 +449,6 @@ TEST_CASE("bench ceilings: memcpy into a fresh mmap and write+fdatasync groups, 
   CHECK_EQ(latencies.size(), size_t(4));
   for (double l : latencies) CHECK(l > 0);
   CHECK_EQ(FileSize(path), -1);
-  CHECK_EQ(MemcpyIntoMmapNanos(dir + "/missing/x", 4096, 1024, &nanos).code, std::string("ENOENT"));
+  CHECK_EQ(MemcpyIntoMmapNanos(dir + "/missing/x", 4096, 1024, false, &nanos).code, std::string("ENOENT"));
   RemoveTree(dir);
 }

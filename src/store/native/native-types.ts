@@ -194,8 +194,11 @@ export interface NativeStoreConstructor {
 }
 
 export interface NativeCeilings {
-  /** memcpy `totalBytes` in `chunkBytes` pieces into a fresh fallocated, pre-touched mmap'd file. */
-  memcpyIntoMmap(path: string, totalBytes: number, chunkBytes: number): number; /* elapsed ns */
+  /**
+   * memcpy `totalBytes` in `chunkBytes` pieces into a fresh fallocated mmap'd file; with preTouch
+   * every page is faulted in before timing (warm segment), without it the copies take the faults.
+   */
+  memcpyIntoMmap(path: string, totalBytes: number, chunkBytes: number, preTouch: boolean): number; /* elapsed ns */
   /** write(2) `totalBytes` sequentially in `chunkBytes` pieces, fdatasync every `bytesPerSync`. */
   writeWithFdatasync(path: string, totalBytes: number, chunkBytes: number, bytesPerSync: number): Float64Array; /* per-sync latencies ns */
 }

@@ -1,0 +1,18 @@
+export { RequestCode } from './request-code';
+export type { RequestCodeName, RequestCodeValue } from './request-code';
+export { ResponseCode, isStoredSendCode } from './response-code';
+export type { ResponseCodeName, ResponseCodeValue } from './response-code';
+export { LanguageCode, MQVersion, CURRENT_VERSION, languageFromByte, languageFromName } from './language-code';
+export type { LanguageName } from './language-code';
+export { SerializeType } from './serialize-type';
+export type { SerializeTypeValue } from './serialize-type';
+export {
+  FLAG_RESPONSE,
+  FLAG_ONEWAY,
+  isResponse,
+  isOneway,
+  createRequest,
+  createResponse,
+  createResponseFor,
+} from './remoting-command';
+export type { RemotingCommand } from './remoting-command';

@@ -5,6 +5,8 @@
  * pipe and a SIGKILL right after it cannot lose it: the parent may trust every complete line.
  */
 import * as fs from 'node:fs';
+import type { MessageToStore } from '../../src/message';
+import type { PutMessageResult } from '../../src/store';
 
 export interface ProtocolMessage {
   readonly type: string;
@@ -19,6 +21,26 @@ export function emit(message: ProtocolMessage): void {
 export function emitAll(messages: readonly ProtocolMessage[]): void {
   if (messages.length === 0) return;
   writeAll(messages.map((m) => JSON.stringify(m)).join('\n') + '\n');
+}
+
+/** The line a child prints for each PUT_OK: what the parent later verifies is still there. */
+export function ackLine(id: number | undefined, message: MessageToStore, result: PutMessageResult): ProtocolMessage {
+  return {
+    type: 'ack',
+    id,
+    topic: message.topic,
+    queueId: message.queueId,
+    queueOffset: result.queueOffset,
+    physicalOffset: result.physicalOffset,
+  };
+}
+
+/** Acks for a batch whose every put must have succeeded (deterministic writers). */
+export function ackAllOrThrow(ids: readonly number[], messages: readonly MessageToStore[], results: readonly PutMessageResult[]): ProtocolMessage[] {
+  return results.map((result, i) => {
+    if (result.status !== 'PUT_OK') throw new Error(`put of id ${ids[i]} returned ${result.status} ${result.remark ?? ''}`);
+    return ackLine(ids[i], messages[i]!, result);
+  });
 }
 
 function writeAll(text: string): void {

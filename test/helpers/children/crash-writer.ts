@@ -5,7 +5,7 @@
  * Ids: id = firstId + seq * 12 + slot, where slot (0..11) fixes topic and queue (see
  * message-generator), so a batch drawn from one slot is one topic/queue, as a batch must be.
  */
-import { childConfig, emit, exitWithParent, reserveStdoutForProtocol, emitAll, failChild, type ProtocolMessage } from '../line-protocol';
+import { ackLine, childConfig, emit, emitAll, exitWithParent, failChild, reserveStdoutForProtocol, type ProtocolMessage } from '../line-protocol';
 import { generateMessage, GENERATED_TOPICS, QUEUES_PER_TOPIC } from '../message-generator';
 import { SeededRandom } from '../seeded-random';
 import { createSmallStore, type FlushDiskType } from '../small-store';
@@ -51,14 +51,7 @@ async function main(config: CrashWriterConfig): Promise<void> {
       const results = count === 1 ? [await store.putMessage(messages[0]!)] : await store.putMessages(messages);
       const lines: ProtocolMessage[] = results.map((result, i) =>
         result.status === 'PUT_OK'
-          ? {
-              type: 'ack',
-              id: ids[i],
-              topic: messages[i]!.topic,
-              queueId: messages[i]!.queueId,
-              queueOffset: result.queueOffset,
-              physicalOffset: result.physicalOffset,
-            }
+          ? ackLine(ids[i], messages[i]!, result)
           : { type: 'not-ok', id: ids[i], status: result.status, remark: result.remark ?? '' },
       );
       emitAll(lines);

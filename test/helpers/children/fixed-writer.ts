@@ -5,7 +5,7 @@
  *   exit         process.exit(0) without shutdown
  *   shutdown     shutdown() twice (must be idempotent), then let the process end
  */
-import { childConfig, emit, exitWithParent, reserveStdoutForProtocol, emitAll, failChild } from '../line-protocol';
+import { ackAllOrThrow, childConfig, emit, emitAll, exitWithParent, failChild, reserveStdoutForProtocol } from '../line-protocol';
 import { generateMessage } from '../message-generator';
 import { createSmallStore, type FlushDiskType } from '../small-store';
 
@@ -30,19 +30,7 @@ async function main(config: FixedWriterConfig): Promise<void> {
     for (let id = first; id < Math.min(first + CONCURRENT_PUTS, config.firstId + config.count); id++) ids.push(id);
     const messages = ids.map(generateMessage);
     const results = await Promise.all(messages.map((m) => store.putMessage(m)));
-    results.forEach((result, i) => {
-      if (result.status !== 'PUT_OK') throw new Error(`put of id ${ids[i]} returned ${result.status} ${result.remark ?? ''}`);
-    });
-    emitAll(
-      results.map((result, i) => ({
-        type: 'ack',
-        id: ids[i],
-        topic: messages[i]!.topic,
-        queueId: messages[i]!.queueId,
-        queueOffset: result.queueOffset,
-        physicalOffset: result.physicalOffset,
-      })),
-    );
+    emitAll(ackAllOrThrow(ids, messages, results));
   }
   await store.flush();
   emit({ type: 'done', maxPhysicalOffset: store.getMaxPhysicalOffset() });

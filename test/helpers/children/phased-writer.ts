@@ -6,7 +6,7 @@
  *   3. ids [firstPhase, firstPhase + secondPhase), flush (the checkpoint moves past phase 1)
  *   4. `tail` more ids, not flushed, then `done`; the parent kills it.
  */
-import { childConfig, emit, emitAll, exitWithParent, reserveStdoutForProtocol, failChild } from '../line-protocol';
+import { ackAllOrThrow, childConfig, emit, emitAll, exitWithParent, failChild, reserveStdoutForProtocol } from '../line-protocol';
 import { generateMessage } from '../message-generator';
 import { createSmallStore } from '../small-store';
 import type { NativeMessageStore } from '../../../src/store';
@@ -23,19 +23,7 @@ async function put(store: NativeMessageStore, from: number, count: number): Prom
   const ids = Array.from({ length: count }, (_, i) => from + i);
   const messages = ids.map(generateMessage);
   const results = await Promise.all(messages.map((m) => store.putMessage(m)));
-  results.forEach((result, i) => {
-    if (result.status !== 'PUT_OK') throw new Error(`put of id ${ids[i]} returned ${result.status}`);
-  });
-  emitAll(
-    results.map((result, i) => ({
-      type: 'ack',
-      id: ids[i],
-      topic: messages[i]!.topic,
-      queueId: messages[i]!.queueId,
-      queueOffset: result.queueOffset,
-      physicalOffset: result.physicalOffset,
-    })),
-  );
+  emitAll(ackAllOrThrow(ids, messages, results));
 }
 
 /** Resolves once the wall clock reaches `until` (the condition is elapsed time itself). */

@@ -16,3 +16,5 @@ export {
   createResponseFor,
 } from './remoting-command';
 export type { RemotingCommand } from './remoting-command';
+export { ErrorCatalogue, mqError, errorCodeForResponse, responseError } from './errors';
+export type { ErrorSpec, ErrorCode } from './errors';

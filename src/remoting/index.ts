@@ -6,3 +6,13 @@ export type {
   HandlerOptions,
   HandlerRegistry,
 } from './request-handler';
+export { FrameDecoder, MAX_FRAME_BYTES } from './frame-decoder';
+export type { FrameSink } from './frame-decoder';
+export { decodeCommand, encodeCommand, encodeCommandPrefix, jsonHeaderText } from './command-codec';
+export { Connection, OpaqueCounter, formatPeerAddress } from './connection';
+export type { RequestListener, ConnectionOptions } from './connection';
+export { RequestDispatcher } from './request-dispatcher';
+export { RemotingServer } from './remoting-server';
+export type { RemotingServerOptions } from './remoting-server';
+export { RemotingClient, parseAddress } from './remoting-client';
+export type { RemotingClientOptions } from './remoting-client';

@@ -1,0 +1,245 @@
+import {
+  LanguageCode,
+  SerializeType,
+  languageFromByte,
+  languageFromName,
+  mqError,
+  type RemotingCommand,
+  type SerializeTypeValue,
+} from '../protocol';
+import { MAX_FRAME_BYTES } from './frame-decoder';
+
+const HEADER_LENGTH_MASK = 0xffffff;
+/** code(2) language(1) version(2) opaque(4) flag(4) remarkLength(4) extFieldsLength(4). */
+const BINARY_FIXED_BYTES = 21;
+
+/**
+ * Reads one frame (the bytes after the length field, as FrameDecoder hands them on) into a command.
+ * The body is a view of `frame`. Throws ERR_FRAME_MALFORMED when the header length runs past the
+ * frame and ERR_HEADER_MALFORMED when the header cannot be read; both close the connection.
+ */
+export function decodeCommand(frame: Buffer): RemotingCommand {
+  if (frame.length < 4) throw mqError('ERR_FRAME_MALFORMED', `frame of ${frame.length} bytes has no header length`);
+  const word = frame.readUInt32BE(0);
+  const serializeType = word >>> 24;
+  const headerLength = word & HEADER_LENGTH_MASK;
+  if (headerLength > frame.length - 4) {
+    throw mqError('ERR_FRAME_MALFORMED', `header length ${headerLength} exceeds the frame (${frame.length - 4} bytes)`);
+  }
+  const headerEnd = 4 + headerLength;
+  let command: RemotingCommand;
+  if (serializeType === SerializeType.JSON) command = decodeJsonHeader(frame, 4, headerEnd);
+  else if (serializeType === SerializeType.ROCKETMQ) command = decodeBinaryHeader(frame, 4, headerEnd);
+  else throw mqError('ERR_HEADER_MALFORMED', `unknown serialize type ${serializeType}`);
+  command.body = headerEnd < frame.length ? frame.subarray(headerEnd) : undefined;
+  return command;
+}
+
+function decodeJsonHeader(frame: Buffer, start: number, end: number): RemotingCommand {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(frame.toString('utf8', start, end));
+  } catch (err) {
+    throw mqError('ERR_HEADER_MALFORMED', `JSON header is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw mqError('ERR_HEADER_MALFORMED', 'JSON header is not an object');
+  }
+  const h = parsed as Record<string, unknown>;
+  const remark = h['remark'];
+  return {
+    code: headerInt(h['code'], 'code', true),
+    language: languageFromName(h['language']),
+    version: headerInt(h['version'], 'version', false),
+    opaque: headerInt(h['opaque'], 'opaque', false),
+    flag: headerInt(h['flag'], 'flag', false),
+    remark: remark === undefined || remark === null ? undefined : String(remark),
+    extFields: coerceExtFields(h['extFields']),
+    body: undefined,
+    serializeTypeCurrentRPC: SerializeType.JSON,
+  };
+}
+
+/** An int32 header field; JSON numbers or numeric strings (fastjson accepts both). */
+function headerInt(value: unknown, name: string, isMandatory: boolean): number {
+  if (value === undefined || value === null) {
+    if (isMandatory) throw mqError('ERR_HEADER_MALFORMED', `JSON header lacks "${name}"`);
+    return 0;
+  }
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < -0x80000000 || n > 0x7fffffff) {
+    throw mqError('ERR_HEADER_MALFORMED', `JSON header "${name}" is not an int32: ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/**
+ * extFields as strings whatever scalar type the peer used (ali-ons sends raw numbers and booleans;
+ * Java reads them into a HashMap<String,String>). Nulls are dropped (an absent field); nested values
+ * keep their JSON text.
+ */
+function coerceExtFields(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (value === undefined || value === null) return out;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw mqError('ERR_HEADER_MALFORMED', 'JSON header "extFields" is not an object');
+  }
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === null || v === undefined) continue;
+    out[key] = typeof v === 'string' ? v : typeof v === 'object' ? nestedJsonText(v, key) : String(v);
+  }
+  return out;
+}
+
+function nestedJsonText(value: object, key: string): string {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    // Only a nesting deep enough to exhaust the stack gets here.
+    throw mqError('ERR_HEADER_MALFORMED', `extFields "${key}" cannot be kept: ${(err as Error).message}`);
+  }
+}
+
+function decodeBinaryHeader(frame: Buffer, start: number, end: number): RemotingCommand {
+  if (end - start < BINARY_FIXED_BYTES) {
+    throw mqError('ERR_HEADER_MALFORMED', `binary header of ${end - start} bytes is shorter than ${BINARY_FIXED_BYTES}`);
+  }
+  let pos = start;
+  const code = frame.readInt16BE(pos);
+  const language = languageFromByte(frame.readUInt8(pos + 2));
+  const version = frame.readInt16BE(pos + 3);
+  const opaque = frame.readInt32BE(pos + 5);
+  const flag = frame.readInt32BE(pos + 9);
+  pos += 13;
+  const remarkLength = frame.readInt32BE(pos);
+  pos += 4;
+  if (remarkLength < 0 || remarkLength > end - pos - 4) {
+    throw mqError('ERR_HEADER_MALFORMED', `binary header remark length ${remarkLength} exceeds the header`);
+  }
+  const remark = remarkLength > 0 ? frame.toString('utf8', pos, pos + remarkLength) : undefined;
+  pos += remarkLength;
+  const extLength = frame.readInt32BE(pos);
+  pos += 4;
+  if (extLength < 0 || extLength > end - pos) {
+    throw mqError('ERR_HEADER_MALFORMED', `binary header extFields length ${extLength} exceeds the header`);
+  }
+  const extFields: Record<string, string> = {};
+  const extEnd = pos + extLength;
+  while (pos < extEnd) {
+    if (extEnd - pos < 2) throw mqError('ERR_HEADER_MALFORMED', 'binary header extFields entry truncated (key length)');
+    const keyLength = frame.readUInt16BE(pos);
+    pos += 2;
+    if (keyLength > extEnd - pos - 4) throw mqError('ERR_HEADER_MALFORMED', 'binary header extFields key overruns the header');
+    const key = frame.toString('utf8', pos, pos + keyLength);
+    pos += keyLength;
+    const valueLength = frame.readInt32BE(pos);
+    pos += 4;
+    if (valueLength < 0 || valueLength > extEnd - pos) {
+      throw mqError('ERR_HEADER_MALFORMED', 'binary header extFields value overruns the header');
+    }
+    extFields[key] = frame.toString('utf8', pos, pos + valueLength);
+    pos += valueLength;
+  }
+  return {
+    code,
+    language,
+    version,
+    opaque,
+    flag,
+    remark,
+    extFields,
+    body: undefined,
+    serializeTypeCurrentRPC: SerializeType.ROCKETMQ,
+  };
+}
+
+/**
+ * The bytes before the body: length field, header-length word and header, in the command's
+ * `serializeTypeCurrentRPC` form. The caller writes the body (if any) after it, uncopied.
+ * Throws ERR_FRAME_TOO_LARGE for a frame the peer would refuse.
+ */
+export function encodeCommandPrefix(command: RemotingCommand): Buffer {
+  const bodyLength = command.body === undefined ? 0 : command.body.length;
+  const serializeType: SerializeTypeValue = command.serializeTypeCurrentRPC;
+  if (serializeType === SerializeType.ROCKETMQ) return encodeBinary(command, bodyLength);
+  const header = jsonHeaderText(command);
+  const headerLength = Buffer.byteLength(header, 'utf8');
+  const prefix = Buffer.allocUnsafe(8 + headerLength);
+  writeFrameStart(prefix, headerLength, bodyLength, SerializeType.JSON);
+  prefix.write(header, 8, 'utf8');
+  return prefix;
+}
+
+/** The whole frame in one buffer (tests, small one-off writes). */
+export function encodeCommand(command: RemotingCommand): Buffer {
+  const prefix = encodeCommandPrefix(command);
+  return command.body === undefined || command.body.length === 0 ? prefix : Buffer.concat([prefix, command.body]);
+}
+
+function writeFrameStart(out: Buffer, headerLength: number, bodyLength: number, type: number): void {
+  const length = 4 + headerLength + bodyLength;
+  if (headerLength > HEADER_LENGTH_MASK || length + 4 > MAX_FRAME_BYTES) {
+    throw mqError('ERR_FRAME_TOO_LARGE', `frame of ${length + 4} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`);
+  }
+  out.writeInt32BE(length, 0);
+  out.writeUInt32BE(((type << 24) | headerLength) >>> 0, 4);
+}
+
+/**
+ * The JSON header as Java's fastjson writes it: keys in alphabetical order, null fields omitted,
+ * extFields values as strings. Built as one string, without an intermediate object.
+ */
+export function jsonHeaderText(command: RemotingCommand): string {
+  let text = `{"code":${command.code},"extFields":{`;
+  let isFirst = true;
+  const ext = command.extFields;
+  for (const key in ext) {
+    const value = ext[key];
+    if (value === undefined) continue;
+    text += `${isFirst ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(value)}`;
+    isFirst = false;
+  }
+  text += `},"flag":${command.flag},"language":"${command.language}","opaque":${command.opaque}`;
+  if (command.remark !== undefined) text += `,"remark":${JSON.stringify(command.remark)}`;
+  text += `,"serializeTypeCurrentRPC":"JSON","version":${command.version}}`;
+  return text;
+}
+
+function encodeBinary(command: RemotingCommand, bodyLength: number): Buffer {
+  const remark = command.remark === undefined ? null : Buffer.from(command.remark, 'utf8');
+  const entries: Array<[Buffer, Buffer]> = [];
+  let extLength = 0;
+  for (const key in command.extFields) {
+    const value = command.extFields[key];
+    if (value === undefined) continue;
+    const k = Buffer.from(key, 'utf8');
+    const v = Buffer.from(value, 'utf8');
+    entries.push([k, v]);
+    extLength += 2 + k.length + 4 + v.length;
+  }
+  const headerLength = BINARY_FIXED_BYTES + (remark === null ? 0 : remark.length) + extLength;
+  const out = Buffer.allocUnsafe(8 + headerLength);
+  writeFrameStart(out, headerLength, bodyLength, SerializeType.ROCKETMQ);
+  let pos = 8;
+  // Java casts code and version to short; codes above 32767 (pop) cannot travel in this form.
+  pos = out.writeInt16BE(toInt16(command.code), pos);
+  pos = out.writeUInt8(LanguageCode[command.language], pos);
+  pos = out.writeInt16BE(toInt16(command.version), pos);
+  pos = out.writeInt32BE(command.opaque, pos);
+  pos = out.writeInt32BE(command.flag, pos);
+  pos = out.writeInt32BE(remark === null ? 0 : remark.length, pos);
+  if (remark !== null) pos += remark.copy(out, pos);
+  pos = out.writeInt32BE(extLength, pos);
+  for (const [k, v] of entries) {
+    pos = out.writeUInt16BE(k.length, pos);
+    pos += k.copy(out, pos);
+    pos = out.writeInt32BE(v.length, pos);
+    pos += v.copy(out, pos);
+  }
+  return out;
+}
+
+function toInt16(value: number): number {
+  return (value << 16) >> 16;
+}

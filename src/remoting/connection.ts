@@ -1,0 +1,250 @@
+import type { Socket } from 'node:net';
+import type { Clock, TimerHandle } from '../common';
+import { FLAG_ONEWAY, isResponse, mqError, type RemotingCommand } from '../protocol';
+import { decodeCommand, encodeCommandPrefix } from './command-codec';
+import { FrameDecoder, MAX_FRAME_BYTES, type FrameSink } from './frame-decoder';
+import type { HandlerContext, RemotingConnection } from './request-handler';
+
+/** Receives the requests that arrive on a connection (responses are matched to pending invokes). */
+export interface RequestListener {
+  onRequest(request: RemotingCommand, connection: Connection): void;
+}
+
+/** Source of opaque ids: one per client or server, never module-global. */
+export class OpaqueCounter {
+  #next = 1;
+  next(): number {
+    const id = this.#next;
+    this.#next = id === 0x7fffffff ? 1 : id + 1;
+    return id;
+  }
+}
+
+export interface ConnectionOptions {
+  readonly id: number;
+  readonly clock: Clock;
+  readonly opaques: OpaqueCounter;
+  readonly requestListener: RequestListener;
+  readonly maxFrameBytes?: number;
+}
+
+interface PendingRequest {
+  readonly resolve: (response: RemotingCommand) => void;
+  readonly reject: (err: Error) => void;
+  readonly deadline: number;
+  readonly code: number;
+}
+
+/** "ip:port" as RocketMQ prints addresses; IPv4-mapped IPv6 becomes plain IPv4. */
+export function formatPeerAddress(ip: string | undefined, port: number | undefined): string {
+  const host = ip === undefined ? 'unknown' : ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+  return `${host}:${port ?? 0}`;
+}
+
+/**
+ * One socket carrying remoting frames both ways.
+ * - Writes are corked on the first write of an event-loop turn and uncorked by one setImmediate, so
+ *   every frame produced in a turn leaves in one writev.
+ * - Requests sent with `invoke` wait in an opaque -> pending map; one timer, armed for the earliest
+ *   deadline, expires them (no timer per request).
+ * - Closing (either side, a socket error, or a malformed frame) rejects every pending request with
+ *   ERR_REMOTING_CLOSED (or the decode error) and runs the close listeners once.
+ */
+export class Connection implements RemotingConnection, FrameSink {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  /** The context handed to every handler of a request on this connection (one object, reused). */
+  readonly context: HandlerContext;
+  readonly #socket: Socket;
+  readonly #clock: Clock;
+  readonly #opaques: OpaqueCounter;
+  readonly #requestListener: RequestListener;
+  readonly #decoder: FrameDecoder;
+  readonly #pending = new Map<number, PendingRequest>();
+  readonly #closeListeners: Array<(connection: RemotingConnection) => void> = [];
+  #timer: TimerHandle | null = null;
+  #timerAt = Number.POSITIVE_INFINITY;
+  #isCorked = false;
+  #isClosed = false;
+  #closeReason: Error | undefined;
+
+  constructor(socket: Socket, options: ConnectionOptions) {
+    this.id = options.id;
+    this.#socket = socket;
+    this.#clock = options.clock;
+    this.#opaques = options.opaques;
+    this.#requestListener = options.requestListener;
+    this.#decoder = new FrameDecoder(this, options.maxFrameBytes ?? MAX_FRAME_BYTES);
+    this.remoteAddress = formatPeerAddress(socket.remoteAddress, socket.remotePort);
+    this.localAddress = formatPeerAddress(socket.localAddress, socket.localPort);
+    this.context = Object.freeze({ remoteAddress: this.remoteAddress, connection: this });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', (err: Error) => {
+      this.#closeReason ??= err;
+    });
+    socket.on('close', () => this.#onClosed());
+  }
+
+  get isClosed(): boolean {
+    return this.#isClosed;
+  }
+
+  /** Why the connection closed: a socket error or a decode error; undefined for an orderly close. */
+  get closeReason(): Error | undefined {
+    return this.#closeReason;
+  }
+
+  /** Requests sent and not yet answered. */
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  /** Bytes queued in the socket and not yet handed to the kernel. */
+  get queuedWriteBytes(): number {
+    return this.#socket.writableLength;
+  }
+
+  invoke(request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+    if (this.#isClosed) {
+      return Promise.reject(mqError('ERR_REMOTING_CLOSED', `connection to ${this.remoteAddress} is closed`));
+    }
+    const opaque = this.#opaques.next();
+    request.opaque = opaque;
+    request.flag &= ~FLAG_ONEWAY;
+    const deadline = this.#clock.now() + timeoutMs;
+    const promise = new Promise<RemotingCommand>((resolve, reject) => {
+      this.#pending.set(opaque, { resolve, reject, deadline, code: request.code });
+    });
+    try {
+      this.#write(request);
+    } catch (err) {
+      this.#pending.delete(opaque);
+      return Promise.reject(err);
+    }
+    if (deadline < this.#timerAt) this.#armTimer(deadline);
+    return promise;
+  }
+
+  invokeOneway(request: RemotingCommand): void {
+    if (this.#isClosed) throw mqError('ERR_REMOTING_CLOSED', `connection to ${this.remoteAddress} is closed`);
+    request.opaque = this.#opaques.next();
+    request.flag |= FLAG_ONEWAY;
+    this.#write(request);
+  }
+
+  /** Writes a response (or any fully stamped command). Returns false when the connection is closed. */
+  writeCommand(command: RemotingCommand): boolean {
+    if (this.#isClosed) return false;
+    this.#write(command);
+    return true;
+  }
+
+  close(): void {
+    if (this.#isClosed) return;
+    this.#socket.end();
+    // A peer that never reads would keep a half-closed socket open; destroy after flushing.
+    this.#socket.destroySoon();
+  }
+
+  /** Abortive close, recording why (pending requests fail with `reason`). */
+  destroy(reason?: Error): void {
+    if (reason !== undefined) this.#closeReason ??= reason;
+    this.#socket.destroy();
+  }
+
+  onClose(listener: (connection: RemotingConnection) => void): void {
+    if (this.#isClosed) listener(this);
+    else this.#closeListeners.push(listener);
+  }
+
+  /** FrameSink: one complete frame from the decoder. */
+  onFrame(frame: Buffer): void {
+    const command = decodeCommand(frame);
+    if (isResponse(command)) {
+      const pending = this.#pending.get(command.opaque);
+      // A response whose request already timed out is dropped, as Java and ali-ons do.
+      if (pending === undefined) return;
+      this.#pending.delete(command.opaque);
+      pending.resolve(command);
+      return;
+    }
+    this.#requestListener.onRequest(command, this);
+  }
+
+  /** Uncorks the socket: every frame written this turn leaves together. */
+  flushWrites(): void {
+    this.#isCorked = false;
+    if (!this.#socket.destroyed) this.#socket.uncork();
+  }
+
+  #write(command: RemotingCommand): void {
+    const prefix = encodeCommandPrefix(command);
+    if (!this.#isCorked) {
+      this.#isCorked = true;
+      this.#socket.cork();
+      setImmediate(flushConnection, this);
+    }
+    this.#socket.write(prefix);
+    const body = command.body;
+    if (body !== undefined && body.length > 0) this.#socket.write(body);
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#isClosed) return;
+    try {
+      this.#decoder.push(chunk);
+    } catch (err) {
+      // A malformed frame (or a listener bug) ends this connection only.
+      this.destroy(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  #armTimer(deadline: number): void {
+    this.#timer?.cancel();
+    this.#timerAt = deadline;
+    this.#timer = this.#clock.setTimer(() => this.#expire(), deadline - this.#clock.now());
+  }
+
+  #expire(): void {
+    this.#timer = null;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    const now = this.#clock.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [opaque, pending] of this.#pending) {
+      if (pending.deadline <= now) {
+        this.#pending.delete(opaque);
+        pending.reject(mqError(
+          'ERR_REMOTING_TIMEOUT',
+          `no response to request code ${pending.code} (opaque ${opaque}) from ${this.remoteAddress} in time`,
+        ));
+      } else if (pending.deadline < next) {
+        next = pending.deadline;
+      }
+    }
+    if (next !== Number.POSITIVE_INFINITY && !this.#isClosed) this.#armTimer(next);
+  }
+
+  #onClosed(): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#timer?.cancel();
+    this.#timer = null;
+    const reason = this.#closeReason;
+    for (const [opaque, pending] of this.#pending) {
+      pending.reject(mqError(
+        'ERR_REMOTING_CLOSED',
+        `connection to ${this.remoteAddress} closed before the response to code ${pending.code} (opaque ${opaque})` +
+          (reason === undefined ? '' : `: ${reason.message}`),
+        reason,
+      ));
+    }
+    this.#pending.clear();
+    for (const listener of this.#closeListeners.splice(0)) listener(this);
+  }
+}
+
+function flushConnection(connection: Connection): void {
+  connection.flushWrites();
+}

@@ -3,7 +3,7 @@
  * remoting server -> expiry housekeeping. start() and shutdown() are idempotent.
  */
 import { ConsoleLogger, systemClock, type Clock, type Logger } from '../common';
-import type { HandlerRegistry } from '../remoting';
+import { RemotingServer, type HandlerRegistry } from '../remoting';
 import { BrokerHousekeeping } from './broker-housekeeping';
 import { registerNamesrvHandlers } from './handlers/handler-table';
 import { KvConfigManager } from './kv-config-manager';
@@ -27,8 +27,8 @@ export interface NamesrvServerOptions {
 
 export interface NamesrvControllerOptions {
   readonly config: NamesrvConfigInput | NamesrvConfig;
-  /** Builds the remoting server (the integrator passes `(o) => new RemotingServer(o)`). */
-  readonly createServer: (options: NamesrvServerOptions) => NamesrvServer;
+  /** Builds the remoting server; default a RemotingServer on config.listenHost:listenPort. */
+  readonly createServer?: (options: NamesrvServerOptions) => NamesrvServer;
   readonly clock?: Clock;
   readonly logger?: Logger;
 }
@@ -48,7 +48,7 @@ export class NamesrvController {
     this.config = createNamesrvConfig(options.config);
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? new ConsoleLogger('namesrv');
-    this.#createServer = options.createServer;
+    this.#createServer = options.createServer ?? ((o) => new RemotingServer(o));
     this.routes = new RouteInfoManager({ clock: this.#clock, brokerExpiryMs: this.config.brokerChannelExpiredMs });
     this.kv = new KvConfigManager(this.config.kvConfigPath);
     this.#housekeeping = new BrokerHousekeeping(this.routes, this.#clock, this.config.scanNotActiveBrokerIntervalMs, this.#logger);

@@ -18,3 +18,4 @@ export {
 export type { RemotingCommand } from './remoting-command';
 export { ErrorCatalogue, mqError, errorCodeForResponse, responseError } from './errors';
 export type { ErrorSpec, ErrorCode } from './errors';
+export * from './headers';

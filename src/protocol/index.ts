@@ -19,3 +19,6 @@ export type { RemotingCommand } from './remoting-command';
 export { ErrorCatalogue, mqError, errorCodeForResponse, responseError } from './errors';
 export type { ErrorSpec, ErrorCode } from './errors';
 export * from './headers';
+export { toFastjson, encodeFastjsonBody, javaDouble, JavaDouble, wantsStandardJson } from './fastjson-writer';
+export type { FastjsonOptions } from './fastjson-writer';
+export { parseFastjson } from './fastjson-parser';

@@ -86,11 +86,11 @@ export class RouteInfoManager {
       registerFirst = true;
       brokerData = {
         cluster: reg.clusterName, brokerName: reg.brokerName, brokerAddrs: new Map(),
-        zoneName: reg.zoneName, enableActingMaster: reg.enableActingMaster,
+        zoneName: reg.zoneName, enableActingMaster: reg.enableActingMaster ?? false,
       };
       this.#brokers.set(reg.brokerName, brokerData);
     }
-    brokerData.enableActingMaster = reg.enableActingMaster;
+    brokerData.enableActingMaster = reg.enableActingMaster ?? false;
     if (reg.zoneName !== undefined) brokerData.zoneName = reg.zoneName;
     const addrs = brokerData.brokerAddrs;
 
@@ -113,13 +113,15 @@ export class RouteInfoManager {
     registerFirst = registerFirst || oldAddr === undefined;
 
     const isMaster = reg.brokerId === MASTER_ID;
-    const isPrimeSlave = !isMaster && reg.brokerId === Math.min(...addrs.keys());
+    // The lowest-id slave stands in for an absent master, but only for brokers that know about it.
+    const isOldVersionBroker = reg.enableActingMaster === undefined;
+    const isPrimeSlave = !isOldVersionBroker && !isMaster && reg.brokerId === Math.min(...addrs.keys());
     if (isMaster || isPrimeSlave) {
       const versionChanged = this.#isBrokerDataVersionChanged(reg.brokerAddr, reg.dataVersion);
       for (const tc of reg.topicConfigs) {
         if (!registerFirst && !versionChanged && this.#hasQueueData(tc.topicName, reg.brokerName)) continue;
         // A prime slave standing in for a dead master serves reads only.
-        const perm = isPrimeSlave && reg.enableActingMaster ? tc.perm & ~PERM_WRITE : tc.perm;
+        const perm = isPrimeSlave && reg.enableActingMaster === true ? tc.perm & ~PERM_WRITE : tc.perm;
         this.#putQueueData(tc.topicName, {
           brokerName: reg.brokerName, readQueueNums: tc.readQueueNums, writeQueueNums: tc.writeQueueNums,
           perm, topicSysFlag: tc.topicSysFlag,

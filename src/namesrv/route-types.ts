@@ -86,7 +86,8 @@ export interface BrokerRegistration {
   readonly zoneName?: string;
   /** The broker's own expiry (heartbeatTimeoutMillis), else the name server's default. */
   readonly heartbeatTimeoutMs?: number;
-  readonly enableActingMaster: boolean;
+  /** Absent from brokers older than 5.0; they never get a prime slave's routes (as in Java). */
+  readonly enableActingMaster?: boolean;
   readonly dataVersion: DataVersion;
   readonly topicConfigs: readonly TopicConfig[];
   readonly filterServerList: readonly string[];

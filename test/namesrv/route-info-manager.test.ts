@@ -136,3 +136,14 @@ test('a slave promoted to master on the same address replaces its old id', () =>
   routes.registerBroker(registration({ ...SLAVE, brokerId: 0 }));
   assert.deepEqual([...routes.pickupTopicRouteData('T1')!.brokerDatas[0]!.brokerAddrs], [[0, '127.0.0.1:10921']]);
 });
+
+test('a slave alone: pre-5.0 brokers publish no topics; with enableActingMaster the slave serves reads only', () => {
+  const old = setup().routes;
+  const { enableActingMaster: _omit, ...oldSlave } = registration(SLAVE);
+  old.registerBroker(oldSlave);
+  assert.equal(old.pickupTopicRouteData('T1'), undefined);
+
+  const acting = setup().routes;
+  acting.registerBroker(registration({ ...SLAVE, enableActingMaster: true }));
+  assert.equal(acting.pickupTopicRouteData('T1')?.queueDatas[0]?.perm, 4);
+});

@@ -28,6 +28,7 @@ function registerBroker(ns: NamesrvContext, request: RemotingCommand, ctx: Handl
   const heartbeatTimeoutMs = optionalInt(request, 'heartbeatTimeoutMillis');
   const zoneName = optionalString(request, 'zoneName');
   const bodyCrc32 = optionalInt(request, 'bodyCrc32') ?? 0;
+  const enableActingMaster = optionalBoolean(request, 'enableActingMaster');
 
   // CRC32 & 0x7FFFFFFF of the body as Java's UtilAll.crc32 computes it; 0 means unchecked.
   if (bodyCrc32 !== 0 && request.body !== undefined) {
@@ -40,7 +41,7 @@ function registerBroker(ns: NamesrvContext, request: RemotingCommand, ctx: Handl
     clusterName, brokerAddr, brokerName, brokerId, haServerAddr,
     ...(zoneName === undefined ? {} : { zoneName }),
     ...(heartbeatTimeoutMs === undefined || heartbeatTimeoutMs <= 0 ? {} : { heartbeatTimeoutMs }),
-    enableActingMaster: optionalBoolean(request, 'enableActingMaster') ?? false,
+    ...(enableActingMaster === undefined ? {} : { enableActingMaster }),
     dataVersion: body.dataVersion,
     topicConfigs: body.topicConfigs,
     filterServerList: body.filterServerList,

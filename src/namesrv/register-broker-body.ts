@@ -27,8 +27,8 @@ export interface RegisterBrokerBody {
 /** Defaults of TopicConfig.java. */
 const DEFAULT_QUEUE_NUMS = 16;
 const DEFAULT_PERM = PERM_READ | PERM_WRITE;
-/** Inflated bodies above this are refused (a 16 MiB frame cannot carry more than ~100k topics' worth). */
-const MAX_INFLATED_BYTES = 256 * 1024 * 1024;
+/** Inflated bodies above this are refused (zip-bomb guard; 64 MiB is hundreds of thousands of topics). */
+const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 
 export function decodeRegisterBrokerBody(body: Buffer | undefined, compressed: boolean): RegisterBrokerBody {
   if (body === undefined || body.length === 0) {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import { errorCode } from '../../src/common';
 import { decodeDataVersion, decodeRegisterBrokerBody } from '../../src/namesrv';
+import { SeededRandom } from '../helpers/seeded-random';
 
 const PLAIN = '{"filterServerList":[],"topicConfigSerializeWrapper":{' +
   '"dataVersion":{"counter":12,"stateVersion":0,"timestamp":1700000000000},' +
@@ -78,4 +79,31 @@ test('bad bodies fail with ERR_BODY_MALFORMED', () => {
 test('DataVersion body of QUERY_DATA_VERSION', () => {
   assert.deepEqual(decodeDataVersion(Buffer.from('{"counter":5,"stateVersion":0,"timestamp":7}')), { counter: 5, stateVersion: 0, timestamp: 7 });
   assert.throws(() => decodeDataVersion(undefined), (err) => errorCode(err) === 'ERR_BODY_MALFORMED');
+});
+
+test('seeded fuzz: truncated, bit-flipped and random bodies decode or fail with ERR_BODY_MALFORMED only', () => {
+  const seed = 20261121;
+  const random = new SeededRandom(seed);
+  const plain = Buffer.from(PLAIN);
+  const compressed = compressedBody(['T1 4 4 6 SINGLE_TAG', 'T2 8 8 6 SINGLE_TAG'], '["a:1"]');
+  for (let round = 0; round < 2000; round++) {
+    const isCompressed = round % 2 === 1;
+    const source = isCompressed ? compressed : plain;
+    let body: Buffer;
+    switch (round % 3) {
+      case 0: body = source.subarray(0, random.int(0, source.length - 1)); break;
+      case 1: {
+        body = Buffer.from(source);
+        const at = random.int(0, body.length - 1);
+        body[at] = (body[at] ?? 0) ^ (1 << random.int(0, 7));
+        break;
+      }
+      default: body = random.fill(Buffer.alloc(random.int(1, 200)));
+    }
+    try {
+      decodeRegisterBrokerBody(body, isCompressed);
+    } catch (err) {
+      assert.equal(errorCode(err), 'ERR_BODY_MALFORMED', `seed ${seed} round ${round}: ${String(err)}`);
+    }
+  }
 });

@@ -1,0 +1,24 @@
+/** What every broker request handler works with (built once by BrokerController). */
+import type { Clock, Logger } from '../common';
+import type { SocketAddress } from '../message';
+import type { MessageStore } from '../store';
+import type { BrokerConfig } from './broker-config';
+import type { PullHoldService } from './long-polling/pull-hold-service';
+import type { ConsumerOffsetManager } from './offset/consumer-offset-manager';
+import type { ConsumerRegistry } from './registry/consumer-registry';
+import type { ProducerRegistry } from './registry/producer-registry';
+import type { TopicConfigManager } from './topic/topic-config-manager';
+
+export interface BrokerContext {
+  readonly config: BrokerConfig;
+  readonly store: MessageStore;
+  readonly topics: TopicConfigManager;
+  readonly offsets: ConsumerOffsetManager;
+  readonly consumers: ConsumerRegistry;
+  readonly producers: ProducerRegistry;
+  readonly pullHold: PullHoldService;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** This broker's address as written into STOREHOST (brokerIP1:listenPort). */
+  readonly storeHost: SocketAddress;
+}

@@ -1,0 +1,60 @@
+/**
+ * The SEND_BATCH_MESSAGE body (Java MessageDecoder.encodeMessages): per message
+ * int32 totalSize, int32 magic (0), int32 bodyCRC (0), int32 flag, int32 bodyLength, body,
+ * int16 propertiesLength, properties (UTF-8, name\u0001value\u0002...). Any inconsistency is
+ * MESSAGE_ILLEGAL for the whole batch (the batch is atomic: nothing is stored).
+ */
+import { decodeProperties } from '../../message';
+import { mqError } from '../../protocol';
+
+export interface BatchEntry {
+  readonly flag: number;
+  readonly body: Buffer;
+  readonly properties: Record<string, string>;
+}
+
+const ENTRY_FIXED_BYTES = 4 + 4 + 4 + 4 + 4 + 2;
+
+export function decodeBatchBody(buf: Buffer): BatchEntry[] {
+  const entries: BatchEntry[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    if (buf.length - pos < ENTRY_FIXED_BYTES) throw illegal(pos, 'fewer bytes left than a message header');
+    const totalSize = buf.readInt32BE(pos);
+    if (totalSize < ENTRY_FIXED_BYTES || totalSize > buf.length - pos) throw illegal(pos, `totalSize ${totalSize} does not fit`);
+    const flag = buf.readInt32BE(pos + 12);
+    const bodyLength = buf.readInt32BE(pos + 16);
+    if (bodyLength < 0 || 20 + bodyLength + 2 > totalSize) throw illegal(pos, `bodyLength ${bodyLength} does not fit`);
+    const body = buf.subarray(pos + 20, pos + 20 + bodyLength);
+    const propertiesLength = buf.readInt16BE(pos + 20 + bodyLength);
+    if (propertiesLength < 0 || 20 + bodyLength + 2 + propertiesLength !== totalSize) {
+      throw illegal(pos, `propertiesLength ${propertiesLength} does not match totalSize ${totalSize}`);
+    }
+    const propsStart = pos + 22 + bodyLength;
+    const properties = decodeProperties(buf.toString('utf8', propsStart, propsStart + propertiesLength));
+    entries.push({ flag, body, properties });
+    pos += totalSize;
+  }
+  if (entries.length === 0) throw illegal(0, 'the batch is empty');
+  return entries;
+}
+
+/** Encodes entries the way Java's MessageDecoder.encodeMessages does (clients and tests). */
+export function encodeBatchBody(entries: readonly { flag?: number; body: Buffer; properties?: string }[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const entry of entries) {
+    const props = Buffer.from(entry.properties ?? '', 'utf8');
+    const head = Buffer.alloc(20);
+    head.writeInt32BE(ENTRY_FIXED_BYTES + entry.body.length + props.length, 0);
+    head.writeInt32BE(entry.flag ?? 0, 12);
+    head.writeInt32BE(entry.body.length, 16);
+    const propLen = Buffer.alloc(2);
+    propLen.writeInt16BE(props.length, 0);
+    parts.push(head, entry.body, propLen, props);
+  }
+  return Buffer.concat(parts);
+}
+
+function illegal(pos: number, why: string): Error {
+  return mqError('ERR_MESSAGE_ILLEGAL', `the batch body is malformed at byte ${pos}: ${why}`);
+}

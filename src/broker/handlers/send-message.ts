@@ -1,0 +1,199 @@
+/**
+ * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310, single-letter header) and SEND_BATCH_MESSAGE (320, or
+ * 310/10 with batch=true): header decode, topic checks and auto-creation, queue choice, delay-level
+ * redirection to SCHEDULE_TOPIC_XXXX, %RETRY% -> %DLQ% past maxReconsumeTimes, the store append,
+ * and the SendMessageResponseHeader Java clients read (remoting-protocol.md §5.1).
+ */
+import { MessageConst, SCHEDULE_TOPIC, decodeProperties, transactionType, MessageSysFlag, type MessageToStore, type SocketAddress } from '../../message';
+import { ResponseCode, createResponse, mqError, type RemotingCommand } from '../../protocol';
+import type { HandlerContext } from '../../remoting';
+import { isStored, parseDelayLevels, type PutMessageResult } from '../../store';
+import type { BrokerContext } from '../broker-context';
+import { mapPutStatus } from '../status-mapping';
+import { DLQ_GROUP_TOPIC_PREFIX, PERM_READ, PERM_WRITE, RETRY_GROUP_TOPIC_PREFIX, isWriteable, topicNameProblem, type TopicConfig } from '../topic/topic-config-manager';
+import { decodeBatchBody } from './batch-body';
+import { optionalBoolean, optionalInt, optionalString, requiredInt, requiredString } from './header-fields';
+
+/** SEND_MESSAGE_V2's letters -> SendMessageRequestHeader field names. */
+const V2_FIELD_NAMES: Readonly<Record<string, string>> = {
+  a: 'producerGroup', b: 'topic', c: 'defaultTopic', d: 'defaultTopicQueueNums', e: 'queueId', f: 'sysFlag',
+  g: 'bornTimestamp', h: 'flag', i: 'properties', j: 'reconsumeTimes', k: 'unitMode', l: 'maxReconsumeTimes',
+  m: 'batch', n: 'brokerName',
+};
+
+/** Topics producers may not write to directly. */
+const SEND_FORBIDDEN_TOPICS = new Set([SCHEDULE_TOPIC, 'RMQ_SYS_TRANS_HALF_TOPIC', 'RMQ_SYS_TRANS_OP_HALF_TOPIC', 'TRANS_CHECK_MAX_TIME_TOPIC']);
+const DEFAULT_MAX_RECONSUME_TIMES = 16;
+/** Request version from which maxReconsumeTimes in the header is honoured (V3_4_9). */
+const VERSION_WITH_MAX_RECONSUME_TIMES = 121;
+
+interface SendHeader {
+  readonly producerGroup: string;
+  readonly topic: string;
+  readonly defaultTopic: string;
+  readonly defaultTopicQueueNums: number;
+  readonly queueId: number;
+  readonly sysFlag: number;
+  readonly bornTimestamp: number;
+  readonly flag: number;
+  readonly properties: string;
+  readonly reconsumeTimes: number;
+  readonly maxReconsumeTimes: number | undefined;
+  readonly isBatch: boolean;
+}
+
+/** Rewrites a V2 request's letter keys to the V1 names (unknown keys are kept). */
+export function v2ToV1(request: RemotingCommand): RemotingCommand {
+  const extFields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.extFields)) extFields[V2_FIELD_NAMES[key] ?? key] = value;
+  return { ...request, extFields };
+}
+
+function decodeSendHeader(request: RemotingCommand): SendHeader {
+  const maxReconsume = optionalString(request, 'maxReconsumeTimes');
+  return {
+    producerGroup: requiredString(request, 'producerGroup'),
+    topic: requiredString(request, 'topic'),
+    defaultTopic: requiredString(request, 'defaultTopic'),
+    defaultTopicQueueNums: requiredInt(request, 'defaultTopicQueueNums'),
+    queueId: requiredInt(request, 'queueId'),
+    sysFlag: requiredInt(request, 'sysFlag'),
+    bornTimestamp: requiredInt(request, 'bornTimestamp'),
+    flag: requiredInt(request, 'flag'),
+    properties: optionalString(request, 'properties') ?? '',
+    reconsumeTimes: optionalInt(request, 'reconsumeTimes', 0),
+    maxReconsumeTimes: maxReconsume === undefined || maxReconsume === '' ? undefined : optionalInt(request, 'maxReconsumeTimes', 0),
+    isBatch: optionalBoolean(request, 'batch', false),
+  };
+}
+
+export function createSendMessageHandler(broker: BrokerContext, isV2: boolean, isBatchCode: boolean) {
+  const delayLevelCount = parseDelayLevels(broker.config.store.messageDelayLevel).length;
+  return async (raw: RemotingCommand, ctx: HandlerContext): Promise<RemotingCommand> => {
+    const request = isV2 ? v2ToV1(raw) : raw;
+    const header = decodeSendHeader(request);
+    const busy = checkBusy(broker);
+    if (busy !== undefined) return busy;
+    const topicConfig = checkTopic(broker, header);
+    const bornHost = parseAddress(ctx.remoteAddress);
+    if (isBatchCode || header.isBatch) return sendBatch(broker, request, header, topicConfig, bornHost);
+    return sendOne(broker, request, header, topicConfig, bornHost, delayLevelCount);
+  };
+}
+
+/** SYSTEM_BUSY while an append has held the store's lock too long (Apache's isOSPageCacheBusy). */
+function checkBusy(broker: BrokerContext): RemotingCommand | undefined {
+  const begin = broker.store.stats().beginTimeInLock;
+  if (begin !== 0 && broker.clock.now() - begin > broker.config.osPageCacheBusyTimeOutMills) {
+    return createResponse(ResponseCode.SYSTEM_BUSY, '[PC_SYNCHRONIZED]broker busy, start flow control for a while');
+  }
+  return undefined;
+}
+
+function checkTopic(broker: BrokerContext, header: SendHeader): TopicConfig {
+  if (!isWriteable(broker.config.brokerPermission) || broker.config.brokerRole === 'SLAVE') {
+    throw mqError('ERR_NO_PERMISSION', `the broker[${broker.config.brokerIP1}] sending message is forbidden`);
+  }
+  const problem = topicNameProblem(header.topic);
+  if (problem !== undefined) throw mqError('ERR_INVALID_PARAMETER', `the topic[${header.topic}] is illegal: ${problem}`);
+  if (SEND_FORBIDDEN_TOPICS.has(header.topic) || header.topic.startsWith('rmq_sys_')) {
+    throw mqError('ERR_NO_PERMISSION', `Sending message to topic[${header.topic}] is forbidden.`);
+  }
+  const config = broker.topics.getOrCreateForSend(header.topic, header.defaultTopic, header.defaultTopicQueueNums);
+  if (config === undefined) {
+    throw mqError('ERR_TOPIC_NOT_EXIST', `topic[${header.topic}] not exist, apply first please! https://rocketmq.apache.org/docs/bestPractice/06FAQ`);
+  }
+  if (!isWriteable(config.perm)) throw mqError('ERR_NO_PERMISSION', `the topic[${header.topic}] sending message is forbidden`);
+  const maxQueues = Math.max(config.readQueueNums, config.writeQueueNums);
+  if (header.queueId >= maxQueues) {
+    throw mqError('ERR_INVALID_PARAMETER', `request queueId[${header.queueId}] is illegal, topic: ${header.topic} writeQueueNums: ${config.writeQueueNums} readQueueNums: ${config.readQueueNums}`);
+  }
+  return config;
+}
+
+async function sendOne(
+  broker: BrokerContext, request: RemotingCommand, header: SendHeader, topicConfig: TopicConfig, bornHost: SocketAddress, delayLevelCount: number,
+): Promise<RemotingCommand> {
+  const properties = decodeProperties(header.properties);
+  let topic = header.topic;
+  let queueId = header.queueId < 0 ? randomQueue(topicConfig.writeQueueNums) : header.queueId;
+
+  if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
+    const max = request.version >= VERSION_WITH_MAX_RECONSUME_TIMES && header.maxReconsumeTimes !== undefined ? header.maxReconsumeTimes : DEFAULT_MAX_RECONSUME_TIMES;
+    if (header.reconsumeTimes > max) {
+      topic = DLQ_GROUP_TOPIC_PREFIX + topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
+      broker.topics.getOrCreateGroupTopic(topic, 1, PERM_READ | PERM_WRITE);
+      queueId = 0;
+      properties[MessageConst.DELAY] = '-1';
+    }
+  }
+  properties[MessageConst.CLUSTER] = broker.config.brokerClusterName;
+
+  const delayLevel = Number(properties[MessageConst.DELAY] ?? '0');
+  const tranType = transactionType(header.sysFlag);
+  if (delayLevel > 0 && (tranType === MessageSysFlag.TRANSACTION_NOT_TYPE || tranType === MessageSysFlag.TRANSACTION_COMMIT_TYPE)) {
+    const level = Math.min(Math.trunc(delayLevel), delayLevelCount);
+    properties[MessageConst.DELAY] = String(level);
+    properties[MessageConst.REAL_TOPIC] = topic;
+    properties[MessageConst.REAL_QID] = String(queueId);
+    topic = SCHEDULE_TOPIC;
+    queueId = level - 1;
+  }
+
+  const message: MessageToStore = {
+    topic, queueId, body: request.body ?? Buffer.alloc(0), flag: header.flag, properties,
+    bornTimestamp: header.bornTimestamp, bornHost, sysFlag: header.sysFlag, reconsumeTimes: header.reconsumeTimes,
+  };
+  const result = await broker.store.putMessage(message);
+  return sendResponse(broker, result, [result], queueId, properties[MessageConst.UNIQ_KEY]);
+}
+
+async function sendBatch(
+  broker: BrokerContext, request: RemotingCommand, header: SendHeader, topicConfig: TopicConfig, bornHost: SocketAddress,
+): Promise<RemotingCommand> {
+  if (header.topic.length > 127) throw mqError('ERR_MESSAGE_ILLEGAL', `message topic length too long ${header.topic.length}`);
+  if (header.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) throw mqError('ERR_INVALID_PARAMETER', `batch request does not support retry group ${header.topic}`);
+  const queueId = header.queueId < 0 ? randomQueue(topicConfig.writeQueueNums) : header.queueId;
+  const inner = decodeBatchBody(request.body ?? Buffer.alloc(0));
+  const messages: MessageToStore[] = inner.map((m) => ({
+    topic: header.topic, queueId, body: m.body, flag: m.flag,
+    properties: { ...m.properties, [MessageConst.CLUSTER]: broker.config.brokerClusterName },
+    bornTimestamp: header.bornTimestamp, bornHost, sysFlag: header.sysFlag, reconsumeTimes: header.reconsumeTimes,
+  }));
+  const results = await broker.store.putMessages(messages);
+  const uniqKeys = inner.map((m) => m.properties[MessageConst.UNIQ_KEY]).filter((k): k is string => k !== undefined);
+  return sendResponse(broker, results[0] as PutMessageResult, results, queueId, uniqKeys.length > 0 ? uniqKeys.join(',') : undefined);
+}
+
+function sendResponse(
+  broker: BrokerContext, first: PutMessageResult, all: readonly PutMessageResult[], queueId: number, transactionId: string | undefined,
+): RemotingCommand {
+  const stats = first.status === 'SERVICE_NOT_AVAILABLE' ? broker.store.stats() : undefined;
+  const mapped = mapPutStatus(first.status, {
+    isDiskFull: broker.store.isDiskFull,
+    diskUsageRatio: stats?.diskUsageRatio ?? -1,
+    storeRemark: first.remark,
+  });
+  if (!isStored(first.status)) return createResponse(mapped.code, mapped.remark);
+  const extFields: Record<string, string> = {
+    msgId: all.map((r) => r.msgId).join(','),
+    queueId: String(queueId),
+    queueOffset: String(first.queueOffset),
+    MSG_REGION: broker.config.region,
+    TRACE_ON: String(broker.config.traceOn),
+  };
+  if (transactionId !== undefined) extFields['transactionId'] = transactionId;
+  return createResponse(mapped.code, mapped.remark, extFields);
+}
+
+function randomQueue(writeQueueNums: number): number {
+  return Math.floor(Math.random() * Math.max(1, writeQueueNums));
+}
+
+/** "ip:port" (IPv6 literals contain colons: the port is after the last one). */
+export function parseAddress(address: string): SocketAddress {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at).replace(/^\[|\]$/g, '');
+  const port = Number(address.slice(at + 1));
+  return { address: host === '' || host === 'unknown' ? '127.0.0.1' : host, port: Number.isInteger(port) ? port : 0 };
+}

@@ -1,0 +1,121 @@
+/**
+ * Long polling: a pull that found nothing is parked per (topic, queueId) until a message arrives
+ * in that queue or the client's suspend time runs out (RocketMQ PullRequestHoldService). Held
+ * requests are checked against the queue's max offset whenever the store reports dispatched
+ * messages and on a periodic scan (5 s); a woken request is re-executed by its `wake` callback,
+ * whose result becomes the response. Any arrival in the queue wakes the pull; the re-execution
+ * applies the tag filter (all filtered -> PULL_RETRY_IMMEDIATELY with the advanced offset).
+ */
+import type { Clock, TimerHandle } from '../../common';
+import type { MessageStore } from '../../store';
+
+export interface HeldPull {
+  readonly topic: string;
+  readonly queueId: number;
+  /** The offset the client asked for; the request wakes once the queue's max offset passes it. */
+  readonly queueOffset: number;
+  readonly deadline: number;
+  /** Re-executes the pull; called exactly once (arrival, timeout or shutdown). */
+  readonly wake: () => void;
+}
+
+export class PullHoldService {
+  readonly #store: MessageStore;
+  readonly #clock: Clock;
+  readonly #checkIntervalMs: number;
+  readonly #held = new Map<string, HeldPull[]>();
+  #unsubscribe: (() => void) | null = null;
+  #timer: TimerHandle | null = null;
+  #timerAt = Number.POSITIVE_INFINITY;
+  #isStopped = false;
+
+  constructor(store: MessageStore, clock: Clock, checkIntervalMs = 5000) {
+    this.#store = store;
+    this.#clock = clock;
+    this.#checkIntervalMs = checkIntervalMs;
+  }
+
+  get heldCount(): number {
+    let n = 0;
+    for (const list of this.#held.values()) n += list.length;
+    return n;
+  }
+
+  start(): void {
+    if (this.#unsubscribe !== null) return;
+    this.#isStopped = false;
+    this.#unsubscribe = this.#store.onMessageArriving(() => this.checkAll());
+    this.#schedule();
+  }
+
+  /** Parks a pull; a stopped service wakes it at once. */
+  hold(pull: HeldPull): void {
+    if (this.#isStopped) {
+      pull.wake();
+      return;
+    }
+    const key = keyOf(pull.topic, pull.queueId);
+    const list = this.#held.get(key);
+    if (list === undefined) this.#held.set(key, [pull]);
+    else list.push(pull);
+    if (pull.deadline < this.#timerAt && this.#unsubscribe !== null) {
+      this.#timer?.cancel();
+      this.#schedule();
+    }
+    // A message may have arrived between the read and the hold: check this queue now.
+    this.#checkQueue(key);
+  }
+
+  /** Wakes every held pull whose queue moved or whose deadline passed. */
+  checkAll(): void {
+    for (const key of [...this.#held.keys()]) this.#checkQueue(key);
+  }
+
+  /** Wakes everything (shutdown) and stops. Idempotent. */
+  shutdown(): void {
+    this.#isStopped = true;
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    this.#timer?.cancel();
+    this.#timer = null;
+    const all = [...this.#held.values()].flat();
+    this.#held.clear();
+    for (const pull of all) pull.wake();
+  }
+
+  #checkQueue(key: string): void {
+    const list = this.#held.get(key);
+    if (list === undefined || list.length === 0) return;
+    const first = list[0] as HeldPull;
+    const maxOffset = this.#store.getMaxOffsetInQueue(first.topic, first.queueId);
+    const now = this.#clock.now();
+    const keep: HeldPull[] = [];
+    const woken: HeldPull[] = [];
+    for (const pull of list) (maxOffset > pull.queueOffset || now >= pull.deadline ? woken : keep).push(pull);
+    if (keep.length === 0) this.#held.delete(key);
+    else this.#held.set(key, keep);
+    for (const pull of woken) pull.wake();
+  }
+
+  #schedule(): void {
+    const delay = this.#nextCheckDelay();
+    this.#timerAt = this.#clock.now() + delay;
+    this.#timer = this.#clock.setTimer(() => {
+      if (this.#isStopped) return;
+      this.checkAll();
+      this.#schedule();
+    }, delay);
+  }
+
+  /** The periodic scan, pulled earlier when a held request's deadline comes first. */
+  #nextCheckDelay(): number {
+    let delay = this.#checkIntervalMs;
+    const now = this.#clock.now();
+    for (const list of this.#held.values()) for (const pull of list) delay = Math.min(delay, Math.max(0, pull.deadline - now));
+    return delay;
+  }
+}
+
+function keyOf(topic: string, queueId: number): string {
+  return `${topic}@${queueId}`;
+}

@@ -1,0 +1,129 @@
+/**
+ * Committed consumer offsets: "topic@group" -> queueId -> queueOffset, persisted to
+ * <storePathRootDir>/config/consumerOffset.json ({"offsetTable": {...}}, RocketMQ's layout) every
+ * flush interval and at shutdown, through temp file + rename so a crash keeps the last good copy.
+ * Keys are written quoted (standard JSON); Java's unquoted integer keys are accepted on load.
+ */
+import * as path from 'node:path';
+import { type Clock, type Logger, type TimerHandle, systemClock, silentLogger } from '../../common';
+import { parseJavaJson, readConfigFile, writeConfigFileAtomically } from '../config-file';
+
+const TOPIC_GROUP_SEPARATOR = '@';
+
+export interface ConsumerOffsetManagerOptions {
+  readonly storePathRootDir: string;
+  readonly flushIntervalMs: number;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+export class ConsumerOffsetManager {
+  readonly #table = new Map<string, Map<number, number>>();
+  readonly #file: string;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #flushIntervalMs: number;
+  #timer: TimerHandle | null = null;
+  #isDirty = false;
+
+  constructor(options: ConsumerOffsetManagerOptions) {
+    this.#file = path.join(options.storePathRootDir, 'config', 'consumerOffset.json');
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silentLogger;
+    this.#flushIntervalMs = options.flushIntervalMs;
+  }
+
+  get file(): string {
+    return this.#file;
+  }
+
+  load(): void {
+    const saved = readConfigFile(this.#file, parseOffsetFile);
+    if (saved === undefined) return;
+    for (const [key, queues] of saved) this.#table.set(key, queues);
+  }
+
+  /** Starts the periodic flush (RocketMQ flushConsumerOffsetInterval, 5 s). Idempotent. */
+  start(): void {
+    if (this.#timer !== null) return;
+    const tick = (): void => {
+      try {
+        this.persistIfDirty();
+      } catch (err) {
+        // Keep the in-memory offsets and try again next tick; the failure is logged, not lost.
+        this.#logger.error(`cannot persist consumer offsets to ${this.#file}`, err);
+      }
+      this.#timer = this.#clock.setTimer(tick, this.#flushIntervalMs);
+    };
+    this.#timer = this.#clock.setTimer(tick, this.#flushIntervalMs);
+  }
+
+  /** Stops the timer and writes once more. Idempotent. */
+  shutdown(): void {
+    this.#timer?.cancel();
+    this.#timer = null;
+    this.persist();
+  }
+
+  commitOffset(group: string, topic: string, queueId: number, queueOffset: number): void {
+    const key = topic + TOPIC_GROUP_SEPARATOR + group;
+    let queues = this.#table.get(key);
+    if (queues === undefined) {
+      queues = new Map();
+      this.#table.set(key, queues);
+    }
+    queues.set(queueId, queueOffset);
+    this.#isDirty = true;
+  }
+
+  /** The committed offset, or -1 when none. */
+  queryOffset(group: string, topic: string, queueId: number): number {
+    return this.#table.get(topic + TOPIC_GROUP_SEPARATOR + group)?.get(queueId) ?? -1;
+  }
+
+  /** Groups with committed offsets on `topic`. */
+  groupsOfTopic(topic: string): string[] {
+    const groups: string[] = [];
+    for (const key of this.#table.keys()) {
+      const at = key.lastIndexOf(TOPIC_GROUP_SEPARATOR);
+      if (key.slice(0, at) === topic) groups.push(key.slice(at + 1));
+    }
+    return groups;
+  }
+
+  persistIfDirty(): void {
+    if (this.#isDirty) this.persist();
+  }
+
+  persist(): void {
+    this.#isDirty = false;
+    writeConfigFileAtomically(this.#file, this.encode());
+  }
+
+  encode(): string {
+    const offsetTable: Record<string, Record<string, number>> = {};
+    for (const key of [...this.#table.keys()].sort()) {
+      const queues = this.#table.get(key) as Map<number, number>;
+      offsetTable[key] = Object.fromEntries([...queues.entries()].sort((a, b) => a[0] - b[0]).map(([q, o]) => [String(q), o]));
+    }
+    return JSON.stringify({ offsetTable }, null, 2);
+  }
+}
+
+function parseOffsetFile(text: string): Map<string, Map<number, number>> {
+  const json = parseJavaJson(text) as { offsetTable?: Record<string, Record<string, unknown>> };
+  if (typeof json !== 'object' || json === null || typeof json.offsetTable !== 'object' || json.offsetTable === null) {
+    throw new Error('offsetTable is missing');
+  }
+  const table = new Map<string, Map<number, number>>();
+  for (const [key, queues] of Object.entries(json.offsetTable)) {
+    if (!key.includes(TOPIC_GROUP_SEPARATOR) || typeof queues !== 'object' || queues === null) throw new Error(`bad entry ${key}`);
+    const map = new Map<number, number>();
+    for (const [queueId, offset] of Object.entries(queues)) {
+      if (!/^\d+$/.test(queueId) || typeof offset !== 'number' || !Number.isSafeInteger(offset)) throw new Error(`bad offset ${key}/${queueId}`);
+      map.set(Number(queueId), offset);
+    }
+    table.set(key, map);
+  }
+  return table;
+}

@@ -1,0 +1,58 @@
+/**
+ * Live producer groups (clientID and connection per group), fed by HEART_BEAT and
+ * UNREGISTER_CLIENT; kept for transaction checks and admin views. Closed or silent (120 s)
+ * connections are dropped like consumers.
+ */
+import type { RemotingConnection } from '../../remoting';
+
+export interface ProducerClient {
+  readonly clientId: string;
+  readonly connection: RemotingConnection;
+  lastUpdateTimestamp: number;
+}
+
+export class ProducerRegistry {
+  readonly #groups = new Map<string, Map<number, ProducerClient>>();
+
+  register(groupName: string, clientId: string, connection: RemotingConnection, now: number): void {
+    let clients = this.#groups.get(groupName);
+    if (clients === undefined) {
+      clients = new Map();
+      this.#groups.set(groupName, clients);
+    }
+    clients.set(connection.id, { clientId, connection, lastUpdateTimestamp: now });
+  }
+
+  unregister(groupName: string, clientId: string): void {
+    const clients = this.#groups.get(groupName);
+    if (clients === undefined) return;
+    for (const [id, client] of clients) if (client.clientId === clientId) clients.delete(id);
+    if (clients.size === 0) this.#groups.delete(groupName);
+  }
+
+  removeConnection(connectionId: number): void {
+    for (const [name, clients] of this.#groups) {
+      clients.delete(connectionId);
+      if (clients.size === 0) this.#groups.delete(name);
+    }
+  }
+
+  expireSilent(now: number, expiryMs: number): number {
+    let expired = 0;
+    for (const [name, clients] of this.#groups) {
+      for (const [id, client] of clients) {
+        if (now - client.lastUpdateTimestamp > expiryMs) {
+          clients.delete(id);
+          client.connection.close();
+          expired++;
+        }
+      }
+      if (clients.size === 0) this.#groups.delete(name);
+    }
+    return expired;
+  }
+
+  clients(groupName: string): ProducerClient[] {
+    return [...(this.#groups.get(groupName)?.values() ?? [])];
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * PULL_MESSAGE (11) and LITE_PULL_MESSAGE (361): checks, the subscription (from the header or the
+ * heartbeat), the commit-offset piggyback, the store read with the tag-code filter followed by an
+ * exact TAGS match, and long polling: a PULL_NOT_FOUND with the SUSPEND flag is parked in the
+ * PullHoldService and answered by its re-execution (remoting-protocol.md §5.4).
+ */
+import { forEachRecord } from '../../message';
+import { ResponseCode, createResponse, mqError, type RemotingCommand } from '../../protocol';
+import type { GetMessageResult } from '../../store';
+import type { BrokerContext } from '../broker-context';
+import { mapGetStatus, suggestWhichBrokerId } from '../status-mapping';
+import { parseTagExpression, tagMatches, type TagFilter } from '../subscription';
+import { isReadable } from '../topic/topic-config-manager';
+import { optionalString, requiredInt, requiredString } from './header-fields';
+
+export const PullSysFlag = Object.freeze({
+  COMMIT_OFFSET: 0x1,
+  SUSPEND: 0x2,
+  SUBSCRIPTION: 0x4,
+  CLASS_FILTER: 0x8,
+  LITE_PULL: 0x10,
+});
+
+/** Which slave a lagging consumer is sent to (SubscriptionGroupConfig default). */
+const WHICH_BROKER_WHEN_CONSUME_SLOWLY = 1;
+
+interface PullHeader {
+  readonly consumerGroup: string;
+  readonly topic: string;
+  readonly queueId: number;
+  readonly queueOffset: number;
+  readonly maxMsgNums: number;
+  readonly sysFlag: number;
+  readonly commitOffset: number;
+  readonly suspendTimeoutMillis: number;
+  readonly subscription: string | undefined;
+  readonly subVersion: number;
+  readonly expressionType: string | undefined;
+}
+
+function decodePullHeader(request: RemotingCommand): PullHeader {
+  return {
+    consumerGroup: requiredString(request, 'consumerGroup'),
+    topic: requiredString(request, 'topic'),
+    queueId: requiredInt(request, 'queueId'),
+    queueOffset: requiredInt(request, 'queueOffset'),
+    maxMsgNums: requiredInt(request, 'maxMsgNums'),
+    sysFlag: requiredInt(request, 'sysFlag'),
+    commitOffset: requiredInt(request, 'commitOffset'),
+    suspendTimeoutMillis: requiredInt(request, 'suspendTimeoutMillis'),
+    subscription: optionalString(request, 'subscription'),
+    subVersion: requiredInt(request, 'subVersion'),
+    expressionType: optionalString(request, 'expressionType'),
+  };
+}
+
+export function createPullMessageHandler(broker: BrokerContext) {
+  return (request: RemotingCommand): RemotingCommand | Promise<RemotingCommand> => {
+    const header = decodePullHeader(request);
+    const filter = checkPull(broker, header);
+    if ((header.sysFlag & PullSysFlag.COMMIT_OFFSET) !== 0 && header.commitOffset >= 0 && broker.config.brokerRole !== 'SLAVE') {
+      broker.offsets.commitOffset(header.consumerGroup, header.topic, header.queueId, header.commitOffset);
+    }
+    const response = executePull(broker, header, filter);
+    const mayHold = (header.sysFlag & PullSysFlag.SUSPEND) !== 0 && response.code === ResponseCode.PULL_NOT_FOUND;
+    if (!mayHold) return response;
+    const holdMs = broker.config.longPollingEnable ? header.suspendTimeoutMillis : broker.config.shortPollingTimeMills;
+    return new Promise<RemotingCommand>((resolve) => {
+      broker.pullHold.hold({
+        topic: header.topic,
+        queueId: header.queueId,
+        queueOffset: header.queueOffset,
+        deadline: broker.clock.now() + Math.max(0, holdMs),
+        // The re-execution neither holds again nor commits the offset again (Apache: brokerAllowSuspend=false).
+        wake: () => {
+          try {
+            resolve(executePull(broker, header, filter));
+          } catch (err) {
+            resolve(createResponse(ResponseCode.SYSTEM_ERROR, (err as Error).message));
+          }
+        },
+      });
+    });
+  };
+}
+
+function checkPull(broker: BrokerContext, header: PullHeader): TagFilter {
+  if (!isReadable(broker.config.brokerPermission)) {
+    throw mqError('ERR_NO_PERMISSION', `the broker[${broker.config.brokerIP1}] pulling message is forbidden`);
+  }
+  const topicConfig = broker.topics.get(header.topic);
+  if (topicConfig === undefined) {
+    throw mqError('ERR_TOPIC_NOT_EXIST', `topic[${header.topic}] not exist, apply first please! https://rocketmq.apache.org/docs/bestPractice/06FAQ`);
+  }
+  if (!isReadable(topicConfig.perm)) throw mqError('ERR_NO_PERMISSION', `the topic[${header.topic}] pulling message is forbidden`);
+  if (header.queueId < 0 || header.queueId >= topicConfig.readQueueNums) {
+    throw mqError('ERR_INVALID_PARAMETER', `queueId[${header.queueId}] is illegal, topic:[${header.topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${header.consumerGroup}]`);
+  }
+  if (header.maxMsgNums < 1) throw mqError('ERR_INVALID_PARAMETER', `maxMsgNums[${header.maxMsgNums}] must be positive`);
+  if (header.queueOffset < 0) throw mqError('ERR_INVALID_PARAMETER', `queueOffset[${header.queueOffset}] must not be negative`);
+  if ((header.sysFlag & PullSysFlag.SUBSCRIPTION) !== 0) return parseTagExpression(header.subscription, header.expressionType);
+  const registered = broker.consumers.subscription(header.consumerGroup, header.topic);
+  if (registered === undefined) {
+    throw mqError('ERR_SUBSCRIPTION_NOT_EXIST', `the consumer's subscription not exist, group: ${header.consumerGroup}`);
+  }
+  if (registered.subVersion < header.subVersion) {
+    throw mqError('ERR_SUBSCRIPTION_NOT_LATEST', `the consumer's subscription not latest, group: ${header.consumerGroup}`);
+  }
+  return parseTagExpression(registered.subString, registered.expressionType);
+}
+
+/** One read of the store, mapped to the response (every outcome carries the four offset fields). */
+function executePull(broker: BrokerContext, header: PullHeader, filter: TagFilter): RemotingCommand {
+  const result = broker.store.getMessage(header.topic, header.queueId, header.queueOffset, header.maxMsgNums,
+    filter.codes.length > 0 ? { tagsCodes: filter.codes } : undefined);
+  let status = result.status;
+  let body: Buffer | undefined;
+  if (status === 'FOUND') {
+    body = exactTagMatch(result, filter);
+    if (body === undefined) status = 'NO_MATCHED_MESSAGE';
+  }
+  const mapped = mapGetStatus(status, header.queueOffset);
+  const extFields: Record<string, string> = {
+    suggestWhichBrokerId: String(suggestWhichBrokerId(result.suggestPullingFromSlave, WHICH_BROKER_WHEN_CONSUME_SLOWLY)),
+    nextBeginOffset: String(result.nextBeginOffset),
+    minOffset: String(result.minOffset),
+    maxOffset: String(result.maxOffset),
+  };
+  return createResponse(mapped.code, mapped.remark, extFields, body);
+}
+
+/**
+ * The records whose TAGS really are subscribed (the ConsumeQueue filter compares hash codes only).
+ * Returns the store's buffer untouched when nothing is dropped, undefined when everything is.
+ */
+function exactTagMatch(result: GetMessageResult, filter: TagFilter): Buffer | undefined {
+  const records = result.records;
+  if (records === null) return undefined;
+  if (filter.tags === null) return records;
+  const kept: Buffer[] = [];
+  let dropped = 0;
+  forEachRecord(records, (message, offset) => {
+    if (tagMatches(filter, message.tags)) kept.push(records.subarray(offset, offset + message.storeSize));
+    else dropped++;
+  });
+  if (kept.length === 0) return undefined;
+  return dropped === 0 ? records : Buffer.concat(kept);
+}

@@ -14,7 +14,7 @@
  */
 import type { Clock } from '../common';
 import {
-  MASTER_ID, PERM_WRITE, sameDataVersion, sameQueueData,
+  MASTER_ID, PERM_READ, PERM_WRITE, sameDataVersion, sameQueueData,
   type BrokerData, type BrokerRegistration, type ClusterInfo, type DataVersion, type QueueData,
   type RegisterBrokerResult, type TopicRouteData,
 } from './route-types';
@@ -199,6 +199,30 @@ export class RouteInfoManager {
     if (live === undefined) return { changed: true };
     live.lastUpdateTimestamp = this.#clock.now();
     return { changed: !sameDataVersion(live.dataVersion, version), nameServerVersion: live.dataVersion };
+  }
+
+  /** BROKER_HEARTBEAT (5.x): a lightweight keep-alive between full registrations. */
+  touchBroker(brokerAddr: string): boolean {
+    const live = this.#live.get(brokerAddr);
+    if (live === undefined) return false;
+    live.lastUpdateTimestamp = this.#clock.now();
+    return true;
+  }
+
+  /**
+   * WIPE_WRITE_PERM_OF_BROKER / ADD_WRITE_PERM_OF_BROKER: takes write permission from every queue
+   * data of one broker group (draining it), or gives read+write back. Returns how many topics changed.
+   */
+  setWritePermOfBroker(brokerName: string, writable: boolean): number {
+    let count = 0;
+    for (const queues of this.#topics.values()) {
+      const q = queues.get(brokerName);
+      if (q === undefined) continue;
+      const perm = writable ? PERM_READ | PERM_WRITE : q.perm & ~PERM_WRITE;
+      queues.set(brokerName, { ...q, perm });
+      count++;
+    }
+    return count;
   }
 
   /** Route of a topic, or undefined when no live broker group hosts it. */

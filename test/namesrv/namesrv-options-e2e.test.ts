@@ -1,6 +1,6 @@
 /**
  * Name-server options and the less common codes over TCP: orderTopicConf, acceptStandardJsonOnly,
- * QUERY_DATA_VERSION, GET_TOPICS_BY_CLUSTER, enableAllTopicList, and broker expiry driven by a
+ * QUERY_DATA_VERSION, GET_TOPICS_BY_CLUSTER, enableAllTopicList, write-permission drain, BROKER_HEARTBEAT, and broker expiry driven by a
  * ManualClock (the expired broker's connection is closed by the name server).
  */
 import assert from 'node:assert/strict';
@@ -62,6 +62,13 @@ test('QUERY_DATA_VERSION, GET_TOPICS_BY_CLUSTER and a disabled topic list', asyn
     assert.deepEqual(JSON.parse((await call(RequestCode.GET_TOPICS_BY_CLUSTER, { cluster: 'C1' })).body!.toString()), { topicList: ['T1'] });
     const all = await call(RequestCode.GET_ALL_TOPIC_LIST_FROM_NAMESERVER);
     assert.deepEqual([all.code, all.remark], [ResponseCode.SYSTEM_ERROR, 'disable']);
+
+    const wipe = await call(RequestCode.WIPE_WRITE_PERM_OF_BROKER, { brokerName: 'broker-a' });
+    assert.deepEqual([wipe.code, wipe.extFields['wipeTopicCount']], [ResponseCode.SUCCESS, '1']);
+    assert.equal(JSON.parse((await call(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: 'T1' })).body!.toString()).queueDatas[0].perm, 4);
+    const add = await call(RequestCode.ADD_WRITE_PERM_OF_BROKER, { brokerName: 'broker-a' });
+    assert.deepEqual([add.code, add.extFields['addTopicCount']], [ResponseCode.SUCCESS, '1']);
+    assert.equal((await call(RequestCode.BROKER_HEARTBEAT, REGISTER)).code, ResponseCode.SUCCESS);
   });
 });
 

@@ -147,3 +147,19 @@ test('a slave alone: pre-5.0 brokers publish no topics; with enableActingMaster 
   acting.registerBroker(registration({ ...SLAVE, enableActingMaster: true }));
   assert.equal(acting.pickupTopicRouteData('T1')?.queueDatas[0]?.perm, 4);
 });
+
+test('wipe and add write permission of a broker group; heartbeat refreshes liveness', () => {
+  const { routes, clock } = setup();
+  routes.registerBroker(registration({ topicConfigs: [topic('T1'), topic('T2', 4, 7)] }));
+  assert.equal(routes.setWritePermOfBroker('broker-a', false), 2);
+  assert.deepEqual(['T1', 'T2'].map((t) => routes.pickupTopicRouteData(t)?.queueDatas[0]?.perm), [4, 5]);
+  assert.equal(routes.setWritePermOfBroker('broker-a', true), 2);
+  assert.equal(routes.pickupTopicRouteData('T1')?.queueDatas[0]?.perm, 6);
+  assert.equal(routes.setWritePermOfBroker('nobody', false), 0);
+
+  clock.advance(100_000);
+  assert.equal(routes.touchBroker('127.0.0.1:10911'), true);
+  assert.equal(routes.touchBroker('10.9.9.9:1'), false);
+  clock.advance(100_000);
+  assert.equal(routes.scanNotActiveBrokers().length, 0, 'the heartbeat 100 s ago keeps the broker alive');
+});

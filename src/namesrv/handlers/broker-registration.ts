@@ -1,6 +1,7 @@
 /**
- * Broker-facing codes: REGISTER_BROKER (103), UNREGISTER_BROKER (104), QUERY_DATA_VERSION (322).
- * remoting-protocol.md §4.3.
+ * Broker-facing codes: REGISTER_BROKER (103), UNREGISTER_BROKER (104), QUERY_DATA_VERSION (322),
+ * BROKER_HEARTBEAT (904), and the drain pair WIPE_WRITE_PERM_OF_BROKER (205) /
+ * ADD_WRITE_PERM_OF_BROKER (327). remoting-protocol.md §4.3, §4.4.
  */
 import { crc32 } from 'node:zlib';
 import { createResponse, mqError, RequestCode, ResponseCode, type RemotingCommand } from '../../protocol';
@@ -16,6 +17,9 @@ export function brokerRegistrationHandlers(ns: NamesrvContext): Array<[number, R
     [RequestCode.REGISTER_BROKER, (req, ctx) => registerBroker(ns, req, ctx)],
     [RequestCode.UNREGISTER_BROKER, (req) => unregisterBroker(ns, req)],
     [RequestCode.QUERY_DATA_VERSION, (req) => queryDataVersion(ns, req)],
+    [RequestCode.BROKER_HEARTBEAT, (req) => brokerHeartbeat(ns, req)],
+    [RequestCode.WIPE_WRITE_PERM_OF_BROKER, (req) => setWritePerm(ns, req, false)],
+    [RequestCode.ADD_WRITE_PERM_OF_BROKER, (req) => setWritePerm(ns, req, true)],
   ];
 }
 
@@ -73,4 +77,15 @@ function queryDataVersion(ns: NamesrvContext, request: RemotingCommand): Remotin
   const answer = ns.routes.queryDataVersion(brokerAddr, decodeDataVersion(request.body));
   const body = answer.nameServerVersion === undefined ? undefined : encodeDataVersion(answer.nameServerVersion);
   return createResponse(ResponseCode.SUCCESS, undefined, { changed: String(answer.changed) }, body);
+}
+
+/** Refreshes liveness only; an unknown broker must register in full first (answered SUCCESS all the same, as Java). */
+function brokerHeartbeat(ns: NamesrvContext, request: RemotingCommand): RemotingCommand {
+  ns.routes.touchBroker(requiredString(request, 'brokerAddr'));
+  return createResponse(ResponseCode.SUCCESS);
+}
+
+function setWritePerm(ns: NamesrvContext, request: RemotingCommand, writable: boolean): RemotingCommand {
+  const count = ns.routes.setWritePermOfBroker(requiredString(request, 'brokerName'), writable);
+  return createResponse(ResponseCode.SUCCESS, undefined, { [writable ? 'addTopicCount' : 'wipeTopicCount']: String(count) });
 }

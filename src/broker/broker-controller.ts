@@ -1,0 +1,161 @@
+/**
+ * Wiring and lifecycle of one broker. start(): store -> topic and offset managers load -> long
+ * polling -> remoting server -> name-server registration. shutdown() runs it backwards: unregister,
+ * answer every held pull, stop the server, persist offsets and topics, close the store. Both are
+ * idempotent.
+ */
+import { createServer } from 'node:net';
+import { ConsoleLogger, systemClock, type Clock, type Logger, type TimerHandle } from '../common';
+import { RemotingClient, RemotingServer } from '../remoting';
+import { NativeMessageStore, type MessageStore, type RecoveryReport } from '../store';
+import type { BrokerConfig } from './broker-config';
+import type { BrokerContext } from './broker-context';
+import { notifyConsumerIdsChanged } from './handlers/client-manage';
+import { registerBrokerHandlers } from './handlers/handler-table';
+import { PullHoldService } from './long-polling/pull-hold-service';
+import { ConsumerOffsetManager } from './offset/consumer-offset-manager';
+import { NamesrvRegistrar } from './out/namesrv-registrar';
+import { ConsumerRegistry } from './registry/consumer-registry';
+import { ProducerRegistry } from './registry/producer-registry';
+import { TopicConfigManager } from './topic/topic-config-manager';
+
+/** How often silent client channels are looked for (Apache ClientHousekeepingService: 10 s). */
+const CLIENT_SCAN_INTERVAL_MS = 10_000;
+
+export interface BrokerControllerOptions {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Held-pull re-check period (5 s). */
+  readonly pullHoldCheckIntervalMs?: number;
+}
+
+export class BrokerController {
+  readonly config: BrokerConfig;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #options: BrokerControllerOptions;
+  #context: BrokerContext | null = null;
+  #server: RemotingServer | null = null;
+  #client: RemotingClient | null = null;
+  #registrar: NamesrvRegistrar | null = null;
+  #scanTimer: TimerHandle | null = null;
+  #startPromise: Promise<RecoveryReport> | null = null;
+  #shutdownPromise: Promise<void> | null = null;
+
+  constructor(config: BrokerConfig, options: BrokerControllerOptions = {}) {
+    this.config = config;
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? new ConsoleLogger('broker');
+  }
+
+  /** The port served (the real one when listenPort is 0). */
+  get port(): number {
+    return this.#server?.port ?? 0;
+  }
+
+  /** "brokerIP1:port", as published to name servers. */
+  get brokerAddr(): string {
+    return `${this.config.brokerIP1}:${this.port}`;
+  }
+
+  get context(): BrokerContext {
+    if (this.#context === null) throw new Error('broker not started');
+    return this.#context;
+  }
+
+  start(): Promise<RecoveryReport> {
+    this.#startPromise ??= this.#start();
+    return this.#startPromise;
+  }
+
+  shutdown(): Promise<void> {
+    this.#shutdownPromise ??= this.#shutdown();
+    return this.#shutdownPromise;
+  }
+
+  async #start(): Promise<RecoveryReport> {
+    const config = this.config;
+    // STOREHOST (and so every msgId) carries the port, so port 0 is resolved before the store opens.
+    const port = config.listenPort === 0 ? await findFreePort(config.listenHost) : config.listenPort;
+    const storeHost = { address: config.brokerIP1, port };
+    const store: MessageStore = new NativeMessageStore(config.store, { storeHost, clock: this.#clock, logger: this.#logger });
+    const recovery = await store.start();
+    const topics = new TopicConfigManager({
+      storePathRootDir: config.store.storePathRootDir,
+      brokerClusterName: config.brokerClusterName,
+      brokerName: config.brokerName,
+      defaultTopicQueueNums: config.defaultTopicQueueNums,
+      autoCreateTopicEnable: config.autoCreateTopicEnable,
+      clock: this.#clock,
+    });
+    topics.load();
+    const offsets = new ConsumerOffsetManager({
+      storePathRootDir: config.store.storePathRootDir, flushIntervalMs: config.flushConsumerOffsetInterval, clock: this.#clock, logger: this.#logger,
+    });
+    offsets.load();
+    offsets.start();
+    const pullHold = new PullHoldService(store, this.#clock, this.#options.pullHoldCheckIntervalMs ?? 5000);
+    pullHold.start();
+    const consumers = new ConsumerRegistry();
+    consumers.onGroupChanged(notifyConsumerIdsChanged);
+    const producers = new ProducerRegistry();
+    const context: BrokerContext = { config, store, topics, offsets, consumers, producers, pullHold, clock: this.#clock, logger: this.#logger, storeHost };
+    this.#context = context;
+
+    const server = new RemotingServer({ host: config.listenHost, port, logger: this.#logger, clock: this.#clock, idleTimeoutMs: config.channelExpiredTimeoutMs });
+    registerBrokerHandlers(server, context);
+    server.onConnectionClose((connection) => {
+      consumers.removeConnection(connection.id);
+      producers.removeConnection(connection.id);
+    });
+    this.#server = server;
+    await server.start();
+    this.#scheduleClientScan(context);
+
+    this.#client = new RemotingClient({ logger: this.#logger, clock: this.#clock });
+    this.#registrar = new NamesrvRegistrar(config, topics, this.#client, `${config.brokerIP1}:${server.port}`, this.#clock, this.#logger);
+    await this.#registrar.start();
+    return recovery;
+  }
+
+  #scheduleClientScan(context: BrokerContext): void {
+    this.#scanTimer = this.#clock.setTimer(() => {
+      const now = this.#clock.now();
+      context.consumers.expireSilent(now, this.config.channelExpiredTimeoutMs);
+      context.producers.expireSilent(now, this.config.channelExpiredTimeoutMs);
+      this.#scheduleClientScan(context);
+    }, CLIENT_SCAN_INTERVAL_MS);
+  }
+
+  async #shutdown(): Promise<void> {
+    if (this.#startPromise !== null) {
+      // A failed start still shuts down whatever it opened.
+      await this.#startPromise.catch(() => undefined);
+    }
+    this.#scanTimer?.cancel();
+    await this.#registrar?.shutdown();
+    await this.#client?.shutdown();
+    const context = this.#context;
+    context?.pullHold.shutdown();
+    await this.#server?.shutdown();
+    if (context !== null) {
+      context.offsets.shutdown();
+      context.topics.persist();
+      await context.store.shutdown();
+    }
+  }
+}
+
+/** A port free right now on `host` (the OS picks it); tests use listenPort 0. */
+function findFreePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}

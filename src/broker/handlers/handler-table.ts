@@ -1,0 +1,46 @@
+/** The broker's request codes and their handlers, registered on the remoting server in one place. */
+import { RequestCode } from '../../protocol';
+import type { HandlerOptions, HandlerRegistry, RequestHandler } from '../../remoting';
+import type { BrokerContext } from '../broker-context';
+import {
+  createGetConsumerListByGroupHandler,
+  createHeartbeatHandler,
+  createUnregisterClientHandler,
+} from './client-manage';
+import {
+  createGetEarliestMsgStoreTimeHandler,
+  createGetMaxOffsetHandler,
+  createGetMinOffsetHandler,
+  createQueryConsumerOffsetHandler,
+  createSearchOffsetByTimestampHandler,
+  createUpdateConsumerOffsetHandler,
+} from './consumer-manage';
+import { createPullMessageHandler } from './pull-message';
+import { createSendMessageHandler } from './send-message';
+
+/** Held long polls count as in flight: room for one per queue of many consumers. */
+const PULL_MAX_IN_FLIGHT = 100_000;
+
+export function brokerHandlers(broker: BrokerContext): Array<[number, RequestHandler, HandlerOptions?]> {
+  const pull = createPullMessageHandler(broker);
+  return [
+    [RequestCode.SEND_MESSAGE, createSendMessageHandler(broker, false, false)],
+    [RequestCode.SEND_MESSAGE_V2, createSendMessageHandler(broker, true, false)],
+    [RequestCode.SEND_BATCH_MESSAGE, createSendMessageHandler(broker, false, true)],
+    [RequestCode.PULL_MESSAGE, pull, { maxInFlight: PULL_MAX_IN_FLIGHT }],
+    [RequestCode.LITE_PULL_MESSAGE, pull, { maxInFlight: PULL_MAX_IN_FLIGHT }],
+    [RequestCode.QUERY_CONSUMER_OFFSET, createQueryConsumerOffsetHandler(broker)],
+    [RequestCode.UPDATE_CONSUMER_OFFSET, createUpdateConsumerOffsetHandler(broker)],
+    [RequestCode.GET_MAX_OFFSET, createGetMaxOffsetHandler(broker)],
+    [RequestCode.GET_MIN_OFFSET, createGetMinOffsetHandler(broker)],
+    [RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, createSearchOffsetByTimestampHandler(broker)],
+    [RequestCode.GET_EARLIEST_MSG_STORETIME, createGetEarliestMsgStoreTimeHandler(broker)],
+    [RequestCode.HEART_BEAT, createHeartbeatHandler(broker)],
+    [RequestCode.UNREGISTER_CLIENT, createUnregisterClientHandler(broker)],
+    [RequestCode.GET_CONSUMER_LIST_BY_GROUP, createGetConsumerListByGroupHandler(broker)],
+  ];
+}
+
+export function registerBrokerHandlers(registry: HandlerRegistry, broker: BrokerContext): void {
+  for (const [code, handler, options] of brokerHandlers(broker)) registry.registerHandler(code, handler, options ?? {});
+}

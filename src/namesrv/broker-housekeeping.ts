@@ -44,10 +44,9 @@ export class BrokerHousekeeping {
     return dropped.length;
   }
 
-  /** The connection a broker registered on closed: drop that broker at once. */
+  /** A connection closed: drop at once every broker that registered on it. */
   onConnectionClosed(connection: RemotingConnection): void {
-    const target = this.#routes.onChannelClosed(connection);
-    if (target !== undefined) {
+    for (const target of this.#routes.onChannelClosed(connection)) {
       this.#logger.info(`broker ${target.brokerName}[${target.brokerId}] ${target.brokerAddr} connection closed, removed`);
     }
   }

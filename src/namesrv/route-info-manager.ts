@@ -170,12 +170,18 @@ export class RouteInfoManager {
     this.#removeTopicsOfBroker(target.brokerName);
   }
 
-  /** The registration channel closed: drop whichever broker registered on it. */
-  onChannelClosed(channel: unknown): UnregisterTarget | undefined {
-    for (const live of this.#live.values()) {
-      if (live.channel === channel) return this.#dropLive(live.brokerAddr);
+  /**
+   * The registration channel closed: drop every broker that registered on it (Java drops only the
+   * first it finds; one connection carrying several brokers' registrations would leave the rest).
+   */
+  onChannelClosed(channel: unknown): UnregisterTarget[] {
+    const dropped: UnregisterTarget[] = [];
+    for (const live of [...this.#live.values()]) {
+      if (live.channel !== channel) continue;
+      const target = this.#dropLive(live.brokerAddr);
+      if (target !== undefined) dropped.push(target);
     }
-    return undefined;
+    return dropped;
   }
 
   /**

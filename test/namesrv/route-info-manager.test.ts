@@ -68,7 +68,7 @@ test('a topic hosted by two broker groups loses only the departed group', () => 
   routes.registerBroker(registration());
   routes.registerBroker(registration({ brokerName: 'broker-b', brokerAddr: '127.0.0.1:20911', channel: 'conn-b' }));
   assert.equal(routes.pickupTopicRouteData('T1')?.queueDatas.length, 2);
-  assert.ok(routes.onChannelClosed('conn-b'));
+  assert.equal(routes.onChannelClosed('conn-b').length, 1);
   assert.deepEqual(routes.pickupTopicRouteData('T1')?.queueDatas.map((q) => q.brokerName), ['broker-a']);
 });
 
@@ -76,8 +76,8 @@ test('connection close drops exactly the broker registered on it', () => {
   const { routes } = setup();
   routes.registerBroker(registration());
   routes.registerBroker(registration(SLAVE));
-  assert.equal(routes.onChannelClosed('unknown'), undefined);
-  assert.deepEqual(routes.onChannelClosed('conn-slave'), { clusterName: 'DefaultCluster', brokerAddr: '127.0.0.1:10921', brokerName: 'broker-a', brokerId: 1 });
+  assert.deepEqual(routes.onChannelClosed('unknown'), []);
+  assert.deepEqual(routes.onChannelClosed('conn-slave'), [{ clusterName: 'DefaultCluster', brokerAddr: '127.0.0.1:10921', brokerName: 'broker-a', brokerId: 1 }]);
   assert.deepEqual([...routes.pickupTopicRouteData('T1')!.brokerDatas[0]!.brokerAddrs.keys()], [0]);
 });
 
@@ -162,4 +162,12 @@ test('wipe and add write permission of a broker group; heartbeat refreshes liven
   assert.equal(routes.touchBroker('10.9.9.9:1'), false);
   clock.advance(100_000);
   assert.equal(routes.scanNotActiveBrokers().length, 0, 'the heartbeat 100 s ago keeps the broker alive');
+});
+
+test('every broker registered on a closed connection is dropped', () => {
+  const { routes } = setup();
+  routes.registerBroker(registration({ channel: 'shared' }));
+  routes.registerBroker(registration({ ...SLAVE, channel: 'shared' }));
+  assert.equal(routes.onChannelClosed('shared').length, 2);
+  assert.equal(routes.pickupTopicRouteData('T1'), undefined);
 });

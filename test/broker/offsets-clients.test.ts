@@ -5,6 +5,7 @@ import { RequestCode, ResponseCode, createRequest, type RemotingCommand } from '
 import { RemotingClient } from '../../src/remoting';
 import { makeTempDir } from '../helpers/temp-dir';
 import { pullRequest, sendV2Request, startBroker } from './broker-fixture';
+import { waitFor } from './wait-for';
 
 function offsetRequest(code: number, fields: Record<string, string>): RemotingCommand {
   return createRequest(code, fields);
@@ -131,11 +132,3 @@ test('pull without the subscription flag uses the heartbeat subscription', async
     await fx.close();
   }
 });
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}

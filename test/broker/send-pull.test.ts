@@ -4,6 +4,7 @@ import { encodeBatchBody } from '../../src/broker';
 import { decodeRecords, encodeProperties } from '../../src/message';
 import { RequestCode, ResponseCode, createRequest } from '../../src/protocol';
 import { pullRequest, sendV2Request, startBroker, type BrokerFixture } from './broker-fixture';
+import { waitFor } from './wait-for';
 
 let fx: BrokerFixture;
 
@@ -168,11 +169,3 @@ test('bad requests get the RocketMQ code and the broker keeps serving', async ()
   const ok = await fx.invoke(sendV2Request({ topic: 'Bad', body: 'still fine' }));
   assert.equal(ok.code, ResponseCode.SUCCESS);
 });
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}

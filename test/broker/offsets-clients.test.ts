@@ -132,3 +132,19 @@ test('pull without the subscription flag uses the heartbeat subscription', async
     await fx.close();
   }
 });
+
+test('a client silent past the channel expiry is dropped and its connection closed', async () => {
+  const fx = await startBroker();
+  try {
+    await fx.invoke(createRequest(RequestCode.HEART_BEAT, {}, heartbeatBody('10.0.0.3@3', 'ExpG', 'T1')));
+    const consumers = fx.broker.context.consumers;
+    assert.equal(consumers.expireSilent(Date.now() + 60_000, 120_000), 0, 'one minute of silence is fine');
+    assert.equal(consumers.expireSilent(Date.now() + 121_000, 120_000), 1);
+    assert.deepEqual(consumers.clientIds('ExpG'), []);
+    fx.broker.context.producers.expireSilent(Date.now() + 121_000, 120_000);
+    await waitFor(() => !fx.client.isConnected(fx.addr), 5000);
+    assert.deepEqual(fx.broker.context.producers.clients('PG'), [], 'the closed channel left the producer group too');
+  } finally {
+    await fx.close();
+  }
+});

@@ -156,16 +156,17 @@ function decodeBinaryHeader(frame: Buffer, start: number, end: number): Remoting
 
 /**
  * The bytes before the body: length field, header-length word and header, in the command's
- * `serializeTypeCurrentRPC` form. The caller writes the body (if any) after it, uncopied.
+ * `serializeTypeCurrentRPC` form, followed by `reserveBytes` uninitialised bytes (room for the
+ * caller to copy a small body into). The caller writes the body after it.
  * Throws ERR_FRAME_TOO_LARGE for a frame the peer would refuse.
  */
-export function encodeCommandPrefix(command: RemotingCommand): Buffer {
+export function encodeCommandPrefix(command: RemotingCommand, reserveBytes = 0): Buffer {
   const bodyLength = command.body === undefined ? 0 : command.body.length;
   const serializeType: SerializeTypeValue = command.serializeTypeCurrentRPC;
-  if (serializeType === SerializeType.ROCKETMQ) return encodeBinary(command, bodyLength);
+  if (serializeType === SerializeType.ROCKETMQ) return encodeBinary(command, bodyLength, reserveBytes);
   const header = jsonHeaderText(command);
   const headerLength = Buffer.byteLength(header, 'utf8');
-  const prefix = Buffer.allocUnsafe(8 + headerLength);
+  const prefix = Buffer.allocUnsafe(8 + headerLength + reserveBytes);
   writeFrameStart(prefix, headerLength, bodyLength, SerializeType.JSON);
   prefix.write(header, 8, 'utf8');
   return prefix;
@@ -206,7 +207,7 @@ export function jsonHeaderText(command: RemotingCommand): string {
   return text;
 }
 
-function encodeBinary(command: RemotingCommand, bodyLength: number): Buffer {
+function encodeBinary(command: RemotingCommand, bodyLength: number, reserveBytes: number): Buffer {
   const remark = command.remark === undefined ? null : Buffer.from(command.remark, 'utf8');
   const entries: Array<[Buffer, Buffer]> = [];
   let extLength = 0;
@@ -219,7 +220,7 @@ function encodeBinary(command: RemotingCommand, bodyLength: number): Buffer {
     extLength += 2 + k.length + 4 + v.length;
   }
   const headerLength = BINARY_FIXED_BYTES + (remark === null ? 0 : remark.length) + extLength;
-  const out = Buffer.allocUnsafe(8 + headerLength);
+  const out = Buffer.allocUnsafe(8 + headerLength + reserveBytes);
   writeFrameStart(out, headerLength, bodyLength, SerializeType.ROCKETMQ);
   let pos = 8;
   // Java casts code and version to short; codes above 32767 (pop) cannot travel in this form.

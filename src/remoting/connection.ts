@@ -28,6 +28,9 @@ export interface ConnectionOptions {
   readonly maxFrameBytes?: number;
 }
 
+/** Bodies up to this size are copied into the header's buffer rather than written as a chunk of their own. */
+const INLINE_BODY_BYTES = 8 * 1024;
+
 interface PendingRequest {
   readonly resolve: (response: RemotingCommand) => void;
   readonly reject: (err: Error) => void;
@@ -180,15 +183,20 @@ export class Connection implements RemotingConnection, FrameSink {
   }
 
   #write(command: RemotingCommand): void {
-    const prefix = encodeCommandPrefix(command);
+    const body = command.body;
+    const hasBody = body !== undefined && body.length > 0;
+    // Small bodies are copied behind the header (one chunk per frame in the writev); large ones go
+    // uncopied as their own chunk.
+    const isInline = hasBody && body.length <= INLINE_BODY_BYTES;
+    const frame = encodeCommandPrefix(command, isInline ? body.length : 0);
+    if (isInline) body.copy(frame, frame.length - body.length);
     if (!this.#isCorked) {
       this.#isCorked = true;
       this.#socket.cork();
       setImmediate(flushConnection, this);
     }
-    this.#socket.write(prefix);
-    const body = command.body;
-    if (body !== undefined && body.length > 0) this.#socket.write(body);
+    this.#socket.write(frame);
+    if (hasBody && !isInline) this.#socket.write(body);
   }
 
   #onData(chunk: Buffer): void {

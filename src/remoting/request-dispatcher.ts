@@ -86,8 +86,8 @@ export class RequestDispatcher implements RequestListener {
       this.#answerError(request, connection, err);
       return;
     }
-    if (result instanceof Promise) {
-      result.then(
+    if (result !== null && typeof (result as PromiseLike<unknown>).then === 'function') {
+      (result as PromiseLike<RemotingCommand | null>).then(
         (response) => {
           this.#finish(entry);
           if (response !== null) this.#answer(request, connection, response);
@@ -100,7 +100,7 @@ export class RequestDispatcher implements RequestListener {
       return;
     }
     this.#finish(entry);
-    if (result !== null) this.#answer(request, connection, result);
+    if (result !== null) this.#answer(request, connection, result as RemotingCommand);
   }
 
   #finish(entry: HandlerEntry): void {

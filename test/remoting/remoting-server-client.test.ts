@@ -307,3 +307,15 @@ test('graceful shutdown answers the request in flight, then closes; later calls 
   }
   await assert.rejects(client.invokeSync(server.address, createRequest(HOLD), 3000), isMqError('ERR_REMOTING_SHUTDOWN'));
 });
+
+test('a port already in use rejects start() with EADDRINUSE', async () => {
+  const first = new RemotingServer({ host: '127.0.0.1', port: 0, logger: new RecordingLogger() });
+  await first.start();
+  const second = new RemotingServer({ host: '127.0.0.1', port: first.port, logger: new RecordingLogger() });
+  try {
+    await assert.rejects(second.start(), { code: 'EADDRINUSE' });
+  } finally {
+    await second.shutdown();
+    await first.shutdown();
+  }
+});

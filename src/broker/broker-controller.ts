@@ -1,15 +1,17 @@
 /**
  * Wiring and lifecycle of one broker. start(): store -> topic and offset managers load -> long
- * polling -> remoting server -> name-server registration. shutdown() runs it backwards: unregister,
- * answer every held pull, stop the server, persist offsets and topics, close the store. Both are
+ * polling and the delay-level scheduler -> remoting server -> name-server registration. shutdown()
+ * runs it backwards: unregister, answer every held pull, stop the server, stop the scheduler,
+ * persist offsets and topics, close the store. Both are
  * idempotent.
  */
 import { createServer } from 'node:net';
 import { ConsoleLogger, systemClock, type Clock, type Logger, type TimerHandle } from '../common';
 import { RemotingClient, RemotingServer } from '../remoting';
-import { NativeMessageStore, type MessageStore, type RecoveryReport } from '../store';
+import { NativeMessageStore, parseDelayLevels, type MessageStore, type RecoveryReport } from '../store';
 import type { BrokerConfig } from './broker-config';
 import type { BrokerContext } from './broker-context';
+import { ScheduleMessageService } from './delay/schedule-message-service';
 import { notifyConsumerIdsChanged } from './handlers/client-manage';
 import { registerBrokerHandlers } from './handlers/handler-table';
 import { PullHoldService } from './long-polling/pull-hold-service';
@@ -38,6 +40,7 @@ export class BrokerController {
   #server: RemotingServer | null = null;
   #client: RemotingClient | null = null;
   #registrar: NamesrvRegistrar | null = null;
+  #schedule: ScheduleMessageService | null = null;
   #scanTimer: TimerHandle | null = null;
   #startPromise: Promise<RecoveryReport> | null = null;
   #shutdownPromise: Promise<void> | null = null;
@@ -95,6 +98,14 @@ export class BrokerController {
     });
     offsets.load();
     offsets.start();
+    const schedule = new ScheduleMessageService({
+      store, storePathRootDir: config.store.storePathRootDir, levelDelaysMs: parseDelayLevels(config.store.messageDelayLevel),
+      flushIntervalMs: config.flushConsumerOffsetInterval, clock: this.#clock, logger: this.#logger,
+    });
+    schedule.load();
+    this.#schedule = schedule;
+    // Slaves only keep the cursors; the master delivers.
+    if (config.brokerRole !== 'SLAVE') schedule.start();
     const pullHold = new PullHoldService(store, this.#clock, this.#options.pullHoldCheckIntervalMs ?? 5000);
     pullHold.start();
     const consumers = new ConsumerRegistry();
@@ -139,6 +150,7 @@ export class BrokerController {
     const context = this.#context;
     context?.pullHold.shutdown();
     await this.#server?.shutdown();
+    await this.#schedule?.shutdown();
     if (context !== null) {
       context.offsets.shutdown();
       context.topics.persist();

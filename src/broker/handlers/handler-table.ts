@@ -15,6 +15,7 @@ import {
   createSearchOffsetByTimestampHandler,
   createUpdateConsumerOffsetHandler,
 } from './consumer-manage';
+import { createConsumerSendBackHandler } from './consumer-send-back';
 import { createPullMessageHandler } from './pull-message';
 import { createSendMessageHandler } from './send-message';
 
@@ -38,6 +39,7 @@ export function brokerHandlers(broker: BrokerContext): Array<[number, RequestHan
     [RequestCode.HEART_BEAT, createHeartbeatHandler(broker)],
     [RequestCode.UNREGISTER_CLIENT, createUnregisterClientHandler(broker)],
     [RequestCode.GET_CONSUMER_LIST_BY_GROUP, createGetConsumerListByGroupHandler(broker)],
+    [RequestCode.CONSUMER_SEND_MSG_BACK, createConsumerSendBackHandler(broker)],
   ];
 }
 

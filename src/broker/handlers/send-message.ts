@@ -4,11 +4,12 @@
  * redirection to SCHEDULE_TOPIC_XXXX, %RETRY% -> %DLQ% past maxReconsumeTimes, the store append,
  * and the SendMessageResponseHeader Java clients read (remoting-protocol.md §5.1).
  */
-import { MessageConst, SCHEDULE_TOPIC, decodeProperties, transactionType, MessageSysFlag, type MessageToStore, type SocketAddress } from '../../message';
+import { MessageConst, SCHEDULE_TOPIC, decodeProperties, type MessageToStore, type SocketAddress } from '../../message';
 import { ResponseCode, createResponse, mqError, type RemotingCommand } from '../../protocol';
 import type { HandlerContext } from '../../remoting';
 import { isStored, parseDelayLevels, type PutMessageResult } from '../../store';
 import type { BrokerContext } from '../broker-context';
+import { applyDelayLevel } from '../delay/delay-redirect';
 import { mapPutStatus } from '../status-mapping';
 import { DLQ_GROUP_TOPIC_PREFIX, PERM_READ, PERM_WRITE, RETRY_GROUP_TOPIC_PREFIX, isWriteable, topicNameProblem, type TopicConfig } from '../topic/topic-config-manager';
 import { decodeBatchBody } from './batch-body';
@@ -129,16 +130,7 @@ async function sendOne(
   }
   properties[MessageConst.CLUSTER] = broker.config.brokerClusterName;
 
-  const delayLevel = Number(properties[MessageConst.DELAY] ?? '0');
-  const tranType = transactionType(header.sysFlag);
-  if (delayLevel > 0 && (tranType === MessageSysFlag.TRANSACTION_NOT_TYPE || tranType === MessageSysFlag.TRANSACTION_COMMIT_TYPE)) {
-    const level = Math.min(Math.trunc(delayLevel), delayLevelCount);
-    properties[MessageConst.DELAY] = String(level);
-    properties[MessageConst.REAL_TOPIC] = topic;
-    properties[MessageConst.REAL_QID] = String(queueId);
-    topic = SCHEDULE_TOPIC;
-    queueId = level - 1;
-  }
+  ({ topic, queueId } = applyDelayLevel(properties, { topic, queueId }, header.sysFlag, delayLevelCount));
 
   const message: MessageToStore = {
     topic, queueId, body: request.body ?? Buffer.alloc(0), flag: header.flag, properties,

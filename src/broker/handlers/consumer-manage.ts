@@ -44,31 +44,31 @@ export function createUpdateConsumerOffsetHandler(broker: BrokerContext) {
   };
 }
 
-function queueArgs(broker: BrokerContext, request: RemotingCommand): { topic: string; queueId: number } {
+function queueArgs(request: RemotingCommand): { topic: string; queueId: number } {
   const topic = requiredString(request, 'topic');
   const queueId = requiredInt(request, 'queueId');
   if (queueId < 0) throw mqError('ERR_INVALID_PARAMETER', `queueId ${queueId} must not be negative`);
-  if (broker.topics.get(topic) === undefined) throw mqError('ERR_TOPIC_NOT_EXIST', `topic[${topic}] not exist`);
+  // Like Apache, no topic-config check: an unknown queue simply reads as empty (offset 0).
   return { topic, queueId };
 }
 
 export function createGetMaxOffsetHandler(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {
-    const { topic, queueId } = queueArgs(broker, request);
+    const { topic, queueId } = queueArgs(request);
     return createResponse(ResponseCode.SUCCESS, undefined, { offset: String(broker.store.getMaxOffsetInQueue(topic, queueId)) });
   };
 }
 
 export function createGetMinOffsetHandler(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {
-    const { topic, queueId } = queueArgs(broker, request);
+    const { topic, queueId } = queueArgs(request);
     return createResponse(ResponseCode.SUCCESS, undefined, { offset: String(broker.store.getMinOffsetInQueue(topic, queueId)) });
   };
 }
 
 export function createSearchOffsetByTimestampHandler(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {
-    const { topic, queueId } = queueArgs(broker, request);
+    const { topic, queueId } = queueArgs(request);
     const timestamp = requiredInt(request, 'timestamp');
     return createResponse(ResponseCode.SUCCESS, undefined, { offset: String(broker.store.getOffsetInQueueByTime(topic, queueId, timestamp)) });
   };
@@ -76,7 +76,7 @@ export function createSearchOffsetByTimestampHandler(broker: BrokerContext) {
 
 export function createGetEarliestMsgStoreTimeHandler(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {
-    const { topic, queueId } = queueArgs(broker, request);
+    const { topic, queueId } = queueArgs(request);
     return createResponse(ResponseCode.SUCCESS, undefined, { timestamp: String(broker.store.getEarliestMessageTime(topic, queueId)) });
   };
 }

@@ -3,6 +3,15 @@ import { RequestCode } from '../../protocol';
 import type { HandlerOptions, HandlerRegistry, RequestHandler } from '../../remoting';
 import type { BrokerContext } from '../broker-context';
 import {
+  createDeleteTopicHandler,
+  createGetAllTopicConfigHandler,
+  createGetBrokerRuntimeInfoHandler,
+  createGetConsumeStatsHandler,
+  createGetConsumerConnectionListHandler,
+  createGetTopicStatsHandler,
+  createUpdateAndCreateTopicHandler,
+} from './admin';
+import {
   createGetConsumerListByGroupHandler,
   createHeartbeatHandler,
   createUnregisterClientHandler,
@@ -17,6 +26,7 @@ import {
 } from './consumer-manage';
 import { createConsumerSendBackHandler } from './consumer-send-back';
 import { createPullMessageHandler } from './pull-message';
+import { createQueryMessageHandler, createViewMessageByIdHandler } from './query-message';
 import { createSendMessageHandler } from './send-message';
 
 /** Held long polls count as in flight: room for one per queue of many consumers. */
@@ -40,6 +50,15 @@ export function brokerHandlers(broker: BrokerContext): Array<[number, RequestHan
     [RequestCode.UNREGISTER_CLIENT, createUnregisterClientHandler(broker)],
     [RequestCode.GET_CONSUMER_LIST_BY_GROUP, createGetConsumerListByGroupHandler(broker)],
     [RequestCode.CONSUMER_SEND_MSG_BACK, createConsumerSendBackHandler(broker)],
+    [RequestCode.QUERY_MESSAGE, createQueryMessageHandler(broker)],
+    [RequestCode.VIEW_MESSAGE_BY_ID, createViewMessageByIdHandler(broker)],
+    [RequestCode.UPDATE_AND_CREATE_TOPIC, createUpdateAndCreateTopicHandler(broker)],
+    [RequestCode.DELETE_TOPIC_IN_BROKER, createDeleteTopicHandler(broker)],
+    [RequestCode.GET_ALL_TOPIC_CONFIG, createGetAllTopicConfigHandler(broker)],
+    [RequestCode.GET_TOPIC_STATS_INFO, createGetTopicStatsHandler(broker)],
+    [RequestCode.GET_CONSUMER_CONNECTION_LIST, createGetConsumerConnectionListHandler(broker)],
+    [RequestCode.GET_CONSUME_STATS, createGetConsumeStatsHandler(broker)],
+    [RequestCode.GET_BROKER_RUNTIME_INFO, createGetBrokerRuntimeInfoHandler(broker)],
   ];
 }
 

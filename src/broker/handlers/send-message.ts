@@ -70,10 +70,11 @@ function decodeSendHeader(request: RemotingCommand): SendHeader {
 
 export function createSendMessageHandler(broker: BrokerContext, isV2: boolean, isBatchCode: boolean) {
   const delayLevelCount = parseDelayLevels(broker.config.store.messageDelayLevel).length;
+  const busyProbe = new PageCacheBusyProbe(broker);
   return async (raw: RemotingCommand, ctx: HandlerContext): Promise<RemotingCommand> => {
     const request = isV2 ? v2ToV1(raw) : raw;
     const header = decodeSendHeader(request);
-    const busy = checkBusy(broker);
+    const busy = busyProbe.check();
     if (busy !== undefined) return busy;
     const topicConfig = checkTopic(broker, header);
     const bornHost = parseAddress(ctx.remoteAddress);
@@ -82,13 +83,30 @@ export function createSendMessageHandler(broker: BrokerContext, isV2: boolean, i
   };
 }
 
-/** SYSTEM_BUSY while an append has held the store's lock too long (Apache's isOSPageCacheBusy). */
-function checkBusy(broker: BrokerContext): RemotingCommand | undefined {
-  const begin = broker.store.stats().beginTimeInLock;
-  if (begin !== 0 && broker.clock.now() - begin > broker.config.osPageCacheBusyTimeOutMills) {
+/**
+ * SYSTEM_BUSY while an append has held the store's lock too long (Apache's isOSPageCacheBusy).
+ * The store's stats are read at most once per clock millisecond: a hot send path then pays one
+ * native call per millisecond, not one per message.
+ */
+class PageCacheBusyProbe {
+  readonly #broker: BrokerContext;
+  #checkedAt = -1;
+  #isBusy = false;
+
+  constructor(broker: BrokerContext) {
+    this.#broker = broker;
+  }
+
+  check(): RemotingCommand | undefined {
+    const now = this.#broker.clock.now();
+    if (now !== this.#checkedAt) {
+      this.#checkedAt = now;
+      const begin = this.#broker.store.stats().beginTimeInLock;
+      this.#isBusy = begin !== 0 && now - begin > this.#broker.config.osPageCacheBusyTimeOutMills;
+    }
+    if (!this.#isBusy) return undefined;
     return createResponse(ResponseCode.SYSTEM_BUSY, '[PC_SYNCHRONIZED]broker busy, start flow control for a while');
   }
-  return undefined;
 }
 
 function checkTopic(broker: BrokerContext, header: SendHeader): TopicConfig {

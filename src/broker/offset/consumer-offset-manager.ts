@@ -91,6 +91,16 @@ export class ConsumerOffsetManager {
     return groups;
   }
 
+  /** Topics on which `group` has committed offsets. */
+  topicsOfGroup(group: string): string[] {
+    const topics: string[] = [];
+    for (const key of this.#table.keys()) {
+      const at = key.lastIndexOf(TOPIC_GROUP_SEPARATOR);
+      if (key.slice(at + 1) === group) topics.push(key.slice(0, at));
+    }
+    return topics;
+  }
+
   persistIfDirty(): void {
     if (this.#isDirty) this.persist();
   }

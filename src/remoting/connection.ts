@@ -70,6 +70,8 @@ export class Connection implements RemotingConnection, FrameSink {
   #timerAt = Number.POSITIVE_INFINITY;
   #isCorked = false;
   #isClosed = false;
+  /** close() was called: the socket is ending and takes no more writes. */
+  #isEnding = false;
   #closeReason: Error | undefined;
 
   constructor(socket: Socket, options: ConnectionOptions) {
@@ -90,8 +92,9 @@ export class Connection implements RemotingConnection, FrameSink {
     socket.on('close', () => this.#onClosed());
   }
 
+  /** True from the moment close() is called (no more writes) or the socket closed. */
   get isClosed(): boolean {
-    return this.#isClosed;
+    return this.#isClosed || this.#isEnding;
   }
 
   /** Why the connection closed: a socket error or a decode error; undefined for an orderly close. */
@@ -110,7 +113,7 @@ export class Connection implements RemotingConnection, FrameSink {
   }
 
   invoke(request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
-    if (this.#isClosed) {
+    if (this.isClosed) {
       return Promise.reject(mqError('ERR_REMOTING_CLOSED', `connection to ${this.remoteAddress} is closed`));
     }
     const opaque = this.#opaques.next();
@@ -131,7 +134,7 @@ export class Connection implements RemotingConnection, FrameSink {
   }
 
   invokeOneway(request: RemotingCommand): void {
-    if (this.#isClosed) throw mqError('ERR_REMOTING_CLOSED', `connection to ${this.remoteAddress} is closed`);
+    if (this.isClosed) throw mqError('ERR_REMOTING_CLOSED', `connection to ${this.remoteAddress} is closed`);
     request.opaque = this.#opaques.next();
     request.flag |= FLAG_ONEWAY;
     this.#write(request);
@@ -139,13 +142,14 @@ export class Connection implements RemotingConnection, FrameSink {
 
   /** Writes a response (or any fully stamped command). Returns false when the connection is closed. */
   writeCommand(command: RemotingCommand): boolean {
-    if (this.#isClosed) return false;
+    if (this.isClosed) return false;
     this.#write(command);
     return true;
   }
 
   close(): void {
-    if (this.#isClosed) return;
+    if (this.isClosed) return;
+    this.#isEnding = true;
     this.#socket.end();
     // A peer that never reads would keep a half-closed socket open; destroy after flushing.
     this.#socket.destroySoon();

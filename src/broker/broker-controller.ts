@@ -41,6 +41,8 @@ export class BrokerController {
   #client: RemotingClient | null = null;
   #registrar: NamesrvRegistrar | null = null;
   #schedule: ScheduleMessageService | null = null;
+  #store: MessageStore | null = null;
+  #offsets: ConsumerOffsetManager | null = null;
   #scanTimer: TimerHandle | null = null;
   #startPromise: Promise<RecoveryReport> | null = null;
   #shutdownPromise: Promise<void> | null = null;
@@ -78,11 +80,22 @@ export class BrokerController {
   }
 
   async #start(): Promise<RecoveryReport> {
+    try {
+      return await this.#open();
+    } catch (err) {
+      // Close whatever opened (the store's directory lock, timers, sockets) before reporting the failure.
+      await this.#close();
+      throw err;
+    }
+  }
+
+  async #open(): Promise<RecoveryReport> {
     const config = this.config;
     // STOREHOST (and so every msgId) carries the port, so port 0 is resolved before the store opens.
     const port = config.listenPort === 0 ? await findFreePort(config.listenHost) : config.listenPort;
     const storeHost = { address: config.brokerIP1, port };
     const store: MessageStore = new NativeMessageStore(config.store, { storeHost, clock: this.#clock, logger: this.#logger });
+    this.#store = store;
     const recovery = await store.start();
     const topics = new TopicConfigManager({
       storePathRootDir: config.store.storePathRootDir,
@@ -97,6 +110,7 @@ export class BrokerController {
       storePathRootDir: config.store.storePathRootDir, flushIntervalMs: config.flushConsumerOffsetInterval, clock: this.#clock, logger: this.#logger,
     });
     offsets.load();
+    this.#offsets = offsets;
     offsets.start();
     const schedule = new ScheduleMessageService({
       store, storePathRootDir: config.store.storePathRootDir, levelDelaysMs: parseDelayLevels(config.store.messageDelayLevel),
@@ -140,22 +154,22 @@ export class BrokerController {
   }
 
   async #shutdown(): Promise<void> {
-    if (this.#startPromise !== null) {
-      // A failed start still shuts down whatever it opened.
-      await this.#startPromise.catch(() => undefined);
-    }
+    // A start in progress finishes (or fails and closes itself) first.
+    if (this.#startPromise !== null) await this.#startPromise.catch(() => undefined);
+    await this.#close();
+  }
+
+  /** Closes, in reverse start order, whatever has been opened; safe on a partial start. */
+  async #close(): Promise<void> {
     this.#scanTimer?.cancel();
     await this.#registrar?.shutdown();
     await this.#client?.shutdown();
-    const context = this.#context;
-    context?.pullHold.shutdown();
+    this.#context?.pullHold.shutdown();
     await this.#server?.shutdown();
     await this.#schedule?.shutdown();
-    if (context !== null) {
-      context.offsets.shutdown();
-      context.topics.persist();
-      await context.store.shutdown();
-    }
+    this.#offsets?.shutdown();
+    this.#context?.topics.persist();
+    await this.#store?.shutdown();
   }
 }
 

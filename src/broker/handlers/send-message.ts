@@ -4,7 +4,7 @@
  * redirection to SCHEDULE_TOPIC_XXXX, %RETRY% -> %DLQ% past maxReconsumeTimes, the store append,
  * and the SendMessageResponseHeader Java clients read (remoting-protocol.md §5.1).
  */
-import { MessageConst, SCHEDULE_TOPIC, decodeProperties, type MessageToStore, type SocketAddress } from '../../message';
+import { MessageConst, MessageSysFlag, SCHEDULE_TOPIC, decodeProperties, transactionType, type MessageToStore, type SocketAddress } from '../../message';
 import { ResponseCode, createResponse, mqError, type RemotingCommand } from '../../protocol';
 import type { HandlerContext } from '../../remoting';
 import { isStored, parseDelayLevels, type PutMessageResult } from '../../store';
@@ -145,6 +145,10 @@ async function sendOne(
       queueId = 0;
       properties[MessageConst.DELAY] = '-1';
     }
+  }
+  if (properties[MessageConst.TRAN_MSG] === 'true' || transactionType(header.sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE) {
+    // No half-message store yet: storing a prepared message as a normal one would deliver it before commit.
+    throw mqError('ERR_NO_PERMISSION', `the broker[${broker.config.brokerIP1}] sending transaction message is forbidden`);
   }
   properties[MessageConst.CLUSTER] = broker.config.brokerClusterName;
 

@@ -319,3 +319,51 @@ test('a port already in use rejects start() with EADDRINUSE', async () => {
     await first.shutdown();
   }
 });
+
+test('during shutdown, clients newer than V5_3_1 get GO_AWAY while older ones are still served', async () => {
+  const arrived = new Deferred<void>();
+  const release = new Deferred<RemotingCommand>();
+  const server = new RemotingServer({ host: '127.0.0.1', port: 0, logger: new RecordingLogger() });
+  server.registerHandler(HOLD, () => {
+    arrived.resolve();
+    return release.promise;
+  });
+  server.registerHandler(ECHO, () => createResponse(ResponseCode.SUCCESS));
+  await server.start();
+  const client = new RemotingClient({ logger: new RecordingLogger() });
+  try {
+    const held = client.invokeSync(server.address, createRequest(HOLD), 10_000);
+    await arrived.promise;
+    const stopped = server.shutdown(10_000);
+    const modern = await client.invokeSync(server.address, createRequest(ECHO), 3000);
+    assert.equal(modern.code, ResponseCode.GO_AWAY);
+    assert.equal(modern.remark, 'please go away');
+    const old = createRequest(ECHO);
+    old.version = 121;
+    assert.equal((await client.invokeSync(server.address, old, 3000)).code, ResponseCode.SUCCESS);
+    release.resolve(createResponse(ResponseCode.SUCCESS));
+    assert.equal((await held).code, ResponseCode.SUCCESS);
+    await stopped;
+  } finally {
+    await client.shutdown();
+    await server.shutdown();
+  }
+});
+
+test('one-way requests from the server reach the client\'s handler', async () => {
+  const notified = new Deferred<string>();
+  await withServerAndClient(
+    (server) => server.registerHandler(ECHO, (_request, ctx) => {
+      ctx.connection.invokeOneway(createRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, { consumerGroup: 'G' }));
+      return createResponse(ResponseCode.SUCCESS);
+    }),
+    async (server, client) => {
+      client.registerHandler(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (request) => {
+        notified.resolve(request.extFields['consumerGroup'] ?? '');
+        return null;
+      });
+      assert.equal((await client.invokeSync(server.address, createRequest(ECHO), 3000)).code, ResponseCode.SUCCESS);
+      assert.equal(await notified.promise, 'G');
+    },
+  );
+});

@@ -14,6 +14,4 @@ export {
   encodeTopicRouteData, encodeClusterInfo, encodeTopicList, encodeKvTable, encodeDataVersion,
   wantsStandardJson, STANDARD_JSON_MIN_VERSION,
 } from './route-json';
-export { toFastjson } from './fastjson-writer';
-export { parseFastjson } from './fastjson-reader';
 export * from './route-types';

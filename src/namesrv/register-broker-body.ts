@@ -15,7 +15,7 @@
  */
 import { inflateSync } from 'node:zlib';
 import { mqError } from '../protocol';
-import { parseFastjson } from './fastjson-reader';
+import { parseFastjson } from '../protocol';
 import { PERM_READ, PERM_WRITE, type DataVersion, type TopicConfig } from './route-types';
 
 export interface RegisterBrokerBody {

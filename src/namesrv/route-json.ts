@@ -1,9 +1,9 @@
 /**
- * Bodies the name server sends, encoded as fastjson would (see fastjson-writer.ts). Which form a
+ * Bodies the name server sends, encoded as fastjson would (src/protocol/fastjson-writer.ts). Which form a
  * route gets depends on the caller: remoting-protocol.md §3.1 (version >= V4_9_4 or
  * acceptStandardJsonOnly -> standard JSON; older clients get unquoted integer keys).
  */
-import { toFastjson } from './fastjson-writer';
+import { encodeFastjsonBody } from '../protocol';
 import type { BrokerData, ClusterInfo, DataVersion, QueueData, TopicRouteData } from './route-types';
 
 /** MQVersion ordinal of V4_9_4: from this client version on, routes are standard JSON. */
@@ -40,7 +40,7 @@ export function encodeTopicRouteData(route: TopicRouteData, standard: boolean): 
     orderTopicConf: route.orderTopicConf,
     queueDatas: route.queueDatas.map(queueDataBean),
   };
-  return Buffer.from(toFastjson(bean, { standard }), 'utf8');
+  return encodeFastjsonBody(bean, { isStandardJson: standard });
 }
 
 /** ClusterInfo is written with plain fastjson for every caller (unquoted integer keys). */
@@ -48,18 +48,18 @@ export function encodeClusterInfo(info: ClusterInfo): Buffer {
   const brokerAddrTable = new Map<string, unknown>();
   for (const [name, data] of info.brokerAddrTable) brokerAddrTable.set(name, brokerDataBean(data));
   const bean = { brokerAddrTable, clusterAddrTable: info.clusterAddrTable };
-  return Buffer.from(toFastjson(bean, { standard: false }), 'utf8');
+  return encodeFastjsonBody(bean);
 }
 
 export function encodeTopicList(topics: readonly string[]): Buffer {
-  return Buffer.from(toFastjson({ topicList: topics }, { standard: false }), 'utf8');
+  return encodeFastjsonBody({ topicList: topics });
 }
 
 /** KVTable: `{"table":{"k":"v"}}`. */
 export function encodeKvTable(table: ReadonlyMap<string, string>): Buffer {
-  return Buffer.from(toFastjson({ table }, { standard: false }), 'utf8');
+  return encodeFastjsonBody({ table });
 }
 
 export function encodeDataVersion(v: DataVersion): Buffer {
-  return Buffer.from(toFastjson({ counter: v.counter, stateVersion: v.stateVersion, timestamp: v.timestamp }, { standard: false }), 'utf8');
+  return encodeFastjsonBody({ counter: v.counter, stateVersion: v.stateVersion, timestamp: v.timestamp });
 }

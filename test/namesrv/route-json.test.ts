@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock } from '../../src/common';
 import {
-  RouteInfoManager, encodeClusterInfo, encodeTopicList, encodeTopicRouteData, toFastjson, wantsStandardJson,
+  RouteInfoManager, encodeClusterInfo, encodeTopicList, encodeTopicRouteData, wantsStandardJson,
 } from '../../src/namesrv';
 import { registration, SLAVE } from './route-fixtures';
 
@@ -56,11 +56,4 @@ test('cluster info is byte-identical to the reference', () => {
 
 test('topic list shape', () => {
   assert.equal(encodeTopicList(['T1', 'T2']).toString('utf8'), '{"topicList":["T1","T2"]}');
-});
-
-test('fastjson writer: beans sorted and nulls omitted, non-ASCII escaped only in standard form', () => {
-  assert.equal(toFastjson({ b: 1, a: 'x', c: undefined, d: null }, { standard: false }), '{"a":"x","b":1}');
-  assert.equal(toFastjson({ s: 'é' }, { standard: false }), '{"s":"é"}');
-  assert.equal(toFastjson({ s: 'é' }, { standard: true }), '{"s":"\\u00e9"}');
-  assert.equal(toFastjson(new Map([[10, 'x'], [2, 'y']]), { standard: false }), '{2:"y",10:"x"}');
 });

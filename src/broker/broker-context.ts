@@ -7,6 +7,7 @@ import type { PullHoldService } from './long-polling/pull-hold-service';
 import type { ConsumerOffsetManager } from './offset/consumer-offset-manager';
 import type { ConsumerRegistry } from './registry/consumer-registry';
 import type { ProducerRegistry } from './registry/producer-registry';
+import type { QueueLockManager } from './registry/queue-lock-manager';
 import type { TopicConfigManager } from './topic/topic-config-manager';
 
 export interface BrokerContext {
@@ -17,6 +18,7 @@ export interface BrokerContext {
   readonly consumers: ConsumerRegistry;
   readonly producers: ProducerRegistry;
   readonly pullHold: PullHoldService;
+  readonly locks: QueueLockManager;
   readonly clock: Clock;
   readonly logger: Logger;
   /** This broker's address as written into STOREHOST (brokerIP1:listenPort). */

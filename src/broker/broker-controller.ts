@@ -19,6 +19,7 @@ import { ConsumerOffsetManager } from './offset/consumer-offset-manager';
 import { NamesrvRegistrar } from './out/namesrv-registrar';
 import { ConsumerRegistry } from './registry/consumer-registry';
 import { ProducerRegistry } from './registry/producer-registry';
+import { QueueLockManager } from './registry/queue-lock-manager';
 import { TopicConfigManager } from './topic/topic-config-manager';
 
 /** How often silent client channels are looked for (Apache ClientHousekeepingService: 10 s). */
@@ -125,7 +126,7 @@ export class BrokerController {
     const consumers = new ConsumerRegistry();
     consumers.onGroupChanged(notifyConsumerIdsChanged);
     const producers = new ProducerRegistry();
-    const context: BrokerContext = { config, store, topics, offsets, consumers, producers, pullHold, clock: this.#clock, logger: this.#logger, storeHost };
+    const context: BrokerContext = { config, store, topics, offsets, consumers, producers, pullHold, locks: new QueueLockManager(), clock: this.#clock, logger: this.#logger, storeHost };
     this.#context = context;
 
     const server = new RemotingServer({ host: config.listenHost, port, logger: this.#logger, clock: this.#clock, idleTimeoutMs: config.channelExpiredTimeoutMs });

@@ -89,3 +89,26 @@ test('GET_CONSUMER_CONNECTION_LIST, GET_CONSUME_STATS and GET_BROKER_RUNTIME_INF
   assert.ok(Number(info.table['commitLogMaxOffset']) > 0);
   assert.equal(info.table['brokerVersion'], '479');
 });
+
+test('LOCK_BATCH_MQ / UNLOCK_BATCH_MQ: one holder per queue; a locked group retries straight to its DLQ', async () => {
+  const mq = (queueId: number) => ({ brokerName: 'broker-a', queueId, topic: 'Ordered' });
+  const lock = async (clientId: string, queues: number[]) => {
+    const response = await fx.invoke(createRequest(RequestCode.LOCK_BATCH_MQ, {}, Buffer.from(JSON.stringify({ consumerGroup: 'OG', clientId, onlyThisBroker: false, mqSet: queues.map(mq) }))));
+    assert.equal(response.code, ResponseCode.SUCCESS);
+    return (JSON.parse(response.body?.toString() ?? '') as { lockOKMQSet: Array<{ queueId: number }> }).lockOKMQSet.map((m) => m.queueId);
+  };
+  assert.deepEqual(await lock('c1', [0, 1]), [0, 1]);
+  assert.deepEqual(await lock('c2', [1, 2]), [2], 'queue 1 is held by c1');
+  assert.deepEqual(await lock('c1', [0, 1]), [0, 1], 'the holder renews');
+  const unlock = await fx.invoke(createRequest(RequestCode.UNLOCK_BATCH_MQ, {}, Buffer.from(JSON.stringify({ consumerGroup: 'OG', clientId: 'c1', mqSet: [mq(1)] }))));
+  assert.equal(unlock.code, ResponseCode.SUCCESS);
+  assert.deepEqual(await lock('c2', [1]), [1]);
+  assert.equal((await fx.invoke(createRequest(RequestCode.LOCK_BATCH_MQ, {}, Buffer.from('[]')))).code, ResponseCode.SYSTEM_ERROR);
+
+  const retry = sendV2Request({ topic: '%RETRY%OG', body: 'r' });
+  const sent = await fx.invoke(retry);
+  assert.equal(sent.code, ResponseCode.SUCCESS);
+  await fx.dispatched();
+  assert.equal(fx.broker.context.store.getMaxOffsetInQueue('%DLQ%OG', 0), 1);
+  assert.equal(fx.broker.context.store.getMaxOffsetInQueue('%RETRY%OG', 0), 0);
+});

@@ -27,6 +27,7 @@ import {
 import { createConsumerSendBackHandler } from './consumer-send-back';
 import { createPullMessageHandler } from './pull-message';
 import { createQueryMessageHandler, createViewMessageByIdHandler } from './query-message';
+import { createLockBatchHandler, createUnlockBatchHandler } from './queue-lock';
 import { createSendMessageHandler } from './send-message';
 
 /** Held long polls count as in flight: room for one per queue of many consumers. */
@@ -50,6 +51,8 @@ export function brokerHandlers(broker: BrokerContext): Array<[number, RequestHan
     [RequestCode.UNREGISTER_CLIENT, createUnregisterClientHandler(broker)],
     [RequestCode.GET_CONSUMER_LIST_BY_GROUP, createGetConsumerListByGroupHandler(broker)],
     [RequestCode.CONSUMER_SEND_MSG_BACK, createConsumerSendBackHandler(broker)],
+    [RequestCode.LOCK_BATCH_MQ, createLockBatchHandler(broker, broker.locks)],
+    [RequestCode.UNLOCK_BATCH_MQ, createUnlockBatchHandler(broker.locks)],
     [RequestCode.QUERY_MESSAGE, createQueryMessageHandler(broker)],
     [RequestCode.VIEW_MESSAGE_BY_ID, createViewMessageByIdHandler(broker)],
     [RequestCode.UPDATE_AND_CREATE_TOPIC, createUpdateAndCreateTopicHandler(broker)],

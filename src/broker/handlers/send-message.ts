@@ -139,8 +139,10 @@ async function sendOne(
 
   if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
     const max = request.version >= VERSION_WITH_MAX_RECONSUME_TIMES && header.maxReconsumeTimes !== undefined ? header.maxReconsumeTimes : DEFAULT_MAX_RECONSUME_TIMES;
-    if (header.reconsumeTimes > max) {
-      topic = DLQ_GROUP_TOPIC_PREFIX + topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
+    const group = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
+    // An orderly group holding queue locks must not see retries out of order: straight to the DLQ.
+    if (header.reconsumeTimes > max || broker.locks.hasLiveLocks(group, broker.clock.now())) {
+      topic = DLQ_GROUP_TOPIC_PREFIX + group;
       broker.topics.getOrCreateGroupTopic(topic, 1, PERM_READ | PERM_WRITE);
       queueId = 0;
       properties[MessageConst.DELAY] = '-1';

@@ -128,6 +128,13 @@ test('pull without the subscription flag uses the heartbeat subscription', async
     assert.equal(pulled.code, ResponseCode.SUCCESS);
     assert.equal(pulled.body?.includes(Buffer.from('TAGS\u0001B')), true);
     assert.equal(pulled.body?.includes(Buffer.from('TAGS\u0001A')), false);
+
+    // A V2 heartbeat without subscriptions keeps the registered ones.
+    body.consumerDataSet[0]!.subscriptionDataSet = [];
+    await fx.invoke(createRequest(RequestCode.HEART_BEAT, {}, Buffer.from(JSON.stringify({ ...body, withoutSub: true }))));
+    assert.equal((await fx.invoke(noSubFlag)).code, ResponseCode.SUCCESS);
+    await fx.invoke(createRequest(RequestCode.HEART_BEAT, {}, Buffer.from(JSON.stringify(body))));
+    assert.equal((await fx.invoke(noSubFlag)).code, ResponseCode.SUBSCRIPTION_NOT_EXIST, 'a full heartbeat with no subscriptions drops them');
   } finally {
     await fx.close();
   }

@@ -29,6 +29,8 @@ export function decodeHeartbeat(body: Buffer | undefined): HeartbeatData {
   const clientId = data['clientID'];
   if (typeof clientId !== 'string' || clientId === '') throw malformed('clientID must be a non-empty string');
   const producerGroups = asArray(data['producerDataSet'], 'producerDataSet').map((p) => stringField(asObject(p, 'ProducerData'), 'groupName'));
+  // Heartbeat V2: withoutSub=true means "subscriptions unchanged since the last full heartbeat".
+  const isWithoutSub = data['withoutSub'] === true;
   const consumers = asArray(data['consumerDataSet'], 'consumerDataSet').map((c): ConsumerRegistration => {
     const consumer = asObject(c, 'ConsumerData');
     return {
@@ -36,7 +38,8 @@ export function decodeHeartbeat(body: Buffer | undefined): HeartbeatData {
       consumeType: optionalStringField(consumer, 'consumeType', 'CONSUME_PASSIVELY'),
       messageModel: optionalStringField(consumer, 'messageModel', 'CLUSTERING'),
       consumeFromWhere: optionalStringField(consumer, 'consumeFromWhere', 'CONSUME_FROM_LAST_OFFSET'),
-      subscriptions: asArray(consumer['subscriptionDataSet'], 'subscriptionDataSet').map((s) => decodeSubscription(asObject(s, 'SubscriptionData'))),
+      subscriptions: isWithoutSub ? undefined
+        : asArray(consumer['subscriptionDataSet'], 'subscriptionDataSet').map((s) => decodeSubscription(asObject(s, 'SubscriptionData'))),
     };
   });
   return { clientId, producerGroups, consumers };

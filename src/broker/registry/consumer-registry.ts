@@ -38,7 +38,8 @@ export interface ConsumerRegistration {
   readonly consumeType: string;
   readonly messageModel: string;
   readonly consumeFromWhere: string;
-  readonly subscriptions: readonly SubscriptionData[];
+  /** undefined = unchanged (heartbeat V2 `withoutSub`): keep the registered subscriptions. */
+  readonly subscriptions: readonly SubscriptionData[] | undefined;
 }
 
 export type GroupChangeListener = (group: string, clients: readonly ConsumerClient[]) => void;
@@ -65,7 +66,7 @@ export class ConsumerRegistry {
     const existing = group.clients.get(client.connection.id);
     let isChanged = existing === undefined || existing.clientId !== client.clientId;
     group.clients.set(client.connection.id, { ...client, lastUpdateTimestamp: now });
-    if (updateSubscriptions(group, registration.subscriptions)) isChanged = true;
+    if (registration.subscriptions !== undefined && updateSubscriptions(group, registration.subscriptions)) isChanged = true;
     if (isChanged) this.#notify(group);
     return isChanged;
   }

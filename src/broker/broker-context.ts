@@ -8,6 +8,7 @@ import type { ConsumerOffsetManager } from './offset/consumer-offset-manager';
 import type { ConsumerRegistry } from './registry/consumer-registry';
 import type { ProducerRegistry } from './registry/producer-registry';
 import type { QueueLockManager } from './registry/queue-lock-manager';
+import type { SubscriptionGroupManager } from './subscription/subscription-group-manager';
 import type { TopicConfigManager } from './topic/topic-config-manager';
 
 export interface BrokerContext {
@@ -19,6 +20,7 @@ export interface BrokerContext {
   readonly producers: ProducerRegistry;
   readonly pullHold: PullHoldService;
   readonly locks: QueueLockManager;
+  readonly groups: SubscriptionGroupManager;
   readonly clock: Clock;
   readonly logger: Logger;
   /** This broker's address as written into STOREHOST (brokerIP1:listenPort). */

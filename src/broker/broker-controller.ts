@@ -20,6 +20,7 @@ import { NamesrvRegistrar } from './out/namesrv-registrar';
 import { ConsumerRegistry } from './registry/consumer-registry';
 import { ProducerRegistry } from './registry/producer-registry';
 import { QueueLockManager } from './registry/queue-lock-manager';
+import { SubscriptionGroupManager } from './subscription/subscription-group-manager';
 import { TopicConfigManager } from './topic/topic-config-manager';
 
 /** How often silent client channels are looked for (Apache ClientHousekeepingService: 10 s). */
@@ -123,10 +124,14 @@ export class BrokerController {
     if (config.brokerRole !== 'SLAVE') schedule.start();
     const pullHold = new PullHoldService(store, this.#clock, this.#options.pullHoldCheckIntervalMs ?? 5000);
     pullHold.start();
+    const groups = new SubscriptionGroupManager(config.store.storePathRootDir, config.autoCreateSubscriptionGroup, this.#clock);
+    groups.load();
     const consumers = new ConsumerRegistry();
-    consumers.onGroupChanged(notifyConsumerIdsChanged);
+    consumers.onGroupChanged((group, clients) => {
+      if (groups.get(group)?.notifyConsumerIdsChangedEnable !== false) notifyConsumerIdsChanged(group, clients);
+    });
     const producers = new ProducerRegistry();
-    const context: BrokerContext = { config, store, topics, offsets, consumers, producers, pullHold, locks: new QueueLockManager(), clock: this.#clock, logger: this.#logger, storeHost };
+    const context: BrokerContext = { config, store, topics, offsets, consumers, producers, pullHold, locks: new QueueLockManager(), groups, clock: this.#clock, logger: this.#logger, storeHost };
     this.#context = context;
 
     const server = new RemotingServer({ host: config.listenHost, port, logger: this.#logger, clock: this.#clock, idleTimeoutMs: config.channelExpiredTimeoutMs });

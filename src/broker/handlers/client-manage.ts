@@ -64,7 +64,10 @@ export function createHeartbeatHandler(broker: BrokerContext) {
     const now = broker.clock.now();
     for (const consumer of heartbeat.consumers) {
       // The retry topic must be routable as soon as the group exists (clients subscribe to it).
-      broker.topics.getOrCreateGroupTopic(RETRY_GROUP_TOPIC_PREFIX + consumer.groupName, 1, PERM_READ | PERM_WRITE);
+      const group = broker.groups.findOrCreate(consumer.groupName);
+      if (group !== undefined && group.retryQueueNums > 0) {
+        broker.topics.getOrCreateGroupTopic(RETRY_GROUP_TOPIC_PREFIX + consumer.groupName, group.retryQueueNums, PERM_READ | PERM_WRITE);
+      }
       broker.consumers.register(consumer, { clientId: heartbeat.clientId, connection: ctx.connection, language: request.language, version: request.version }, now);
     }
     for (const group of heartbeat.producerGroups) broker.producers.register(group, heartbeat.clientId, ctx.connection, now);

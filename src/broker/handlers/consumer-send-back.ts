@@ -13,9 +13,6 @@ import { mapPutStatus } from '../status-mapping';
 import { DLQ_GROUP_TOPIC_PREFIX, PERM_READ, PERM_WRITE, RETRY_GROUP_TOPIC_PREFIX, isWriteable } from '../topic/topic-config-manager';
 import { optionalInt, optionalString, requiredInt, requiredString } from './header-fields';
 
-/** SubscriptionGroupConfig defaults (no per-group config yet). */
-const RETRY_MAX_TIMES = 16;
-const RETRY_QUEUE_NUMS = 1;
 /** Request version from which maxReconsumeTimes in the header is honoured (V3_4_9). */
 const VERSION_WITH_MAX_RECONSUME_TIMES = 121;
 
@@ -27,17 +24,16 @@ export function createConsumerSendBackHandler(broker: BrokerContext) {
     const delayLevel = requiredInt(request, 'delayLevel');
     const originMsgId = optionalString(request, 'originMsgId');
     const headerMax = optionalInt(request, 'maxReconsumeTimes', -1);
-    const maxReconsumeTimes = request.version >= VERSION_WITH_MAX_RECONSUME_TIMES && headerMax >= 0 ? headerMax : RETRY_MAX_TIMES;
-
-    if (!broker.config.autoCreateSubscriptionGroup && broker.consumers.group(group) === undefined) {
-      throw mqError('ERR_SUBSCRIPTION_GROUP_NOT_EXIST', `subscription group not exist, ${group}`);
-    }
+    const groupConfig = broker.groups.findOrCreate(group);
+    if (groupConfig === undefined) throw mqError('ERR_SUBSCRIPTION_GROUP_NOT_EXIST', `subscription group not exist, ${group}`);
+    const maxReconsumeTimes = request.version >= VERSION_WITH_MAX_RECONSUME_TIMES && headerMax >= 0 ? headerMax : groupConfig.retryMaxTimes;
     if (!isWriteable(broker.config.brokerPermission) || broker.config.brokerRole === 'SLAVE') {
       throw mqError('ERR_NO_PERMISSION', `the broker[${broker.config.brokerIP1}] sending message is forbidden`);
     }
+    if (groupConfig.retryQueueNums <= 0) return createResponse(ResponseCode.SUCCESS);
     if (physicalOffset < 0) throw mqError('ERR_INVALID_PARAMETER', `offset ${physicalOffset} must not be negative`);
     const retryTopic = RETRY_GROUP_TOPIC_PREFIX + group;
-    broker.topics.getOrCreateGroupTopic(retryTopic, RETRY_QUEUE_NUMS, PERM_READ | PERM_WRITE);
+    broker.topics.getOrCreateGroupTopic(retryTopic, groupConfig.retryQueueNums, PERM_READ | PERM_WRITE);
     const original = broker.store.lookMessageByOffset(physicalOffset);
     if (original === null) return createResponse(ResponseCode.SYSTEM_ERROR, `look message by offset failed, ${physicalOffset}`);
 
@@ -46,7 +42,7 @@ export function createConsumerSendBackHandler(broker: BrokerContext) {
     properties[MessageConst.ORIGIN_MESSAGE_ID] ??= originMsgId !== undefined && originMsgId !== '' ? originMsgId : original.msgId;
     delete properties[MessageConst.DELAY];
 
-    let target = { topic: retryTopic, queueId: Math.floor(Math.random() * RETRY_QUEUE_NUMS) };
+    let target = { topic: retryTopic, queueId: Math.floor(Math.random() * groupConfig.retryQueueNums) };
     if (original.reconsumeTimes >= maxReconsumeTimes || delayLevel < 0) {
       target = { topic: DLQ_GROUP_TOPIC_PREFIX + group, queueId: 0 };
       broker.topics.getOrCreateGroupTopic(target.topic, 1, PERM_READ | PERM_WRITE);

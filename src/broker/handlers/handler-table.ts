@@ -28,6 +28,11 @@ import { createConsumerSendBackHandler } from './consumer-send-back';
 import { createPullMessageHandler } from './pull-message';
 import { createQueryMessageHandler, createViewMessageByIdHandler } from './query-message';
 import { createLockBatchHandler, createUnlockBatchHandler } from './queue-lock';
+import {
+  createDeleteSubscriptionGroupHandler,
+  createGetAllSubscriptionGroupHandler,
+  createUpdateSubscriptionGroupHandler,
+} from './subscription-group-admin';
 import { createSendMessageHandler } from './send-message';
 
 /** Held long polls count as in flight: room for one per queue of many consumers. */
@@ -62,6 +67,9 @@ export function brokerHandlers(broker: BrokerContext): Array<[number, RequestHan
     [RequestCode.GET_CONSUMER_CONNECTION_LIST, createGetConsumerConnectionListHandler(broker)],
     [RequestCode.GET_CONSUME_STATS, createGetConsumeStatsHandler(broker)],
     [RequestCode.GET_BROKER_RUNTIME_INFO, createGetBrokerRuntimeInfoHandler(broker)],
+    [RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, createUpdateSubscriptionGroupHandler(broker)],
+    [RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, createGetAllSubscriptionGroupHandler(broker)],
+    [RequestCode.DELETE_SUBSCRIPTIONGROUP, createDeleteSubscriptionGroupHandler(broker)],
   ];
 }
 

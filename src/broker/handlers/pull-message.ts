@@ -96,6 +96,12 @@ function checkPull(broker: BrokerContext, header: PullHeader): TagFilter {
   if (header.queueId < 0 || header.queueId >= topicConfig.readQueueNums) {
     throw mqError('ERR_INVALID_PARAMETER', `queueId[${header.queueId}] is illegal, topic:[${header.topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${header.consumerGroup}]`);
   }
+  // Apache creates the group's config on its first pull when autoCreateSubscriptionGroup is on.
+  const group = broker.groups.findOrCreate(header.consumerGroup);
+  if (group === undefined) {
+    throw mqError('ERR_SUBSCRIPTION_GROUP_NOT_EXIST', `subscription group [${header.consumerGroup}] does not exist, https://rocketmq.apache.org/docs/bestPractice/06FAQ`);
+  }
+  if (!group.consumeEnable) throw mqError('ERR_NO_PERMISSION', `subscription group no permission, ${header.consumerGroup}`);
   if (header.maxMsgNums < 1) throw mqError('ERR_INVALID_PARAMETER', `maxMsgNums[${header.maxMsgNums}] must be positive`);
   if (header.queueOffset < 0) throw mqError('ERR_INVALID_PARAMETER', `queueOffset[${header.queueOffset}] must not be negative`);
   if ((header.sysFlag & PullSysFlag.SUBSCRIPTION) !== 0) return parseTagExpression(header.subscription, header.expressionType);
@@ -121,7 +127,8 @@ function executePull(broker: BrokerContext, header: PullHeader, filter: TagFilte
   }
   const mapped = mapGetStatus(status, header.queueOffset);
   const extFields: Record<string, string> = {
-    suggestWhichBrokerId: String(suggestWhichBrokerId(result.suggestPullingFromSlave, WHICH_BROKER_WHEN_CONSUME_SLOWLY)),
+    suggestWhichBrokerId: String(suggestWhichBrokerId(result.suggestPullingFromSlave,
+      broker.groups.get(header.consumerGroup)?.whichBrokerWhenConsumeSlowly ?? WHICH_BROKER_WHEN_CONSUME_SLOWLY)),
     nextBeginOffset: String(result.nextBeginOffset),
     minOffset: String(result.minOffset),
     maxOffset: String(result.maxOffset),

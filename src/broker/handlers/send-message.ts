@@ -138,8 +138,9 @@ async function sendOne(
   let queueId = header.queueId < 0 ? randomQueue(topicConfig.writeQueueNums) : header.queueId;
 
   if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
-    const max = request.version >= VERSION_WITH_MAX_RECONSUME_TIMES && header.maxReconsumeTimes !== undefined ? header.maxReconsumeTimes : DEFAULT_MAX_RECONSUME_TIMES;
     const group = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
+    const groupMax = broker.groups.get(group)?.retryMaxTimes ?? DEFAULT_MAX_RECONSUME_TIMES;
+    const max = request.version >= VERSION_WITH_MAX_RECONSUME_TIMES && header.maxReconsumeTimes !== undefined ? header.maxReconsumeTimes : groupMax;
     // An orderly group holding queue locks must not see retries out of order: straight to the DLQ.
     if (header.reconsumeTimes > max || broker.locks.hasLiveLocks(group, broker.clock.now())) {
       topic = DLQ_GROUP_TOPIC_PREFIX + group;

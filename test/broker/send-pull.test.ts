@@ -169,3 +169,22 @@ test('bad requests get the RocketMQ code and the broker keeps serving', async ()
   const ok = await fx.invoke(sendV2Request({ topic: 'Bad', body: 'still fine' }));
   assert.equal(ok.code, ResponseCode.SUCCESS);
 });
+
+test('a held pull stays parked while only non-matching tags arrive and answers on the first match', async () => {
+  await fx.invoke(sendV2Request({ topic: 'HeldTags', body: 'seed', tags: 'A' }));
+  await fx.dispatched();
+  const held = fx.invoke(pullRequest({ topic: 'HeldTags', queueOffset: 1, subscription: 'A', suspend: true, suspendTimeoutMillis: 20_000 }), 25_000);
+  let isAnswered = false;
+  void held.then(() => { isAnswered = true; });
+  await waitFor(() => fx.broker.context.pullHold.heldCount === 1, 5000);
+  await fx.invoke(sendV2Request({ topic: 'HeldTags', body: 'other', tags: 'B' }));
+  await fx.dispatched();
+  await waitFor(() => fx.broker.context.store.getMaxOffsetInQueue('HeldTags', 0) === 2, 5000);
+  assert.equal(fx.broker.context.pullHold.heldCount, 1, 'still parked after a non-matching arrival');
+  assert.equal(isAnswered, false);
+  await fx.invoke(sendV2Request({ topic: 'HeldTags', body: 'match', tags: 'A' }));
+  const response = await held;
+  assert.equal(response.code, ResponseCode.SUCCESS);
+  assert.deepEqual(decodeRecords(response.body ?? null).map((m) => m.body.toString()), ['match']);
+  assert.equal(response.extFields['nextBeginOffset'], '3');
+});

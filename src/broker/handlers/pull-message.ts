@@ -65,21 +65,31 @@ export function createPullMessageHandler(broker: BrokerContext) {
     const mayHold = (header.sysFlag & PullSysFlag.SUSPEND) !== 0 && response.code === ResponseCode.PULL_NOT_FOUND;
     if (!mayHold) return response;
     const holdMs = broker.config.longPollingEnable ? header.suspendTimeoutMillis : broker.config.shortPollingTimeMills;
+    const deadline = broker.clock.now() + Math.max(0, holdMs);
     return new Promise<RemotingCommand>((resolve) => {
-      broker.pullHold.hold({
+      // The re-execution reads from the client's offset again and never commits the offset again
+      // (Apache: brokerAllowSuspend=false). When only non-matching tags arrived before the deadline,
+      // the pull is parked again past them, so it answers as soon as a matching message arrives.
+      const park = (wakeAfterOffset: number): void => broker.pullHold.hold({
         topic: header.topic,
         queueId: header.queueId,
-        queueOffset: header.queueOffset,
-        deadline: broker.clock.now() + Math.max(0, holdMs),
-        // The re-execution neither holds again nor commits the offset again (Apache: brokerAllowSuspend=false).
-        wake: () => {
+        queueOffset: wakeAfterOffset,
+        deadline,
+        wake: (reason) => {
+          let again: RemotingCommand;
           try {
-            resolve(executePull(broker, header, filter));
+            again = executePull(broker, header, filter);
           } catch (err) {
             resolve(createResponse(ResponseCode.SYSTEM_ERROR, (err as Error).message));
+            return;
           }
+          const next = Number(again.extFields['nextBeginOffset']);
+          const isAllFiltered = again.code === ResponseCode.PULL_RETRY_IMMEDIATELY && again.remark === 'NO_MATCHED_MESSAGE';
+          if (reason === 'arrival' && isAllFiltered && next > wakeAfterOffset && broker.clock.now() < deadline) park(next);
+          else resolve(again);
         },
       });
+      park(header.queueOffset);
     });
   };
 }

@@ -3,20 +3,22 @@
  * in that queue or the client's suspend time runs out (RocketMQ PullRequestHoldService). Held
  * requests are checked against the queue's max offset whenever the store reports dispatched
  * messages and on a periodic scan (5 s); a woken request is re-executed by its `wake` callback,
- * whose result becomes the response. Any arrival in the queue wakes the pull; the re-execution
- * applies the tag filter (all filtered -> PULL_RETRY_IMMEDIATELY with the advanced offset).
+ * whose result becomes the response. Any arrival in the queue wakes the pull; the pull handler
+ * parks it again when everything that arrived was filtered out by its tags.
  */
 import type { Clock, TimerHandle } from '../../common';
 import type { MessageStore } from '../../store';
 
+export type WakeReason = 'arrival' | 'timeout' | 'shutdown';
+
 export interface HeldPull {
   readonly topic: string;
   readonly queueId: number;
-  /** The offset the client asked for; the request wakes once the queue's max offset passes it. */
+  /** The request wakes once the queue's max offset passes this offset. */
   readonly queueOffset: number;
   readonly deadline: number;
-  /** Re-executes the pull; called exactly once (arrival, timeout or shutdown). */
-  readonly wake: () => void;
+  /** Re-executes the pull; called exactly once per hold. */
+  readonly wake: (reason: WakeReason) => void;
 }
 
 export class PullHoldService {
@@ -51,7 +53,7 @@ export class PullHoldService {
   /** Parks a pull; a stopped service wakes it at once. */
   hold(pull: HeldPull): void {
     if (this.#isStopped) {
-      pull.wake();
+      pull.wake('shutdown');
       return;
     }
     const key = keyOf(pull.topic, pull.queueId);
@@ -80,7 +82,7 @@ export class PullHoldService {
     this.#timer = null;
     const all = [...this.#held.values()].flat();
     this.#held.clear();
-    for (const pull of all) pull.wake();
+    for (const pull of all) pull.wake('shutdown');
   }
 
   #checkQueue(key: string): void {
@@ -90,11 +92,15 @@ export class PullHoldService {
     const maxOffset = this.#store.getMaxOffsetInQueue(first.topic, first.queueId);
     const now = this.#clock.now();
     const keep: HeldPull[] = [];
-    const woken: HeldPull[] = [];
-    for (const pull of list) (maxOffset > pull.queueOffset || now >= pull.deadline ? woken : keep).push(pull);
+    const woken: Array<[HeldPull, WakeReason]> = [];
+    for (const pull of list) {
+      if (maxOffset > pull.queueOffset) woken.push([pull, 'arrival']);
+      else if (now >= pull.deadline) woken.push([pull, 'timeout']);
+      else keep.push(pull);
+    }
     if (keep.length === 0) this.#held.delete(key);
     else this.#held.set(key, keep);
-    for (const pull of woken) pull.wake();
+    for (const [pull, reason] of woken) pull.wake(reason);
   }
 
   #schedule(): void {

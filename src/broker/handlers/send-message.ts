@@ -43,37 +43,35 @@ interface SendHeader {
   readonly isBatch: boolean;
 }
 
-/** Rewrites a V2 request's letter keys to the V1 names (unknown keys are kept). */
-export function v2ToV1(request: RemotingCommand): RemotingCommand {
-  const extFields: Record<string, string> = {};
-  for (const [key, value] of Object.entries(request.extFields)) extFields[V2_FIELD_NAMES[key] ?? key] = value;
-  return { ...request, extFields };
-}
+/** V1 field name -> the key it is read from (the letter for V2; no per-request copy on the hot path). */
+type FieldKeys = Readonly<Record<string, string>>;
+const V1_KEYS: FieldKeys = Object.fromEntries(Object.values(V2_FIELD_NAMES).map((name) => [name, name]));
+const V2_KEYS: FieldKeys = Object.fromEntries(Object.entries(V2_FIELD_NAMES).map(([letter, name]) => [name, letter]));
 
-function decodeSendHeader(request: RemotingCommand): SendHeader {
-  const maxReconsume = optionalString(request, 'maxReconsumeTimes');
+function decodeSendHeader(request: RemotingCommand, keys: FieldKeys): SendHeader {
+  const k = (name: string): string => keys[name] as string;
+  const maxReconsume = optionalString(request, k('maxReconsumeTimes'));
   return {
-    producerGroup: requiredString(request, 'producerGroup'),
-    topic: requiredString(request, 'topic'),
-    defaultTopic: requiredString(request, 'defaultTopic'),
-    defaultTopicQueueNums: requiredInt(request, 'defaultTopicQueueNums'),
-    queueId: requiredInt(request, 'queueId'),
-    sysFlag: requiredInt(request, 'sysFlag'),
-    bornTimestamp: requiredInt(request, 'bornTimestamp'),
-    flag: requiredInt(request, 'flag'),
-    properties: optionalString(request, 'properties') ?? '',
-    reconsumeTimes: optionalInt(request, 'reconsumeTimes', 0),
-    maxReconsumeTimes: maxReconsume === undefined || maxReconsume === '' ? undefined : optionalInt(request, 'maxReconsumeTimes', 0),
-    isBatch: optionalBoolean(request, 'batch', false),
+    producerGroup: requiredString(request, k('producerGroup')),
+    topic: requiredString(request, k('topic')),
+    defaultTopic: requiredString(request, k('defaultTopic')),
+    defaultTopicQueueNums: requiredInt(request, k('defaultTopicQueueNums')),
+    queueId: requiredInt(request, k('queueId')),
+    sysFlag: requiredInt(request, k('sysFlag')),
+    bornTimestamp: requiredInt(request, k('bornTimestamp')),
+    flag: requiredInt(request, k('flag')),
+    properties: optionalString(request, k('properties')) ?? '',
+    reconsumeTimes: optionalInt(request, k('reconsumeTimes'), 0),
+    maxReconsumeTimes: maxReconsume === undefined || maxReconsume === '' ? undefined : optionalInt(request, k('maxReconsumeTimes'), 0),
+    isBatch: optionalBoolean(request, k('batch'), false),
   };
 }
 
 export function createSendMessageHandler(broker: BrokerContext, isV2: boolean, isBatchCode: boolean) {
   const delayLevelCount = parseDelayLevels(broker.config.store.messageDelayLevel).length;
   const busyProbe = new PageCacheBusyProbe(broker);
-  return async (raw: RemotingCommand, ctx: HandlerContext): Promise<RemotingCommand> => {
-    const request = isV2 ? v2ToV1(raw) : raw;
-    const header = decodeSendHeader(request);
+  return async (request: RemotingCommand, ctx: HandlerContext): Promise<RemotingCommand> => {
+    const header = decodeSendHeader(request, isV2 ? V2_KEYS : V1_KEYS);
     const busy = busyProbe.check();
     if (busy !== undefined) return busy;
     const topicConfig = checkTopic(broker, header);

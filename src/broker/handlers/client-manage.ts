@@ -70,7 +70,9 @@ export function createHeartbeatHandler(broker: BrokerContext) {
       }
       broker.consumers.register(consumer, { clientId: heartbeat.clientId, connection: ctx.connection, language: request.language, version: request.version }, now);
     }
-    for (const group of heartbeat.producerGroups) broker.producers.register(group, heartbeat.clientId, ctx.connection, now);
+    for (const group of heartbeat.producerGroups) {
+      broker.producers.register(group, { clientId: heartbeat.clientId, connection: ctx.connection, language: request.language, version: request.version }, now);
+    }
     return createResponse(ResponseCode.SUCCESS);
   };
 }

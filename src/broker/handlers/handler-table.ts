@@ -12,6 +12,12 @@ import {
   createUpdateAndCreateTopicHandler,
 } from './admin';
 import {
+  createConsumeMessageDirectlyHandler,
+  createGetConsumerRunningInfoHandler,
+  createGetProducerConnectionListHandler,
+  createQueryTopicConsumeByWhoHandler,
+} from './client-admin';
+import {
   createGetConsumerListByGroupHandler,
   createHeartbeatHandler,
   createUnregisterClientHandler,
@@ -70,6 +76,10 @@ export function brokerHandlers(broker: BrokerContext): Array<[number, RequestHan
     [RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, createUpdateSubscriptionGroupHandler(broker)],
     [RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, createGetAllSubscriptionGroupHandler(broker)],
     [RequestCode.DELETE_SUBSCRIPTIONGROUP, createDeleteSubscriptionGroupHandler(broker)],
+    [RequestCode.GET_PRODUCER_CONNECTION_LIST, createGetProducerConnectionListHandler(broker)],
+    [RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, createQueryTopicConsumeByWhoHandler(broker)],
+    [RequestCode.GET_CONSUMER_RUNNING_INFO, createGetConsumerRunningInfoHandler(broker)],
+    [RequestCode.CONSUME_MESSAGE_DIRECTLY, createConsumeMessageDirectlyHandler(broker)],
   ];
 }
 

@@ -32,16 +32,22 @@ export function createQueryMessageHandler(broker: BrokerContext) {
   };
 }
 
+/** The stored record at a commit-log offset, read through its ConsumeQueue entry; null when absent. */
+export function rawRecordAt(broker: BrokerContext, physicalOffset: number): Buffer | null {
+  const message = broker.store.lookMessageByOffset(physicalOffset);
+  if (message === null) return null;
+  // The decoded lookup carries no record bytes; the queue read returns them untouched.
+  const raw = broker.store.getMessage(message.topic, message.queueId, message.queueOffset, 1).records;
+  if (raw === null || raw.length < message.storeSize || raw.readBigInt64BE(28) !== BigInt(physicalOffset)) return null;
+  return raw.subarray(0, message.storeSize);
+}
+
 export function createViewMessageByIdHandler(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {
     const physicalOffset = requiredInt(request, 'offset');
     if (physicalOffset < 0) throw mqError('ERR_INVALID_PARAMETER', `offset ${physicalOffset} must not be negative`);
-    const message = broker.store.lookMessageByOffset(physicalOffset);
-    // The raw record comes from its ConsumeQueue entry (the decoded lookup has no record bytes).
-    const raw = message === null ? null : broker.store.getMessage(message.topic, message.queueId, message.queueOffset, 1).records;
-    if (message === null || raw === null || raw.length < message.storeSize) {
-      return createResponse(ResponseCode.SYSTEM_ERROR, `can not find message by the offset, ${physicalOffset}`);
-    }
-    return createResponse(ResponseCode.SUCCESS, undefined, {}, raw.subarray(0, message.storeSize));
+    const record = rawRecordAt(broker, physicalOffset);
+    if (record === null) return createResponse(ResponseCode.SYSTEM_ERROR, `can not find message by the offset, ${physicalOffset}`);
+    return createResponse(ResponseCode.SUCCESS, undefined, {}, record);
   };
 }

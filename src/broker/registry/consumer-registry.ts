@@ -120,6 +120,11 @@ export class ConsumerRegistry {
     return group === undefined ? [] : [...new Set([...group.clients.values()].map((c) => c.clientId))];
   }
 
+  /** Groups with a live member subscribed to `topic`. */
+  groupsSubscribedTo(topic: string): string[] {
+    return [...this.#groups.values()].filter((g) => g.subscriptions.has(topic)).map((g) => g.groupName);
+  }
+
   subscription(groupName: string, topic: string): SubscriptionData | undefined {
     return this.#groups.get(groupName)?.subscriptions.get(topic);
   }

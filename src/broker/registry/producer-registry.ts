@@ -8,19 +8,21 @@ import type { RemotingConnection } from '../../remoting';
 export interface ProducerClient {
   readonly clientId: string;
   readonly connection: RemotingConnection;
+  readonly language: string;
+  readonly version: number;
   lastUpdateTimestamp: number;
 }
 
 export class ProducerRegistry {
   readonly #groups = new Map<string, Map<number, ProducerClient>>();
 
-  register(groupName: string, clientId: string, connection: RemotingConnection, now: number): void {
+  register(groupName: string, client: Omit<ProducerClient, 'lastUpdateTimestamp'>, now: number): void {
     let clients = this.#groups.get(groupName);
     if (clients === undefined) {
       clients = new Map();
       this.#groups.set(groupName, clients);
     }
-    clients.set(connection.id, { clientId, connection, lastUpdateTimestamp: now });
+    clients.set(client.connection.id, { ...client, lastUpdateTimestamp: now });
   }
 
   unregister(groupName: string, clientId: string): void {

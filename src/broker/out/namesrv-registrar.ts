@@ -30,6 +30,8 @@ export class NamesrvRegistrar {
   #timer: TimerHandle | null = null;
   #unsubscribe: (() => void) | null = null;
   #isStopped = false;
+  #inFlight: Promise<unknown> | null = null;
+  #hasPendingChange = false;
 
   constructor(config: BrokerConfig, topics: TopicConfigManager, client: RemotingClient, brokerAddr: string, clock: Clock, logger: Logger) {
     this.#config = config;
@@ -42,7 +44,7 @@ export class NamesrvRegistrar {
 
   /** Registers once (awaited) and then periodically. */
   async start(): Promise<RegistrationOutcome[]> {
-    this.#unsubscribe = this.#topics.onChange(() => void this.registerAll());
+    this.#unsubscribe = this.#topics.onChange(() => this.#registerSoon());
     const outcomes = await this.registerAll();
     this.#schedule();
     return outcomes;
@@ -82,6 +84,8 @@ export class NamesrvRegistrar {
     this.#isStopped = true;
     this.#timer?.cancel();
     this.#unsubscribe?.();
+    // A registration still on the wire must not land after the unregistration.
+    await this.#inFlight;
     const header = {
       brokerAddr: this.#brokerAddr,
       brokerId: String(this.#config.brokerId),
@@ -95,6 +99,24 @@ export class NamesrvRegistrar {
         this.#logger.warn(`unregister broker from name server ${addr} failed: ${(err as Error).message}`);
       }
     }));
+  }
+
+  /**
+   * Topic changes come in bursts (auto-creation, a group's first heartbeat): one registration runs
+   * at a time and the changes made meanwhile are sent by a single follow-up.
+   */
+  #registerSoon(): void {
+    if (this.#inFlight !== null) {
+      this.#hasPendingChange = true;
+      return;
+    }
+    this.#inFlight = this.registerAll().finally(() => {
+      this.#inFlight = null;
+      if (this.#hasPendingChange) {
+        this.#hasPendingChange = false;
+        this.#registerSoon();
+      }
+    });
   }
 
   #schedule(): void {

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MqError } from '../common';
+import { parseIpAddress } from '../message';
 import { mqError } from '../protocol';
 import { createStoreConfig, DEFAULT_STORE_CONFIG, type MessageStoreConfig, type StoreConfigInput } from '../store';
 
@@ -141,6 +142,12 @@ export function createBrokerConfig(source: BrokerConfigSource): BrokerConfig {
   checkInt(broker, 'flushConsumerOffsetInterval', 1, 3_600_000, fail);
   checkInt(broker, 'registerNameServerPeriod', 1000, 3_600_000, fail);
   checkInt(broker, 'channelExpiredTimeoutMs', 1000, 86_400_000, fail);
+  try {
+    parseIpAddress(String(broker['brokerIP1']));
+  } catch {
+    // Handled by a config error naming the key and line (the address goes into every STOREHOST).
+    fail('brokerIP1', `must be an IPv4 or IPv6 address, got "${String(broker['brokerIP1'])}"`);
+  }
   if (!BROKER_ROLES.includes(broker['brokerRole'] as BrokerRole)) fail('brokerRole', `must be one of ${BROKER_ROLES.join(', ')}`);
   const namesrvAddrs = parseNamesrvAddr(String(broker['namesrvAddr']), fail);
 

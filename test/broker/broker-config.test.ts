@@ -69,6 +69,7 @@ test('broker.conf errors name the file, line and key', () => {
   expectError(`${base}just text\n`, /b\.conf:2: just text is not a key=value line/);
   expectError(`${base}brokerName=a\nbrokerName=b\n`, /b\.conf:3: brokerName is set twice \(first on line 2\)/);
   expectError('brokerName=a\n', /storePathRootDir must be set/);
+  expectError(`${base}brokerIP1=my-host\n`, /b\.conf:2: brokerIP1 must be an IPv4 or IPv6 address/);
 });
 
 test('loadBrokerConfig reads a file; a missing file is a clear error', () => {

@@ -4,11 +4,20 @@
  * GET_CONSUME_STATS (208), DELETE_TOPIC_IN_BROKER (215). Bodies follow fastjson's output: bean keys
  * in alphabetical order, and MessageQueue objects as map keys where Java admin tools expect them.
  */
-import { CURRENT_VERSION, ResponseCode, createResponse, mqError, type RemotingCommand } from '../../protocol';
+import {
+  createResponse,
+  CURRENT_VERSION,
+  mqError,
+  optionalBoolean,
+  optionalInt,
+  optionalString,
+  type RemotingCommand,
+  requiredString,
+  ResponseCode,
+} from '../../protocol';
 import type { BrokerContext } from '../broker-context';
 import { SCHEDULE_TOPIC } from '../../message';
 import { DEFAULT_TOPIC, RETRY_GROUP_TOPIC_PREFIX, topicNameProblem, type TopicFilterType } from '../topic/topic-config-manager';
-import { optionalBoolean, optionalInt, optionalString, requiredString } from './header-fields';
 
 /** Topics an admin may not create, change or delete through the broker. */
 const SYSTEM_TOPICS = new Set([DEFAULT_TOPIC, SCHEDULE_TOPIC, 'SELF_TEST_TOPIC', 'OFFSET_MOVED_EVENT', 'RMQ_SYS_TRANS_HALF_TOPIC', 'RMQ_SYS_TRANS_OP_HALF_TOPIC', 'TRANS_CHECK_MAX_TIME_TOPIC', 'BenchmarkTest']);

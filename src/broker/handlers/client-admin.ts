@@ -5,10 +5,17 @@
  * attached as its stored record).
  */
 import { decodeOffsetMessageId } from '../../message';
-import { ResponseCode, createRequest, createResponse, mqError, type RemotingCommand } from '../../protocol';
+import {
+  createRequest,
+  createResponse,
+  mqError,
+  optionalString,
+  type RemotingCommand,
+  requiredString,
+  ResponseCode,
+} from '../../protocol';
 import type { BrokerContext } from '../broker-context';
 import type { ConsumerClient } from '../registry/consumer-registry';
-import { optionalString, requiredString } from './header-fields';
 import { rawRecordAt } from './query-message';
 
 /** How long a relayed request waits for the client (Apache uses the admin's timeout; 5 s default). */

@@ -5,12 +5,20 @@
  * GET_CONSUMER_LIST_BY_GROUP (38); and NOTIFY_CONSUMER_IDS_CHANGED (40), one-way to every member of
  * a group whose membership or subscriptions changed.
  */
-import { RequestCode, ResponseCode, createRequest, createResponse, mqError, type RemotingCommand } from '../../protocol';
+import {
+  createRequest,
+  createResponse,
+  mqError,
+  optionalString,
+  type RemotingCommand,
+  RequestCode,
+  requiredString,
+  ResponseCode,
+} from '../../protocol';
 import type { HandlerContext } from '../../remoting';
 import type { BrokerContext } from '../broker-context';
 import type { ConsumerClient, ConsumerRegistration, SubscriptionData } from '../registry/consumer-registry';
 import { PERM_READ, PERM_WRITE, RETRY_GROUP_TOPIC_PREFIX } from '../topic/topic-config-manager';
-import { optionalString, requiredString } from './header-fields';
 
 interface HeartbeatData {
   readonly clientId: string;

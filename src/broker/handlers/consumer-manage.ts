@@ -3,9 +3,16 @@
  * (15), SEARCH_OFFSET_BY_TIMESTAMP (29), GET_MAX_OFFSET (30), GET_MIN_OFFSET (31) and
  * GET_EARLIEST_MSG_STORETIME (32). Every value goes on the wire as a string extField.
  */
-import { ResponseCode, createResponse, mqError, type RemotingCommand } from '../../protocol';
+import {
+  createResponse,
+  mqError,
+  optionalBoolean,
+  type RemotingCommand,
+  requiredInt,
+  requiredString,
+  ResponseCode,
+} from '../../protocol';
 import type { BrokerContext } from '../broker-context';
-import { optionalBoolean, requiredInt, requiredString } from './header-fields';
 
 export function createQueryConsumerOffsetHandler(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {

@@ -5,13 +5,21 @@
  * level (remoting-protocol.md §5.8).
  */
 import { MessageConst, type MessageToStore } from '../../message';
-import { ResponseCode, createResponse, mqError, type RemotingCommand } from '../../protocol';
+import {
+  createResponse,
+  mqError,
+  optionalInt,
+  optionalString,
+  type RemotingCommand,
+  requiredInt,
+  requiredString,
+  ResponseCode,
+} from '../../protocol';
 import { isStored, parseDelayLevels } from '../../store';
 import type { BrokerContext } from '../broker-context';
 import { applyDelayLevel } from '../delay/delay-redirect';
 import { mapPutStatus } from '../status-mapping';
 import { DLQ_GROUP_TOPIC_PREFIX, PERM_READ, PERM_WRITE, RETRY_GROUP_TOPIC_PREFIX, isWriteable } from '../topic/topic-config-manager';
-import { optionalInt, optionalString, requiredInt, requiredString } from './header-fields';
 
 /** Request version from which maxReconsumeTimes in the header is honoured (V3_4_9). */
 const VERSION_WITH_MAX_RECONSUME_TIMES = 121;

@@ -5,13 +5,20 @@
  * PullHoldService and answered by its re-execution (remoting-protocol.md §5.4).
  */
 import { forEachRecord } from '../../message';
-import { ResponseCode, createResponse, mqError, type RemotingCommand } from '../../protocol';
+import {
+  createResponse,
+  mqError,
+  optionalString,
+  type RemotingCommand,
+  requiredInt,
+  requiredString,
+  ResponseCode,
+} from '../../protocol';
 import type { GetMessageResult } from '../../store';
 import type { BrokerContext } from '../broker-context';
 import { mapGetStatus, suggestWhichBrokerId } from '../status-mapping';
 import { parseTagExpression, tagMatches, type TagFilter } from '../subscription';
 import { isReadable } from '../topic/topic-config-manager';
-import { optionalString, requiredInt, requiredString } from './header-fields';
 
 export const PullSysFlag = Object.freeze({
   COMMIT_OFFSET: 0x1,

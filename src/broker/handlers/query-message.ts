@@ -2,9 +2,16 @@
  * QUERY_MESSAGE (12, by key through the index) and VIEW_MESSAGE_BY_ID (33, by commit-log offset
  * decoded from an offset msgId); both answer raw stored records (remoting-protocol.md §5.12).
  */
-import { ResponseCode, createResponse, mqError, type RemotingCommand } from '../../protocol';
+import {
+  createResponse,
+  mqError,
+  optionalBoolean,
+  type RemotingCommand,
+  requiredInt,
+  requiredString,
+  ResponseCode,
+} from '../../protocol';
 import type { BrokerContext } from '../broker-context';
-import { optionalBoolean, requiredInt, requiredString } from './header-fields';
 
 /** Apache defaultQueryMaxNum: used for unique-key queries. */
 const DEFAULT_QUERY_MAX_NUM = 32;

@@ -5,7 +5,17 @@
  * and the SendMessageResponseHeader Java clients read (remoting-protocol.md §5.1).
  */
 import { MessageConst, MessageSysFlag, SCHEDULE_TOPIC, decodeProperties, transactionType, type MessageToStore, type SocketAddress } from '../../message';
-import { ResponseCode, createResponse, mqError, type RemotingCommand } from '../../protocol';
+import {
+  createResponse,
+  mqError,
+  optionalBoolean,
+  optionalInt,
+  optionalString,
+  type RemotingCommand,
+  requiredInt,
+  requiredString,
+  ResponseCode,
+} from '../../protocol';
 import type { HandlerContext } from '../../remoting';
 import { isStored, parseDelayLevels, type PutMessageResult } from '../../store';
 import type { BrokerContext } from '../broker-context';
@@ -13,7 +23,6 @@ import { applyDelayLevel } from '../delay/delay-redirect';
 import { mapPutStatus } from '../status-mapping';
 import { DLQ_GROUP_TOPIC_PREFIX, PERM_READ, PERM_WRITE, RETRY_GROUP_TOPIC_PREFIX, isWriteable, topicNameProblem, type TopicConfig } from '../topic/topic-config-manager';
 import { decodeBatchBody } from './batch-body';
-import { optionalBoolean, optionalInt, optionalString, requiredInt, requiredString } from './header-fields';
 
 /** SEND_MESSAGE_V2's letters -> SendMessageRequestHeader field names. */
 const V2_FIELD_NAMES: Readonly<Record<string, string>> = {

@@ -2,10 +2,9 @@
  * Consumer-group admin codes: UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200, body SubscriptionGroupConfig
  * JSON), GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201) and DELETE_SUBSCRIPTIONGROUP (207, `groupName`).
  */
-import { ResponseCode, createResponse, mqError, type RemotingCommand } from '../../protocol';
+import { createResponse, mqError, type RemotingCommand, requiredString, ResponseCode } from '../../protocol';
 import type { BrokerContext } from '../broker-context';
 import { subscriptionGroupFromJson } from '../subscription/subscription-group-manager';
-import { requiredString } from './header-fields';
 
 export function createUpdateSubscriptionGroupHandler(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand => {

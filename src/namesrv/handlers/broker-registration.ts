@@ -4,12 +4,22 @@
  * ADD_WRITE_PERM_OF_BROKER (327). remoting-protocol.md §4.3, §4.4.
  */
 import { crc32 } from 'node:zlib';
-import { createResponse, mqError, RequestCode, ResponseCode, type RemotingCommand } from '../../protocol';
+import {
+  createResponse,
+  mqError,
+  optionalBoolean,
+  optionalInt,
+  optionalString,
+  type RemotingCommand,
+  RequestCode,
+  requiredInt,
+  requiredString,
+  ResponseCode,
+} from '../../protocol';
 import type { HandlerContext, RequestHandler } from '../../remoting';
 import { decodeDataVersion, decodeRegisterBrokerBody } from '../register-broker-body';
 import { encodeDataVersion, encodeKvTable } from '../route-json';
 import { NAMESPACE_ORDER_TOPIC_CONFIG } from '../route-types';
-import { optionalBoolean, optionalInt, optionalString, requiredInt, requiredString } from './header-fields';
 import type { NamesrvContext } from './namesrv-context';
 
 export function brokerRegistrationHandlers(ns: NamesrvContext): Array<[number, RequestHandler]> {

@@ -2,10 +2,9 @@
  * KV codes: PUT_KV_CONFIG (100), GET_KV_CONFIG (101), DELETE_KV_CONFIG (102),
  * GET_KVLIST_BY_NAMESPACE (219). remoting-protocol.md §4.4.
  */
-import { createResponse, RequestCode, ResponseCode, type RemotingCommand } from '../../protocol';
+import { createResponse, type RemotingCommand, RequestCode, requiredString, ResponseCode } from '../../protocol';
 import type { RequestHandler } from '../../remoting';
 import { encodeKvTable } from '../route-json';
-import { requiredString } from './header-fields';
 import type { NamesrvContext } from './namesrv-context';
 
 export function kvConfigHandlers(ns: NamesrvContext): Array<[number, RequestHandler]> {

@@ -3,11 +3,18 @@
  * GET_ALL_TOPIC_LIST_FROM_NAMESERVER (206), GET_TOPICS_BY_CLUSTER (224), DELETE_TOPIC_IN_NAMESRV (216).
  * remoting-protocol.md §4.1, §4.2, §4.4.
  */
-import { createResponse, RequestCode, ResponseCode, type RemotingCommand } from '../../protocol';
+import {
+  createResponse,
+  optionalBoolean,
+  optionalString,
+  type RemotingCommand,
+  RequestCode,
+  requiredString,
+  ResponseCode,
+} from '../../protocol';
 import type { RequestHandler } from '../../remoting';
 import { encodeClusterInfo, encodeTopicList, encodeTopicRouteData, wantsStandardJson } from '../route-json';
 import { NAMESPACE_ORDER_TOPIC_CONFIG } from '../route-types';
-import { optionalBoolean, optionalString, requiredString } from './header-fields';
 import type { NamesrvContext } from './namesrv-context';
 
 /** FAQUrl.suggestTodo(APPLY_TOPIC_URL), appended to RocketMQ's TOPIC_NOT_EXIST remark. */

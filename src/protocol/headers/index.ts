@@ -5,3 +5,4 @@ export * from './pull-message-headers';
 export * from './offset-headers';
 export * from './namesrv-headers';
 export * from './client-headers';
+export { requiredString, optionalString, requiredInt, optionalInt, optionalBoolean } from './header-fields';

@@ -1,4 +1,11 @@
-/** Public entry of the cometmq package. */
+/** Public entry of the cometmq package: the store, the servers and the wire vocabulary. */
 export * from './common';
 export * from './message';
 export * from './store';
+export { BrokerController, createBrokerConfig, loadBrokerConfig, parseBrokerConf } from './broker';
+export type { BrokerConfig, BrokerControllerOptions } from './broker';
+export { NamesrvController, createNamesrvConfig } from './namesrv';
+export type { NamesrvConfig, NamesrvControllerOptions } from './namesrv';
+export { RequestCode, ResponseCode, createRequest, createResponse } from './protocol';
+export type { RemotingCommand } from './protocol';
+export { RemotingClient, RemotingServer } from './remoting';

@@ -1,44 +1,87 @@
 /**
- * The `cometmq` command. The only place that reads argv and the environment.
- * Until the broker lands, `start` opens the embedded store in the default data directory, runs a
- * short append/read workload through it and reports what it measured and recovered.
+ * The `cometmq` command: the only place that reads argv and the environment. Every failure ends
+ * as one line on stderr and a non-zero exit (bin/cometmq.js prints it).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { runBroker, runNamesrv, runStandalone } from './servers';
 import { runStoreSmoke } from './store-smoke';
 
 const USAGE = `usage: cometmq <command> [options]
 
 commands:
-  start [--data-dir DIR] [--messages N]   open the store (default ~/.cometmq/store), append and read N messages
+  start [--data-dir DIR] [--namesrv-port 9876] [--broker-port 10911] [--flush ASYNC_FLUSH|SYNC_FLUSH]
+        a name server and a broker in one process (data in ~/.cometmq by default)
+  namesrv [--home DIR] [--port 9876]      a name server alone
+  broker -c broker.conf                    a broker configured by a RocketMQ-style broker.conf
+  store-check [--data-dir DIR] [--messages N]
+        append and read back N messages through the embedded store, and report
   help                                     this text`;
 
-export function defaultDataDir(): string {
-  return process.env['COMETMQ_HOME'] ? path.join(process.env['COMETMQ_HOME'], 'store') : path.join(os.homedir(), '.cometmq', 'store');
+export function defaultHome(): string {
+  return process.env['COMETMQ_HOME'] ?? path.join(os.homedir(), '.cometmq');
+}
+
+function log(line: string): void {
+  console.log(`${new Date().toISOString()} ${line}`);
+}
+
+function port(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} must be a port number (0-65535), got '${value}'`);
+  return n;
+}
+
+function flushDiskType(value: string | undefined): 'ASYNC_FLUSH' | 'SYNC_FLUSH' {
+  if (value === undefined || value === 'ASYNC_FLUSH' || value === 'SYNC_FLUSH') return value ?? 'ASYNC_FLUSH';
+  throw new Error(`--flush must be ASYNC_FLUSH or SYNC_FLUSH, got '${value}'`);
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...args] = argv;
   switch (command) {
     case 'start': {
       const { values } = parseArgs({
-        args: rest,
-        options: { 'data-dir': { type: 'string' }, messages: { type: 'string' } },
-        strict: true,
+        args,
+        options: { 'data-dir': { type: 'string' }, 'namesrv-port': { type: 'string' }, 'broker-port': { type: 'string' }, flush: { type: 'string' } },
       });
-      const messages = values.messages === undefined ? 200_000 : Number(values.messages);
-      if (!Number.isInteger(messages) || messages <= 0) throw new Error(`--messages must be a positive integer, got ${values.messages}`);
-      await runStoreSmoke({ dataDir: values['data-dir'] ?? defaultDataDir(), messages, log: (line) => console.log(line) });
+      await runStandalone({
+        dataDir: values['data-dir'] ?? defaultHome(),
+        namesrvPort: port(values['namesrv-port'], 9876, 'namesrv-port'),
+        brokerPort: port(values['broker-port'], 10911, 'broker-port'),
+        flushDiskType: flushDiskType(values.flush),
+        log,
+      });
       return 0;
     }
-    case undefined:
+    case 'namesrv': {
+      const { values } = parseArgs({ args, options: { home: { type: 'string' }, port: { type: 'string' } } });
+      await runNamesrv(values.home ?? path.join(defaultHome(), 'namesrv'), port(values.port, 9876, 'port'), log);
+      return 0;
+    }
+    case 'broker': {
+      const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } });
+      if (values.config === undefined) throw new Error('broker needs -c broker.conf');
+      await runBroker(values.config, log);
+      return 0;
+    }
+    case 'store-check': {
+      const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, messages: { type: 'string' } } });
+      const messages = values.messages === undefined ? 200_000 : Number(values.messages);
+      if (!Number.isInteger(messages) || messages <= 0) throw new Error(`--messages must be a positive integer, got '${values.messages}'`);
+      await runStoreSmoke({ dataDir: values['data-dir'] ?? path.join(defaultHome(), 'store-check'), messages, log });
+      return 0;
+    }
     case 'help':
     case '--help':
       console.log(USAGE);
-      return command === undefined ? 1 : 0;
-    default:
-      console.error(`cometmq: unknown command '${command}'\n${USAGE}`);
+      return 0;
+    case undefined:
+      console.error(USAGE);
       return 1;
+    default:
+      throw new Error(`unknown command '${command}' (try 'cometmq help')`);
   }
 }

@@ -7,4 +7,4 @@ export { TopicConfigManager, DEFAULT_TOPIC, PERM_READ, PERM_WRITE, PERM_INHERIT 
 export type { TopicConfig } from './topic/topic-config-manager';
 export { ConsumerOffsetManager } from './offset/consumer-offset-manager';
 export { mapPutStatus, mapGetStatus } from './status-mapping';
-export { encodeBatchBody } from './handlers/batch-body';
+

@@ -22,3 +22,7 @@ export * from './headers';
 export { toFastjson, encodeFastjsonBody, javaDouble, JavaDouble, wantsStandardJson } from './fastjson-writer';
 export type { FastjsonOptions } from './fastjson-writer';
 export { parseFastjson } from './fastjson-parser';
+export { decodeBatchBody, encodeBatchBody } from './batch-body';
+export type { BatchEntry } from './batch-body';
+export { SUB_ALL, MATCH_ALL, parseTagExpression, tagMatches } from './subscription';
+export type { TagFilter } from './subscription';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { encodeBatchBody } from '../../src/broker';
+import { encodeBatchBody } from '../../src/protocol';
 import { decodeRecords, encodeProperties } from '../../src/message';
 import { RequestCode, ResponseCode, createRequest } from '../../src/protocol';
 import { pullRequest, sendV2Request, startBroker, type BrokerFixture } from './broker-fixture';

@@ -8,10 +8,16 @@
  * (at least once, as in RocketMQ).
  */
 import * as path from 'node:path';
-import type { Clock, Logger, TimerHandle } from '../../common';
+import {
+  type Clock,
+  type Logger,
+  parseJavaJson,
+  readConfigFile,
+  type TimerHandle,
+  writeConfigFileAtomically,
+} from '../../common';
 import { MessageConst, SCHEDULE_TOPIC, type MessageExt } from '../../message';
 import { isStored, type MessageStore } from '../../store';
-import { parseJavaJson, readConfigFile, writeConfigFileAtomically } from '../config-file';
 
 /** How often due messages are looked for (RocketMQ: 100 ms between empty scans). */
 const TICK_MS = 100;

@@ -9,24 +9,19 @@ import {
   createResponse,
   mqError,
   optionalString,
+  parseTagExpression,
+  PullSysFlag,
   type RemotingCommand,
   requiredInt,
   requiredString,
   ResponseCode,
+  type TagFilter,
+  tagMatches,
 } from '../../protocol';
 import type { GetMessageResult } from '../../store';
 import type { BrokerContext } from '../broker-context';
 import { mapGetStatus, suggestWhichBrokerId } from '../status-mapping';
-import { parseTagExpression, tagMatches, type TagFilter } from '../subscription';
 import { isReadable } from '../topic/topic-config-manager';
-
-export const PullSysFlag = Object.freeze({
-  COMMIT_OFFSET: 0x1,
-  SUSPEND: 0x2,
-  SUBSCRIPTION: 0x4,
-  CLASS_FILTER: 0x8,
-  LITE_PULL: 0x10,
-});
 
 /** Which slave a lagging consumer is sent to (SubscriptionGroupConfig default). */
 const WHICH_BROKER_WHEN_CONSUME_SLOWLY = 1;

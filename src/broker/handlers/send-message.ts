@@ -7,6 +7,7 @@
 import { MessageConst, MessageSysFlag, SCHEDULE_TOPIC, decodeProperties, transactionType, type MessageToStore, type SocketAddress } from '../../message';
 import {
   createResponse,
+  decodeBatchBody,
   mqError,
   optionalBoolean,
   optionalInt,
@@ -22,7 +23,6 @@ import type { BrokerContext } from '../broker-context';
 import { applyDelayLevel } from '../delay/delay-redirect';
 import { mapPutStatus } from '../status-mapping';
 import { DLQ_GROUP_TOPIC_PREFIX, PERM_READ, PERM_WRITE, RETRY_GROUP_TOPIC_PREFIX, isWriteable, topicNameProblem, type TopicConfig } from '../topic/topic-config-manager';
-import { decodeBatchBody } from './batch-body';
 
 /** SEND_MESSAGE_V2's letters -> SendMessageRequestHeader field names. */
 const V2_FIELD_NAMES: Readonly<Record<string, string>> = {

@@ -5,8 +5,16 @@
  * Keys are written quoted (standard JSON); Java's unquoted integer keys are accepted on load.
  */
 import * as path from 'node:path';
-import { type Clock, type Logger, type TimerHandle, systemClock, silentLogger } from '../../common';
-import { parseJavaJson, readConfigFile, writeConfigFileAtomically } from '../config-file';
+import {
+  type Clock,
+  type Logger,
+  parseJavaJson,
+  readConfigFile,
+  silentLogger,
+  systemClock,
+  type TimerHandle,
+  writeConfigFileAtomically,
+} from '../../common';
 
 const TOPIC_GROUP_SEPARATOR = '@';
 

@@ -6,8 +6,7 @@
  * ({"subscriptionGroupTable": {...}, "dataVersion": {...}}), written via temp file + rename.
  */
 import * as path from 'node:path';
-import { type Clock, systemClock } from '../../common';
-import { readConfigFile, writeConfigFileAtomically } from '../config-file';
+import { type Clock, readConfigFile, systemClock, writeConfigFileAtomically } from '../../common';
 
 export interface SubscriptionGroupConfig {
   readonly groupName: string;

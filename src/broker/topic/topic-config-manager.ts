@@ -5,10 +5,9 @@
  * Every change bumps the data version (name servers compare it) and is written at once.
  */
 import * as path from 'node:path';
-import { type Clock, systemClock } from '../../common';
+import { type Clock, readConfigFile, systemClock, writeConfigFileAtomically } from '../../common';
 import { mqError } from '../../protocol';
 import { SCHEDULE_TOPIC, topicProblem } from '../../message';
-import { readConfigFile, writeConfigFileAtomically } from '../config-file';
 
 export const PERM_READ = 4;
 export const PERM_WRITE = 2;

@@ -4,7 +4,7 @@
  * matched exactly on their TAGS, since different tags can share a hash code.
  */
 import { javaStringHash } from '../message';
-import { mqError } from '../protocol';
+import { mqError } from './errors';
 
 export const SUB_ALL = '*';
 

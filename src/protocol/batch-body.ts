@@ -4,8 +4,8 @@
  * int16 propertiesLength, properties (UTF-8, name\u0001value\u0002...). Any inconsistency is
  * MESSAGE_ILLEGAL for the whole batch (the batch is atomic: nothing is stored).
  */
-import { decodeProperties } from '../../message';
-import { mqError } from '../../protocol';
+import { decodeProperties } from '../message';
+import { mqError } from './errors';
 
 export interface BatchEntry {
   readonly flag: number;

@@ -6,3 +6,6 @@ export { messageQueueKey, compareMessageQueues } from './message-queue';
 export type { MessageQueue } from './message-queue';
 export { decodeTopicRouteData, buildTopicRouteInfo, sameRoute, PERM_READ, PERM_WRITE, MASTER_ID } from './route/topic-route-cache';
 export type { TopicRouteData, TopicRouteInfo, RouteQueueData, RouteBrokerData } from './route/topic-route-cache';
+export { MessageClientIdGenerator, decodeClientMessageId } from './message-client-id';
+export type { DecodedClientMessageId } from './message-client-id';
+export * from './rebalance/strategies';

@@ -1,0 +1,147 @@
+/**
+ * Concurrent consumption: batches of pulled messages go to the listener (in-thread, or a piscina
+ * pool) under a concurrency limit; results decide what happens next. CONSUME_SUCCESS removes the
+ * batch from its process queue; RECONSUME_LATER or a throw sends each message back to the broker
+ * (CONSUMER_SEND_MSG_BACK -> %RETRY%<group>) and, where the send-back fails, consumes it again here
+ * later. The committed offset moves only after a batch's result (the process queue's smallest
+ * unconsumed offset), so a crash never skips a message whose listener had not finished.
+ */
+import { silentLogger, type Logger } from '../../common';
+import { MessageConst, type MessageExt } from '../../message';
+import { RequestCode, ResponseCode, createRequest, responseError } from '../../protocol';
+import type { ConsumePool } from './consume-pool';
+import type { ConsumerClient } from './consumer-client';
+import type { ConcurrentListener, ConsumeConcurrentlyStatus, MessageModelName, MessageQueue } from './consumer-types';
+import type { OffsetStore } from './offset-store';
+import type { ProcessQueue } from './process-queue';
+
+export const RETRY_GROUP_TOPIC_PREFIX = '%RETRY%';
+
+export interface ConsumeServiceOptions {
+  readonly group: string;
+  readonly messageModel: MessageModelName;
+  readonly batchSize: number;
+  readonly concurrency: number;
+  readonly maxReconsumeTimes: number;
+  readonly localRetryDelayMs: number;
+  readonly logger?: Logger;
+}
+
+export class ConsumeService {
+  readonly #client: ConsumerClient;
+  readonly #offsets: OffsetStore;
+  readonly #run: (messages: readonly MessageExt[], queue: MessageQueue) => Promise<ConsumeConcurrentlyStatus>;
+  readonly #options: ConsumeServiceOptions;
+  readonly #logger: Logger;
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #slotWaiters: Array<() => void> = [];
+  readonly #retryTimers = new Set<NodeJS.Timeout>();
+  #active = 0;
+
+  constructor(client: ConsumerClient, offsets: OffsetStore, listener: ConcurrentListener | ConsumePool, options: ConsumeServiceOptions) {
+    this.#client = client;
+    this.#offsets = offsets;
+    this.#options = options;
+    this.#logger = options.logger ?? silentLogger;
+    this.#run = typeof listener === 'function'
+      ? async (messages, queue) => listener(messages, { queue, delayLevelWhenNextConsume: 0 })
+      : (messages, queue) => listener.run(messages, queue);
+  }
+
+  /** Hands pulled messages (already in `pq`) to the listener in batches. */
+  submit(messages: readonly MessageExt[], pq: ProcessQueue, queue: MessageQueue): void {
+    for (let i = 0; i < messages.length; i += this.#options.batchSize) {
+      const task = this.#consume(messages.slice(i, i + this.#options.batchSize), pq, queue);
+      this.#inFlight.add(task);
+      void task.finally(() => this.#inFlight.delete(task));
+    }
+  }
+
+  /** Cancels pending local retries (their messages stay unconsumed) and waits for running listeners. */
+  async drain(): Promise<void> {
+    for (const timer of this.#retryTimers) clearTimeout(timer);
+    this.#retryTimers.clear();
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async #consume(batch: MessageExt[], pq: ProcessQueue, queue: MessageQueue): Promise<void> {
+    await this.#acquireSlot();
+    let status: ConsumeConcurrentlyStatus;
+    try {
+      status = await this.#run(batch.map((m) => this.#restoreRetryTopic(m)), queue);
+      if (status !== 'CONSUME_SUCCESS' && status !== 'RECONSUME_LATER') {
+        this.#logger.warn(`listener of ${this.#options.group} returned ${String(status)}; treated as RECONSUME_LATER`);
+        status = 'RECONSUME_LATER';
+      }
+    } catch (err) {
+      this.#logger.warn(`listener of ${this.#options.group} threw: ${(err as Error).message}`);
+      status = 'RECONSUME_LATER';
+    } finally {
+      this.#releaseSlot();
+    }
+    let toRetryHere: MessageExt[] = [];
+    if (status === 'RECONSUME_LATER' && this.#options.messageModel === 'CLUSTERING') {
+      toRetryHere = await this.#sendBack(batch, queue);
+    } else if (status === 'RECONSUME_LATER') {
+      // Broadcasting has no retry topic (RocketMQ drops such messages too).
+      this.#logger.warn(`broadcasting consumer ${this.#options.group} drops ${batch.length} message(s) it failed to consume`);
+    }
+    const done = toRetryHere.length === 0 ? batch : batch.filter((m) => !toRetryHere.includes(m));
+    const offset = pq.remove(done);
+    if (offset >= 0 && !pq.isDropped) this.#offsets.update(queue, offset, true);
+    if (toRetryHere.length > 0 && !pq.isDropped) this.#retryLocally(toRetryHere, pq, queue);
+  }
+
+  /** Sends each message back; returns those whose send-back failed. */
+  async #sendBack(batch: readonly MessageExt[], queue: MessageQueue): Promise<MessageExt[]> {
+    const failed: MessageExt[] = [];
+    for (const message of batch) {
+      try {
+        const response = await this.#client.invoke(queue.brokerName, createRequest(RequestCode.CONSUMER_SEND_MSG_BACK, {
+          offset: String(message.commitLogOffset),
+          group: this.#options.group,
+          delayLevel: '0',
+          originMsgId: message.properties[MessageConst.ORIGIN_MESSAGE_ID] ?? message.msgId,
+          originTopic: message.properties[MessageConst.RETRY_TOPIC] ?? message.topic,
+          unitMode: 'false',
+          maxReconsumeTimes: String(this.#options.maxReconsumeTimes),
+        }));
+        if (response.code !== ResponseCode.SUCCESS) throw responseError(response.code, response.remark);
+      } catch (err) {
+        this.#logger.warn(`send-back of ${message.msgId} failed (${(err as Error).message}); consuming it again locally`);
+        failed.push(message);
+      }
+    }
+    return failed;
+  }
+
+  #retryLocally(messages: MessageExt[], pq: ProcessQueue, queue: MessageQueue): void {
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(timer);
+      if (!pq.isDropped) this.submit(messages, pq, queue);
+    }, this.#options.localRetryDelayMs);
+    timer.unref();
+    this.#retryTimers.add(timer);
+  }
+
+  /** Messages from %RETRY%<group> are shown under the topic they were first sent to. */
+  #restoreRetryTopic(message: MessageExt): MessageExt {
+    const original = message.properties[MessageConst.RETRY_TOPIC];
+    if (original === undefined || message.topic !== RETRY_GROUP_TOPIC_PREFIX + this.#options.group) return message;
+    return { ...message, topic: original };
+  }
+
+  async #acquireSlot(): Promise<void> {
+    if (this.#active < this.#options.concurrency) {
+      this.#active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
+  }
+
+  #releaseSlot(): void {
+    const next = this.#slotWaiters.shift();
+    if (next !== undefined) next(); // the slot passes straight to the next waiter
+    else this.#active--;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * One PULL_MESSAGE round trip: builds the request (sysFlag COMMIT_OFFSET | SUSPEND | SUBSCRIPTION),
+ * decodes the records body, inflates compressed bodies, and applies the exact tag match the broker's
+ * hash-code filter cannot guarantee.
+ */
+import { inflateSync } from 'node:zlib';
+import { MessageSysFlag, decodeRecords, type MessageExt } from '../../message';
+import {
+  PullSysFlag,
+  RequestCode,
+  ResponseCode,
+  createRequest,
+  responseError,
+  tagMatches,
+  type TagFilter,
+} from '../../protocol';
+import type { ConsumerClient } from './consumer-client';
+import type { MessageQueue } from './consumer-types';
+
+export const DEFAULT_SUSPEND_MS = 15_000;
+export const DEFAULT_PULL_BATCH = 32;
+
+export type PullStatus = 'FOUND' | 'NO_NEW_MSG' | 'NO_MATCHED_MSG' | 'OFFSET_ILLEGAL';
+
+export interface PullResult {
+  readonly status: PullStatus;
+  /** Where the next pull of this queue starts. */
+  readonly nextBeginOffset: number;
+  readonly minOffset: number;
+  readonly maxOffset: number;
+  /** Messages that passed the exact tag match (empty unless FOUND). */
+  readonly messages: MessageExt[];
+}
+
+export interface PullRequestOptions {
+  readonly group: string;
+  readonly queue: MessageQueue;
+  readonly queueOffset: number;
+  readonly subscription: string;
+  readonly filter: TagFilter;
+  /** Progress to commit with the pull (bit 0); omitted or < 0 = none. */
+  readonly commitOffset?: number;
+  /** Long-poll hold on the broker; 0 = answer at once. */
+  readonly suspendMs?: number;
+  readonly maxMessages?: number;
+  readonly subVersion?: number;
+}
+
+export async function pullMessages(client: ConsumerClient, options: PullRequestOptions): Promise<PullResult> {
+  const suspendMs = options.suspendMs ?? DEFAULT_SUSPEND_MS;
+  const hasCommit = options.commitOffset !== undefined && options.commitOffset >= 0;
+  const sysFlag = PullSysFlag.SUBSCRIPTION | (suspendMs > 0 ? PullSysFlag.SUSPEND : 0) | (hasCommit ? PullSysFlag.COMMIT_OFFSET : 0);
+  const request = createRequest(RequestCode.PULL_MESSAGE, {
+    consumerGroup: options.group,
+    topic: options.queue.topic,
+    queueId: String(options.queue.queueId),
+    queueOffset: String(options.queueOffset),
+    maxMsgNums: String(options.maxMessages ?? DEFAULT_PULL_BATCH),
+    sysFlag: String(sysFlag),
+    commitOffset: String(hasCommit ? options.commitOffset : 0),
+    suspendTimeoutMillis: String(suspendMs),
+    subscription: options.subscription,
+    subVersion: String(options.subVersion ?? 0),
+    expressionType: 'TAG',
+  });
+  // The broker holds the request up to suspendMs; allow the round trip on top (Java: 30 s for 15 s).
+  const response = await client.invoke(options.queue.brokerName, request, suspendMs + 15_000);
+  const nextBeginOffset = Number(response.extFields['nextBeginOffset'] ?? options.queueOffset);
+  const minOffset = Number(response.extFields['minOffset'] ?? 0);
+  const maxOffset = Number(response.extFields['maxOffset'] ?? 0);
+  const base = { nextBeginOffset, minOffset, maxOffset };
+  switch (response.code) {
+    case ResponseCode.SUCCESS: {
+      const messages = decodeRecords(response.body ?? null)
+        .filter((m) => tagMatches(options.filter, m.tags))
+        .map(inflateIfCompressed);
+      return { ...base, status: 'FOUND', messages };
+    }
+    case ResponseCode.PULL_NOT_FOUND:
+      return { ...base, status: 'NO_NEW_MSG', messages: [] };
+    case ResponseCode.PULL_RETRY_IMMEDIATELY:
+      return { ...base, status: 'NO_MATCHED_MSG', messages: [] };
+    case ResponseCode.PULL_OFFSET_MOVED:
+      return { ...base, status: 'OFFSET_ILLEGAL', messages: [] };
+    default:
+      throw responseError(response.code, response.remark);
+  }
+}
+
+/** Producers compress bodies over 4 KiB (zlib) and set sysFlag bit 0; listeners get the original. */
+function inflateIfCompressed(message: MessageExt): MessageExt {
+  if ((message.sysFlag & MessageSysFlag.COMPRESSED_FLAG) === 0) return message;
+  return { ...message, body: inflateSync(message.body), sysFlag: message.sysFlag & ~MessageSysFlag.COMPRESSED_FLAG };
+}

@@ -10,6 +10,7 @@ import type { ConsumerClient } from './consumer-client';
 import { compareQueues, queueKey, type AllocateStrategy, type MessageModelName, type MessageQueue } from './consumer-types';
 
 export const DEFAULT_REBALANCE_INTERVAL_MS = 20_000;
+const RETRY_FAILED_MS = 1000;
 
 /** What the owner of the queues does when ownership changes. */
 export interface QueueOwner {
@@ -35,6 +36,7 @@ export class RebalanceService {
   readonly #topics = new Set<string>();
   readonly #owned = new Map<string, MessageQueue>();
   #timer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #isRerunWanted = false;
   #isStopped = false;
@@ -85,17 +87,29 @@ export class RebalanceService {
   async stop(): Promise<void> {
     this.#isStopped = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
     await this.#running?.catch(() => undefined);
   }
 
   async #rebalanceAll(): Promise<void> {
+    let hasFailed = false;
     for (const topic of this.#topics) {
       try {
         await this.#rebalanceTopic(topic);
       } catch (err) {
-        // One topic failing (no route yet, broker down) must not stop the others; the next run retries.
+        // One topic failing (no route yet, broker down) must not stop the others.
+        hasFailed = true;
         this.#logger.warn(`rebalance of ${topic} for ${this.#options.group} failed: ${(err as Error).message}`);
       }
+    }
+    // A topic without a route yet (a retry topic just created by our heartbeat is registered with
+    // the name server moments later) is tried again soon rather than at the next 20 s run.
+    if (hasFailed && !this.#isStopped && this.#retryTimer === undefined) {
+      this.#retryTimer = setTimeout(() => {
+        this.#retryTimer = undefined;
+        void this.trigger();
+      }, RETRY_FAILED_MS);
+      this.#retryTimer.unref();
     }
   }
 

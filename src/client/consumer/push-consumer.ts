@@ -1,0 +1,301 @@
+/**
+ * PushConsumer: subscribe, register a listener, start. One long-poll pull loop per owned queue
+ * feeds a process queue; the consume service runs the listener and moves the committed offset.
+ * Clustering shares queues within the group (offsets on the broker); broadcasting consumes every
+ * queue (offsets in a local file).
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { silentLogger, type Logger } from '../../common';
+import { RequestCode, ResponseCode, createRequest, parseTagExpression, responseError, type TagFilter } from '../../protocol';
+import { allocateAveragely } from './allocate-averagely';
+import { ConsumePool } from './consume-pool';
+import { ConsumeService, RETRY_GROUP_TOPIC_PREFIX } from './consume-service';
+import { ConsumerClient } from './consumer-client';
+import {
+  queueKey,
+  type AllocateStrategy,
+  type ConcurrentListener,
+  type MessageQueue,
+} from './consumer-types';
+import { LocalFileOffsetStore, RemoteBrokerOffsetStore, defaultOffsetDir, type OffsetStore } from './offset-store';
+import { ProcessQueue } from './process-queue';
+import { pullMessages, DEFAULT_SUSPEND_MS } from './pull-api';
+import { RebalanceService } from './rebalance-service';
+import { validateConsumerOptions, type PushConsumerOptions, type ResolvedPushOptions } from './push-consumer-options';
+
+export type { PushConsumerOptions } from './push-consumer-options';
+
+interface Subscription {
+  readonly topic: string;
+  readonly expression: string;
+  readonly filter: TagFilter;
+  readonly subVersion: number;
+}
+
+interface OwnedQueue {
+  readonly mq: MessageQueue;
+  readonly pq: ProcessQueue;
+  loop?: Promise<void>;
+}
+
+type State = 'created' | 'running' | 'stopping' | 'stopped';
+
+export class PushConsumer {
+  readonly #options: ResolvedPushOptions;
+  readonly #logger: Logger;
+  readonly #client: ConsumerClient;
+  readonly #offsets: OffsetStore;
+  readonly #rebalance: RebalanceService;
+  readonly #subscriptions = new Map<string, Subscription>();
+  readonly #owned = new Map<string, OwnedQueue>();
+  readonly #stopSignal = new AbortController();
+  readonly #timers: NodeJS.Timeout[] = [];
+  #listener: ConcurrentListener | string | undefined;
+  #pool: ConsumePool | undefined;
+  #consume: ConsumeService | undefined;
+  #state: State = 'created';
+
+  constructor(options: PushConsumerOptions) {
+    this.#options = validateConsumerOptions(options);
+    this.#logger = options.logger ?? silentLogger;
+    this.#client = new ConsumerClient({ namesrvAddr: this.#options.namesrvAddr, logger: this.#logger });
+    this.#offsets = this.#options.messageModel === 'CLUSTERING'
+      ? new RemoteBrokerOffsetStore(this.#client, this.#options.groupName)
+      : new LocalFileOffsetStore(this.#options.offsetStoreDir ?? defaultOffsetDir(), this.#options.instanceName, this.#options.groupName);
+    const strategy: AllocateStrategy = this.#options.allocateStrategy ?? allocateAveragely;
+    this.#rebalance = new RebalanceService(this.#client, {
+      addQueues: (queues) => this.#addQueues(queues),
+      removeQueues: (queues) => this.#removeQueues(queues),
+    }, { group: this.#options.groupName, messageModel: this.#options.messageModel, strategy, intervalMs: this.#options.rebalanceIntervalMs, logger: this.#logger });
+    this.#client.onConsumerIdsChanged((group) => {
+      if (group === this.#options.groupName) void this.#rebalance.trigger();
+    });
+  }
+
+  get clientId(): string {
+    return this.#client.clientId;
+  }
+
+  /** Subscribes to `topic` with a TAG expression (`*`, `TagA || TagB`). Before start() only. */
+  subscribe(topic: string, tagExpression = '*'): void {
+    if (this.#state !== 'created') throw new Error('subscribe() must be called before start()');
+    if (typeof topic !== 'string' || topic === '') throw new TypeError('topic must be a non-empty string');
+    const filter = parseTagExpression(tagExpression, 'TAG');
+    this.#subscriptions.set(topic, { topic, expression: tagExpression, filter, subVersion: Date.now() });
+  }
+
+  /**
+   * The listener: a function run on this thread, or the absolute path of a module run on worker
+   * threads (it exports `consume(messages, context)`).
+   */
+  registerListener(listener: ConcurrentListener | string): void {
+    if (typeof listener !== 'function' && typeof listener !== 'string') throw new TypeError('listener must be a function or a module path');
+    this.#listener = listener;
+  }
+
+  /** Queues this consumer currently pulls, sorted by topic, broker and queue id. */
+  ownedQueues(): MessageQueue[] {
+    return this.#rebalance.ownedQueues();
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'created') throw new Error(`start() called on a ${this.#state} consumer`);
+    if (this.#listener === undefined) throw new Error('registerListener() must be called before start()');
+    if (this.#subscriptions.size === 0) throw new Error('subscribe() to at least one topic before start()');
+    this.#state = 'running';
+    if (this.#options.messageModel === 'CLUSTERING') {
+      const retryTopic = RETRY_GROUP_TOPIC_PREFIX + this.#options.groupName;
+      this.#subscriptions.set(retryTopic, { topic: retryTopic, expression: '*', filter: parseTagExpression('*', 'TAG'), subVersion: Date.now() });
+    }
+    let listener: ConcurrentListener | ConsumePool;
+    if (typeof this.#listener === 'string') {
+      this.#pool = new ConsumePool({ modulePath: this.#listener, minThreads: this.#options.consumeThreadMin, maxThreads: this.#options.consumeThreadMax });
+      listener = this.#pool;
+    } else {
+      listener = this.#listener;
+    }
+    this.#consume = new ConsumeService(this.#client, this.#offsets, listener, {
+      group: this.#options.groupName, messageModel: this.#options.messageModel, batchSize: this.#options.consumeMessageBatchMaxSize,
+      concurrency: this.#options.consumeThreadMax, maxReconsumeTimes: this.#options.maxReconsumeTimes,
+      localRetryDelayMs: this.#options.localRetryDelayMs, logger: this.#logger,
+    });
+    await this.#offsets.load();
+    for (const topic of this.#subscriptions.keys()) {
+      this.#rebalance.addTopic(topic);
+      await this.#client.refreshRoute(topic).catch((err: Error) => this.#logger.warn(`no route for ${topic} yet: ${err.message}`));
+    }
+    await this.#heartbeat();
+    this.#every(this.#options.heartbeatIntervalMs, () => this.#heartbeat());
+    this.#every(this.#options.persistIntervalMs, () => this.#persistOffsets());
+    await this.#rebalance.start();
+  }
+
+  /**
+   * Graceful: stop pulling, let running listeners finish, commit offsets, unregister from the
+   * brokers, close connections. Idempotent.
+   */
+  async shutdown(): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'stopping') return;
+    const wasRunning = this.#state === 'running';
+    this.#state = 'stopping';
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#stopSignal.abort();
+    if (wasRunning) {
+      await this.#rebalance.stop();
+      await this.#consume?.drain();
+      await this.#persistOffsets();
+      await this.#client.unregisterAll(this.#options.groupName);
+    }
+    await this.#pool?.destroy();
+    await this.#client.shutdown(); // fails the held long polls
+    await Promise.allSettled([...this.#owned.values()].map((o) => o.loop));
+    this.#state = 'stopped';
+  }
+
+  #every(intervalMs: number, task: () => Promise<void>): void {
+    const timer = setInterval(() => void task(), intervalMs);
+    timer.unref();
+    this.#timers.push(timer);
+  }
+
+  async #heartbeat(): Promise<void> {
+    const subscriptionDataSet = [...this.#subscriptions.values()].map((s) => ({
+      classFilterMode: false,
+      codeSet: [...s.filter.codes],
+      expressionType: 'TAG',
+      subString: s.filter.tags === null ? '*' : s.expression,
+      subVersion: s.subVersion,
+      tagsSet: s.filter.tags === null ? [] : [...s.filter.tags],
+      topic: s.topic,
+    }));
+    const body = Buffer.from(JSON.stringify({
+      clientID: this.#client.clientId,
+      consumerDataSet: [{
+        consumeFromWhere: `CONSUME_FROM_${this.#options.consumeFromWhere}`,
+        consumeType: 'CONSUME_PASSIVELY',
+        groupName: this.#options.groupName,
+        messageModel: this.#options.messageModel,
+        subscriptionDataSet,
+        unitMode: false,
+      }],
+      producerDataSet: [],
+      heartbeatFingerprint: 0,
+      withoutSub: false,
+    }));
+    try {
+      await this.#client.heartbeatAll(body);
+    } catch (err) {
+      this.#logger.warn(`heartbeat of ${this.#options.groupName} failed: ${(err as Error).message}`);
+    }
+  }
+
+  async #persistOffsets(): Promise<void> {
+    try {
+      await this.#offsets.persistAll([...this.#owned.values()].map((o) => o.mq));
+    } catch (err) {
+      this.#logger.warn(`offset commit of ${this.#options.groupName} failed: ${(err as Error).message}`);
+    }
+  }
+
+  async #addQueues(queues: readonly MessageQueue[]): Promise<void> {
+    for (const mq of queues) {
+      if (this.#state !== 'running') return;
+      const owned: OwnedQueue = { mq, pq: new ProcessQueue({ maxHeldCount: this.#options.pullThresholdForQueue, maxHeldBytes: this.#options.pullThresholdSizeForQueue }) };
+      this.#owned.set(queueKey(mq), owned);
+      owned.loop = this.#pullLoop(owned);
+    }
+  }
+
+  async #removeQueues(queues: readonly MessageQueue[]): Promise<void> {
+    for (const mq of queues) {
+      const owned = this.#owned.get(queueKey(mq));
+      if (owned === undefined) continue;
+      owned.pq.drop();
+      this.#owned.delete(queueKey(mq));
+      await this.#offsets.persistAll([mq]).catch((err: Error) => this.#logger.warn(`offset commit of ${queueKey(mq)} failed: ${err.message}`));
+      this.#offsets.remove(mq);
+    }
+  }
+
+  /** Stored progress, else the consumeFromWhere policy (retry topics always start at their beginning). */
+  async #startOffset(mq: MessageQueue): Promise<number> {
+    const stored = await this.#offsets.read(mq, 'store');
+    if (stored >= 0) return stored;
+    const isRetry = mq.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX);
+    switch (this.#options.consumeFromWhere) {
+      case 'FIRST_OFFSET':
+        return 0;
+      case 'LAST_OFFSET':
+        return isRetry ? 0 : this.#queryOffset(RequestCode.GET_MAX_OFFSET, mq, {});
+      case 'TIMESTAMP':
+        return isRetry ? 0 : this.#queryOffset(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, mq, { timestamp: String(this.#options.consumeTimestamp) });
+    }
+  }
+
+  async #queryOffset(code: number, mq: MessageQueue, extra: Record<string, string>): Promise<number> {
+    const response = await this.#client.invoke(mq.brokerName, createRequest(code, { topic: mq.topic, queueId: String(mq.queueId), ...extra }));
+    if (response.code !== ResponseCode.SUCCESS) throw responseError(response.code, response.remark);
+    return Number(response.extFields['offset'] ?? '0');
+  }
+
+  #isPulling(owned: OwnedQueue): boolean {
+    return this.#state === 'running' && !owned.pq.isDropped;
+  }
+
+  async #pullLoop(owned: OwnedQueue): Promise<void> {
+    const { mq, pq } = owned;
+    const subscription = this.#subscriptions.get(mq.topic);
+    if (subscription === undefined) return;
+    let nextOffset = -1;
+    while (nextOffset < 0 && this.#isPulling(owned)) {
+      try {
+        nextOffset = await this.#startOffset(mq);
+      } catch (err) {
+        this.#logger.warn(`cannot find where to start ${queueKey(mq)}: ${(err as Error).message}`);
+        await this.#pause(this.#options.pullErrorBackoffMs);
+      }
+    }
+    while (this.#isPulling(owned)) {
+      if (pq.isFull) {
+        // Flow control: wait for the listener to catch up (RocketMQ re-checks after 50 ms).
+        await this.#pause(50);
+        continue;
+      }
+      try {
+        const commitOffset = this.#options.messageModel === 'CLUSTERING' ? await this.#offsets.read(mq, 'memory') : -1;
+        const result = await pullMessages(this.#client, {
+          group: this.#options.groupName, queue: mq, queueOffset: nextOffset, subscription: subscription.expression,
+          filter: subscription.filter, commitOffset, suspendMs: this.#options.suspendMs, maxMessages: this.#options.pullBatchSize,
+          subVersion: subscription.subVersion,
+        });
+        if (!this.#isPulling(owned)) break;
+        nextOffset = result.nextBeginOffset;
+        if (result.messages.length > 0) {
+          pq.put(result.messages);
+          this.#consume?.submit(result.messages, pq, mq);
+        } else if (result.status === 'OFFSET_ILLEGAL') {
+          this.#logger.warn(`${queueKey(mq)}: offset moved, continuing from ${nextOffset}`);
+          this.#offsets.update(mq, nextOffset, false);
+        } else if (pq.count === 0) {
+          // Nothing held: everything before nextOffset is consumed or filtered out.
+          this.#offsets.update(mq, nextOffset, true);
+        }
+      } catch (err) {
+        if (!this.#isPulling(owned)) break;
+        this.#logger.warn(`pull of ${queueKey(mq)} failed: ${(err as Error).message}`);
+        await this.#pause(this.#options.pullErrorBackoffMs);
+      }
+    }
+  }
+
+  /** Waits `ms` or until shutdown begins. */
+  async #pause(ms: number): Promise<void> {
+    try {
+      await delay(ms, undefined, { signal: this.#stopSignal.signal });
+    } catch (err) {
+      if ((err as Error).name !== 'AbortError') throw err; // an abort only means "stop waiting"
+    }
+  }
+}
+
+export { DEFAULT_SUSPEND_MS };

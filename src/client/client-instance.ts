@@ -66,6 +66,8 @@ export class ClientInstance {
   readonly #producerGroups = new Set<string>();
   readonly #consumers = new Map<string, () => ConsumerHeartbeatData>();
   readonly #routeListeners = new Set<RouteChangeListener>();
+  /** Topics refreshed by the timer even before they have a route (a producer's auto-created topic). */
+  readonly #watchedTopics = new Set<string>();
   #namesrvIndex = 0;
   #state: 'created' | 'running' | 'stopped' = 'created';
   #heartbeatTimer: TimerHandle | undefined;
@@ -211,6 +213,11 @@ export class ClientInstance {
   /** Topics whose routes are cached (and refreshed by the timer). */
   cachedTopics(): string[] {
     return [...this.#routes.keys()];
+  }
+
+  /** Has the timer refresh `topic` even while it has no route yet (it is fetched every period). */
+  watchTopic(topic: string): void {
+    this.#watchedTopics.add(topic);
   }
 
   /**
@@ -366,7 +373,8 @@ export class ClientInstance {
   #scheduleRouteRefresh(): void {
     this.#routeTimer = this.#clock.setTimer(() => {
       if (this.#state !== 'running') return;
-      void Promise.allSettled(this.cachedTopics().map((topic) => this.updateTopicRoute(topic))).then(() => {
+      const topics = new Set([...this.#routes.keys(), ...this.#watchedTopics]);
+      void Promise.allSettled([...topics].map((topic) => this.updateTopicRoute(topic))).then(() => {
         if (this.#state === 'running') this.#scheduleRouteRefresh();
       });
     }, this.config.pollNameServerIntervalMs);

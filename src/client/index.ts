@@ -9,3 +9,11 @@ export type { TopicRouteData, TopicRouteInfo, RouteQueueData, RouteBrokerData } 
 export { MessageClientIdGenerator, decodeClientMessageId } from './message-client-id';
 export type { DecodedClientMessageId } from './message-client-id';
 export * from './rebalance/strategies';
+export { Producer, selectQueueByHash } from './producer/producer';
+export type { MessageQueueSelector, SendOptions } from './producer/producer';
+export type { ProducerOptions, ProducerConfig } from './producer/producer-options';
+export type { Message } from './producer/message';
+export { MAX_DELAY_LEVEL } from './producer/message';
+export type { SendResult, SendStatus } from './producer/send-result';
+export { LatencyFaultTolerance, notAvailableDurationFor, LATENCY_MAX_MS, NOT_AVAILABLE_DURATION_MS } from './producer/latency-fault-tolerance';
+export { TopicPublishQueues } from './producer/queue-selection';

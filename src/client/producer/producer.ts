@@ -1,0 +1,349 @@
+/**
+ * The producer (DefaultMQProducer): sync, async (the same promise: every send is asynchronous in
+ * Node, `sendAsync` is an alias kept for RocketMQ users) and one-way sends; ordered sends through a
+ * queue selector or a sharding key; batches; compression; retries on another broker; latency-based
+ * fault avoidance. Every message gets a UNIQ_KEY, which SendResult.msgId reports.
+ */
+import { MqError, errorCode, type Clock } from '../../common';
+import { MessageConst, javaStringHash } from '../../message';
+import { encodeBatchBody, type RemotingCommand } from '../../protocol';
+import { ClientInstance } from '../client-instance';
+import { MessageClientIdGenerator } from '../message-client-id';
+import type { MessageQueue } from '../message-queue';
+import { MASTER_ID, PERM_WRITE, buildTopicRouteInfo, type TopicRouteInfo } from '../route/topic-route-cache';
+import { LatencyFaultTolerance } from './latency-fault-tolerance';
+import { checkMessage, checkSendTopic, messageError, type Message } from './message';
+import { createProducerConfig, type ProducerConfig, type ProducerOptions } from './producer-options';
+import { TopicPublishQueues } from './queue-selection';
+import { sendResultFrom, type SendResult } from './send-result';
+import {
+  prepareMessage,
+  sendBatchRequest,
+  sendMessageRequest,
+  type CompressionSettings,
+  type PreparedMessage,
+  type SendTarget,
+} from './send-request';
+
+/** Picks the queue of an ordered send from the topic's publish queues (MessageQueueSelector). */
+export type MessageQueueSelector = (queues: readonly MessageQueue[], msg: Message, arg: unknown) => MessageQueue;
+
+export interface SendOptions {
+  /** Send to exactly this queue (no retry elsewhere). */
+  readonly queue?: MessageQueue;
+  /** Ordered send: the selector picks the queue from `selectorArg` (no retry elsewhere). */
+  readonly selector?: MessageQueueSelector;
+  readonly selectorArg?: unknown;
+  /** Ordered send by key: queue = |javaHash(key) % queues| (SelectMessageQueueByHash). */
+  readonly shardingKey?: string;
+  /** Overrides sendMsgTimeoutMs for this call. */
+  readonly timeoutMs?: number;
+}
+
+/** SelectMessageQueueByHash: the same key always lands in the same queue while the route holds. */
+export const selectQueueByHash: MessageQueueSelector = (queues, _msg, arg) => {
+  let value = javaStringHash(String(arg)) % queues.length;
+  if (value < 0) value = Math.abs(value);
+  return queues[value]!;
+};
+
+interface PublishEntry {
+  readonly source: readonly MessageQueue[];
+  readonly queues: TopicPublishQueues;
+}
+
+export class Producer {
+  readonly config: ProducerConfig;
+  readonly #instance: ClientInstance;
+  readonly #ownsInstance: boolean;
+  readonly #clock: Clock;
+  readonly #ids: MessageClientIdGenerator;
+  readonly #faults: LatencyFaultTolerance | undefined;
+  readonly #compression: CompressionSettings;
+  readonly #publish = new Map<string, PublishEntry>();
+  readonly #defaultQueueNums: string;
+  #state: 'created' | 'running' | 'stopped' = 'created';
+
+  constructor(options: ProducerOptions) {
+    this.config = createProducerConfig(options);
+    this.#ownsInstance = options.clientInstance === undefined;
+    this.#instance = options.clientInstance ?? new ClientInstance(this.config.client!);
+    this.#clock = this.#instance.clock;
+    this.#ids = new MessageClientIdGenerator(this.#instance.config.clientIP, process.pid, () => this.#clock.now());
+    this.#faults = this.config.sendLatencyFaultEnable ? new LatencyFaultTolerance(this.#clock) : undefined;
+    this.#compression = { overBytes: this.config.compressMsgBodyOverHowmuch, level: this.config.compressLevel };
+    this.#defaultQueueNums = String(this.config.defaultTopicQueueNums);
+  }
+
+  get clientInstance(): ClientInstance {
+    return this.#instance;
+  }
+
+  /** The fault-avoidance table (undefined when sendLatencyFaultEnable is off). */
+  get faultTolerance(): LatencyFaultTolerance | undefined {
+    return this.#faults;
+  }
+
+  async start(): Promise<void> {
+    if (this.#state === 'running') return;
+    if (this.#state === 'stopped') throw new MqError('ERR_CLIENT_STATE', 'a shut down producer cannot be restarted');
+    if (this.#ownsInstance) await this.#instance.start();
+    this.#instance.registerProducer(this.config.groupName);
+    this.#state = 'running';
+  }
+
+  /** Unregisters the group from the brokers and, when this producer owns its instance, closes it. */
+  async shutdown(): Promise<void> {
+    if (this.#state !== 'running') {
+      this.#state = 'stopped';
+      return;
+    }
+    this.#state = 'stopped';
+    await this.#instance.unregisterProducer(this.config.groupName);
+    if (this.#ownsInstance) await this.#instance.shutdown();
+  }
+
+  /**
+   * Sends one message and resolves once the broker stored it. Without a queue choice the send is
+   * retried up to retryTimesWhenSendFailed times on retriable failures, each time avoiding the
+   * broker that failed; with `queue`, `selector` or `shardingKey` it goes to that queue once.
+   */
+  async send(msg: Message, options?: SendOptions): Promise<SendResult> {
+    this.#checkRunning();
+    const body = checkMessage(msg, this.config.maxMessageSize);
+    const timeoutMs = this.#timeout(options);
+    const msgId = this.#ids.next();
+    const extra = options?.shardingKey !== undefined ? shardingProperty(options.shardingKey) : undefined;
+    const prepared = prepareMessage(msg, body, msgId, this.#compression, extra);
+    if (options !== undefined && (options.queue !== undefined || options.selector !== undefined || options.shardingKey !== undefined)) {
+      const queue = await this.#chosenQueue(msg, options);
+      return this.#sendOnce(queue, prepared, msgId, timeoutMs);
+    }
+    return this.#sendWithRetries(msg.topic, timeoutMs, msgId, (target) => sendMessageRequest(target, prepared, this.#clock.now()));
+  }
+
+  /** The same as send(): every send returns a promise; kept for RocketMQ users' code. */
+  sendAsync(msg: Message, options?: SendOptions): Promise<SendResult> {
+    return this.send(msg, options);
+  }
+
+  /** Fire and forget: resolves once the request is handed to the socket; no retries, no result. */
+  async sendOneway(msg: Message, options?: SendOptions): Promise<void> {
+    this.#checkRunning();
+    const body = checkMessage(msg, this.config.maxMessageSize);
+    const timeoutMs = this.#timeout(options);
+    const extra = options?.shardingKey !== undefined ? shardingProperty(options.shardingKey) : undefined;
+    const prepared = prepareMessage(msg, body, this.#ids.next(), this.#compression, extra);
+    const queue = options !== undefined && (options.queue !== undefined || options.selector !== undefined || options.shardingKey !== undefined)
+      ? await this.#chosenQueue(msg, options)
+      : (await this.#publishQueues(msg.topic)).select(undefined, this.#faults);
+    const address = await this.#masterAddress(queue.brokerName);
+    await this.#instance.invokeOneway(address, sendMessageRequest(this.#target(queue), prepared, this.#clock.now()), timeoutMs);
+  }
+
+  /**
+   * Sends messages of one topic as one SEND_BATCH_MESSAGE: stored atomically at consecutive
+   * offsets of one queue. The encoded batch must fit maxMessageSize; delay levels are refused.
+   * SendResult.msgId and offsetMsgId list every message's id, comma-separated, in order.
+   */
+  async sendBatch(msgs: readonly Message[], options?: SendOptions): Promise<SendResult> {
+    this.#checkRunning();
+    if (!Array.isArray(msgs) || msgs.length === 0) throw messageError('a batch needs at least one message');
+    const topic = msgs[0]!.topic;
+    checkSendTopic(topic);
+    const ids: string[] = [];
+    const entries: { flag: number; body: Buffer; properties: string }[] = [];
+    for (const msg of msgs) {
+      const body = checkMessage(msg, this.config.maxMessageSize);
+      if (msg.topic !== topic) throw messageError(`a batch has one topic; found ${msg.topic} after ${topic}`);
+      if (msg.delayTimeLevel !== undefined && msg.delayTimeLevel > 0) throw messageError('batch messages cannot have a delayTimeLevel');
+      if (msg.topic.startsWith('%RETRY%')) throw messageError('batches cannot be sent to retry topics');
+      const prepared: PreparedMessage = prepareMessage(msg, body, this.#ids.next(), undefined);
+      ids.push(prepared.msgId);
+      entries.push({ flag: prepared.flag, body: prepared.body, properties: prepared.properties });
+    }
+    const batchBody = encodeBatchBody(entries);
+    if (batchBody.length > this.config.maxMessageSize) {
+      throw messageError(`the batch is ${batchBody.length} bytes encoded; the limit is ${this.config.maxMessageSize}`);
+    }
+    const timeoutMs = this.#timeout(options);
+    const msgId = ids.join(',');
+    if (options?.queue !== undefined || options?.selector !== undefined || options?.shardingKey !== undefined) {
+      const queue = await this.#chosenQueue(msgs[0]!, options);
+      const address = await this.#masterAddress(queue.brokerName);
+      const response = await this.#instance.invoke(address, sendBatchRequest(this.#target(queue), batchBody, this.#clock.now()), timeoutMs);
+      return sendResultFrom(response, queue, msgId);
+    }
+    return this.#sendWithRetries(topic, timeoutMs, msgId, (target) => sendBatchRequest(target, batchBody, this.#clock.now()));
+  }
+
+  /** The queues sends to `topic` may use now (fetching the route when needed). */
+  async publishQueues(topic: string): Promise<readonly MessageQueue[]> {
+    checkSendTopic(topic);
+    return (await this.#publishQueues(topic)).queues;
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  async #sendWithRetries(
+    topic: string,
+    timeoutMs: number,
+    msgId: string,
+    buildRequest: (target: SendTarget) => RemotingCommand,
+  ): Promise<SendResult> {
+    const publish = await this.#publishQueues(topic);
+    const deadline = this.#clock.now() + timeoutMs;
+    const attempts = 1 + this.config.retryTimesWhenSendFailed;
+    let lastBroker: string | undefined;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const remaining = deadline - this.#clock.now();
+      if (remaining <= 0) break;
+      const queue = publish.select(lastBroker, this.#faults);
+      lastBroker = queue.brokerName;
+      const started = this.#clock.now();
+      try {
+        const address = await this.#masterAddress(queue.brokerName);
+        const response = await this.#instance.invoke(address, buildRequest(this.#target(queue)), remaining);
+        const result = sendResultFrom(response, queue, msgId);
+        this.#faults?.update(queue.brokerName, this.#clock.now() - started, false);
+        if (result.sendStatus !== 'SEND_OK' && this.config.retryAnotherBrokerWhenNotStoreOK && attempt + 1 < attempts) continue;
+        return result;
+      } catch (err) {
+        this.#faults?.update(queue.brokerName, this.#clock.now() - started, true);
+        lastError = err;
+        if (!isRetriable(err)) throw err;
+      }
+    }
+    const why = lastError === undefined ? `the ${timeoutMs} ms send timeout elapsed` : (lastError as Error).message;
+    const responseCode = (lastError as MqError | undefined)?.responseCode;
+    throw new MqError(errorCode(lastError) ?? 'ERR_REMOTING_TIMEOUT', `send to topic ${topic} failed after ${attempts} attempt(s): ${why}`, {
+      retriable: true,
+      ...(responseCode === undefined ? {} : { responseCode }),
+      ...(lastError === undefined ? {} : { cause: lastError }),
+    });
+  }
+
+  async #sendOnce(queue: MessageQueue, prepared: PreparedMessage, msgId: string, timeoutMs: number): Promise<SendResult> {
+    const started = this.#clock.now();
+    try {
+      const address = await this.#masterAddress(queue.brokerName);
+      const response = await this.#instance.invoke(address, sendMessageRequest(this.#target(queue), prepared, this.#clock.now()), timeoutMs);
+      const result = sendResultFrom(response, queue, msgId);
+      this.#faults?.update(queue.brokerName, this.#clock.now() - started, false);
+      return result;
+    } catch (err) {
+      this.#faults?.update(queue.brokerName, this.#clock.now() - started, true);
+      throw err;
+    }
+  }
+
+  async #chosenQueue(msg: Message, options: SendOptions): Promise<MessageQueue> {
+    if (options.queue !== undefined) {
+      const q = options.queue;
+      if (q.topic !== msg.topic) throw messageError(`the queue's topic ${q.topic} is not the message's topic ${msg.topic}`);
+      return q;
+    }
+    const queues = (await this.#publishQueues(msg.topic)).queues;
+    if (options.shardingKey !== undefined) {
+      if (typeof options.shardingKey !== 'string' || options.shardingKey === '') throw messageError('shardingKey must be a non-empty string');
+      return selectQueueByHash(queues, msg, options.shardingKey);
+    }
+    const chosen = options.selector!(queues, msg, options.selectorArg);
+    if (chosen === undefined || chosen === null || !queues.includes(chosen)) {
+      const known = queues.find((q) => chosen !== undefined && chosen !== null && q.brokerName === chosen.brokerName && q.queueId === chosen.queueId);
+      if (known === undefined) throw messageError('the selector returned a queue that is not one of the queues it was given');
+      return known;
+    }
+    return chosen;
+  }
+
+  /** Publish queues from the cached route; else the name server; else the default topic's route. */
+  async #publishQueues(topic: string): Promise<TopicPublishQueues> {
+    let info: TopicRouteInfo | undefined = this.#instance.cachedTopicRoute(topic);
+    const entry = this.#publish.get(topic);
+    if (info === undefined && entry !== undefined) return entry.queues; // default-topic stand-in, until the refresh finds the route
+    if (info === undefined || info.publishQueues.length === 0) info = await this.#instance.updateTopicRoute(topic);
+    if (info === undefined || info.publishQueues.length === 0) {
+      const stand = await this.#defaultTopicQueues(topic);
+      this.#publish.set(topic, stand);
+      this.#instance.watchTopic(topic);
+      return stand.queues;
+    }
+    if (entry !== undefined && entry.source === info.publishQueues) return entry.queues;
+    const fresh = { source: info.publishQueues, queues: new TopicPublishQueues(info.publishQueues) };
+    this.#publish.set(topic, fresh);
+    return fresh.queues;
+  }
+
+  /** An unknown topic is sent through the default topic's brokers, which auto-create it. */
+  async #defaultTopicQueues(topic: string): Promise<PublishEntry> {
+    let template: TopicRouteInfo;
+    try {
+      template = await this.#instance.topicRoute(this.config.createTopicKey);
+    } catch (err) {
+      if (errorCode(err) !== 'ERR_TOPIC_NOT_EXIST') throw err;
+      throw new MqError('ERR_TOPIC_NOT_EXIST', `no route info for topic ${topic} (and no ${this.config.createTopicKey} route to auto-create it)`, {
+        retriable: true,
+        cause: err,
+      });
+    }
+    const queueDatas = template.route.queueDatas
+      .filter((q) => (q.perm & PERM_WRITE) !== 0)
+      .map((q) => {
+        const nums = Math.min(this.config.defaultTopicQueueNums, q.writeQueueNums);
+        return { ...q, readQueueNums: nums, writeQueueNums: nums };
+      });
+    const info = buildTopicRouteInfo(topic, { queueDatas, brokerDatas: template.route.brokerDatas });
+    if (info.publishQueues.length === 0) {
+      throw new MqError('ERR_TOPIC_NOT_EXIST', `no writable broker for topic ${topic}`, { retriable: true });
+    }
+    return { source: info.publishQueues, queues: new TopicPublishQueues(info.publishQueues) };
+  }
+
+  async #masterAddress(brokerName: string): Promise<string> {
+    let address = this.#instance.masterAddress(brokerName);
+    if (address === undefined) {
+      // The broker table may be older than the route that named this broker: ask once more.
+      await Promise.allSettled(this.#instance.cachedTopics().map((t) => this.#instance.updateTopicRoute(t)));
+      address = this.#instance.findBrokerAddress(brokerName, MASTER_ID, true)?.address;
+    }
+    if (address === undefined) {
+      throw new MqError('ERR_BROKER_NOT_EXIST', `the master of broker ${brokerName} is not known`, { retriable: true });
+    }
+    return address;
+  }
+
+  #target(queue: MessageQueue): SendTarget {
+    return {
+      producerGroup: this.config.groupName,
+      topic: queue.topic,
+      queueId: queue.queueId,
+      defaultTopic: this.config.createTopicKey,
+      defaultTopicQueueNums: this.#defaultQueueNums,
+    };
+  }
+
+  #timeout(options: SendOptions | undefined): number {
+    const timeoutMs = options?.timeoutMs ?? this.config.sendMsgTimeoutMs;
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw messageError(`timeoutMs must be a positive number, got ${timeoutMs}`);
+    return timeoutMs;
+  }
+
+  #checkRunning(): void {
+    if (this.#state !== 'running') {
+      throw new MqError('ERR_CLIENT_STATE', `producer ${this.config.groupName} is ${this.#state === 'created' ? 'not started' : 'shut down'}`);
+    }
+  }
+}
+
+function shardingProperty(key: string): Record<string, string> {
+  if (typeof key !== 'string' || key === '' || /[\u0001\u0002]/.test(key)) {
+    throw messageError('shardingKey must be a non-empty string without \\u0001 or \\u0002');
+  }
+  return { [MessageConst.SHARDING_KEY]: key };
+}
+
+function isRetriable(err: unknown): boolean {
+  return err instanceof MqError ? err.retriable : false;
+}

@@ -4,6 +4,7 @@
  * Clustering shares queues within the group (offsets on the broker); broadcasting consumes every
  * queue (offsets in a local file).
  */
+import { isAbsolute } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../../common';
 import { RequestCode, ResponseCode, createRequest, parseTagExpression, responseError, type TagFilter } from '../../protocol';
@@ -90,6 +91,8 @@ export class PushConsumer {
    */
   registerListener(listener: ConcurrentListener | string): void {
     if (typeof listener !== 'function' && typeof listener !== 'string') throw new TypeError('listener must be a function or a module path');
+    if (typeof listener === 'string' && !isAbsolute(listener)) throw new TypeError(`listener module path must be absolute, got "${listener}"`);
+    if (this.#state !== 'created') throw new Error('registerListener() must be called before start()');
     this.#listener = listener;
   }
 
@@ -103,6 +106,15 @@ export class PushConsumer {
     if (this.#listener === undefined) throw new Error('registerListener() must be called before start()');
     if (this.#subscriptions.size === 0) throw new Error('subscribe() to at least one topic before start()');
     this.#state = 'running';
+    try {
+      await this.#startServices();
+    } catch (err) {
+      await this.shutdown(); // close what was opened; the error is the caller's
+      throw err;
+    }
+  }
+
+  async #startServices(): Promise<void> {
     if (this.#options.messageModel === 'CLUSTERING') {
       const retryTopic = RETRY_GROUP_TOPIC_PREFIX + this.#options.groupName;
       this.#subscriptions.set(retryTopic, { topic: retryTopic, expression: '*', filter: parseTagExpression('*', 'TAG'), subVersion: Date.now() });

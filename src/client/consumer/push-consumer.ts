@@ -120,6 +120,7 @@ export class PushConsumer {
       this.#subscriptions.set(retryTopic, { topic: retryTopic, expression: '*', filter: parseTagExpression('*', 'TAG'), subVersion: Date.now() });
     }
     let listener: ConcurrentListener | ConsumePool;
+    if (this.#listener === undefined) throw new Error('registerListener() must be called before start()');
     if (typeof this.#listener === 'string') {
       this.#pool = new ConsumePool({ modulePath: this.#listener, minThreads: this.#options.consumeThreadMin, maxThreads: this.#options.consumeThreadMax });
       listener = this.#pool;

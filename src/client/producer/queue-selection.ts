@@ -26,20 +26,18 @@ export class TopicPublishQueues {
     const count = queues.length;
     if (count === 0) throw new RangeError('no publish queue');
     if (faults === undefined && lastBrokerName === undefined) return queues[this.#advance() % count]!;
-    // First pass: available and not the broker that just failed; second: just not that broker.
-    for (let pass = 0; pass < 2; pass++) {
-      for (let i = 0; i < count; i++) {
-        const mq = queues[this.#advance() % count]!;
-        if (mq.brokerName === lastBrokerName) continue;
-        if (pass === 0 && faults !== undefined && !faults.isAvailable(mq.brokerName)) continue;
-        return mq;
-      }
-      if (faults === undefined) break;
+    // Best: a broker that is available and not the one that just failed.
+    for (let i = 0; i < count; i++) {
+      const mq = queues[this.#advance() % count]!;
+      if (mq.brokerName === lastBrokerName) continue;
+      if (faults !== undefined && !faults.isAvailable(mq.brokerName)) continue;
+      return mq;
     }
+    // Every other broker is excluded: with fault avoidance, the least bad one (others first).
     if (faults !== undefined) {
-      const brokers = new Set<string>();
-      for (const mq of queues) brokers.add(mq.brokerName);
-      const leastBad = faults.leastBad(brokers);
+      const others = new Set<string>();
+      for (const mq of queues) if (mq.brokerName !== lastBrokerName) others.add(mq.brokerName);
+      const leastBad = faults.leastBad(others.size > 0 ? others : [lastBrokerName!]);
       const ofBroker = queues.filter((mq) => mq.brokerName === leastBad);
       if (ofBroker.length > 0) return ofBroker[this.#advance() % ofBroker.length]!;
     }

@@ -142,7 +142,8 @@ export class Producer {
   }
 
   /**
-   * Sends messages of one topic as one SEND_BATCH_MESSAGE: stored atomically at consecutive
+   * Sends messages of one topic as one batch request (SEND_MESSAGE_V2 with the batch flag, see
+   * send-request.ts): stored atomically at consecutive
    * offsets of one queue. The encoded batch must fit maxMessageSize; delay levels are refused.
    * SendResult.msgId and offsetMsgId list every message's id, comma-separated, in order.
    */

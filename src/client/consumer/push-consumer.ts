@@ -165,6 +165,24 @@ export class PushConsumer {
     this.#state = 'stopped';
   }
 
+  /**
+   * Abortive stop, as if the process died: no waiting for listeners, no offset commit, no
+   * unregister. The brokers see the connections close and hand this consumer's queues to the rest
+   * of the group, which re-consume everything not committed. Idempotent.
+   */
+  async destroy(): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'stopping') return;
+    this.#state = 'stopping';
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#stopSignal.abort();
+    for (const owned of this.#owned.values()) owned.pq.drop(); // late listener results change nothing
+    await this.#rebalance.stop();
+    await this.#client.shutdown();
+    await this.#pool?.destroy();
+    await Promise.allSettled([...this.#owned.values()].map((o) => o.loop));
+    this.#state = 'stopped';
+  }
+
   #every(intervalMs: number, task: () => Promise<void>): void {
     const timer = setInterval(() => void task(), intervalMs);
     timer.unref();

@@ -113,6 +113,43 @@ test('two consumers split the queues, each message once; a leaver\'s queues go t
   assert.ok([...seen.values()].every((who) => who.length === 1), 'a committed at shutdown, so b repeats nothing');
 });
 
+test('a consumer killed mid-stream: the survivor re-consumes everything it had not committed', async () => {
+  await cluster.createTopic('PushKill', 2);
+  let releaseStuck = (): void => undefined;
+  const stuck = new Promise<void>((resolve) => {
+    releaseStuck = resolve;
+  });
+  const victimGot: string[] = [];
+  const survivorGot: string[] = [];
+  // The victim never finishes a listener call and never commits on a timer.
+  const victim = consumer('G_kill', { persistIntervalMs: 3_600_000 });
+  victim.subscribe('PushKill', '*');
+  victim.registerListener(async (msgs) => {
+    victimGot.push(...msgs.map((m) => m.body.toString()));
+    await stuck;
+    return 'CONSUME_SUCCESS' as const;
+  });
+  const survivor = consumer('G_kill');
+  survivor.subscribe('PushKill', '*');
+  survivor.registerListener((msgs) => {
+    survivorGot.push(...msgs.map((m) => m.body.toString()));
+    return 'CONSUME_SUCCESS';
+  });
+  await victim.start();
+  await survivor.start();
+  await waitFor(() => victim.ownedQueues().filter((q) => q.topic === 'PushKill').length === 1
+    && survivor.ownedQueues().filter((q) => q.topic === 'PushKill').length === 1, 10_000);
+  const victimQueue = victim.ownedQueues().find((q) => q.topic === 'PushKill')?.queueId ?? -1;
+  for (let i = 0; i < 6; i++) await cluster.send('PushKill', `k${victimQueue}-${i}`, victimQueue);
+  await waitFor(() => victimGot.length >= 6, 10_000);
+  await victim.destroy();
+  await waitFor(() => survivorGot.length >= 6, 10_000);
+  releaseStuck();
+  await survivor.shutdown();
+  assert.deepEqual([...survivorGot].sort(), [...victimGot].sort());
+  assert.equal(await cluster.committedOffset('G_kill', 'PushKill', victimQueue), 6);
+});
+
 test('broadcasting delivers everything to both consumers, offsets in a local file', async () => {
   await cluster.createTopic('PushBroadcast', 2);
   const dir = cluster.broker.dir + '-offsets';

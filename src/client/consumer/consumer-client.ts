@@ -1,148 +1,93 @@
 /**
- * The consumer's own link to name servers and brokers: route lookup, heartbeats, invokes by broker
- * name, and the broker's NOTIFY_CONSUMER_IDS_CHANGED. It is the smallest local stand-in for the
- * shared client instance (src/client/client-instance.ts) and should be replaced by it once that
- * instance offers the same operations.
+ * What the consumers need from the shared ClientInstance (src/client/client-instance.ts), in the
+ * shapes they use: readable queues of a topic, invokes by broker name (to the master), heartbeats
+ * carrying this consumer's group, and the broker's NOTIFY_CONSUMER_IDS_CHANGED. Each consumer owns
+ * one instance (so one client id per consumer).
  */
-import { networkInterfaces } from 'node:os';
-import { randomBytes } from 'node:crypto';
-import { silentLogger, type Logger } from '../../common';
-import {
-  RequestCode,
-  ResponseCode,
-  createRequest,
-  parseFastjson,
-  responseError,
-  type RemotingCommand,
-} from '../../protocol';
-import { RemotingClient } from '../../remoting';
-import type { MessageQueue } from './consumer-types';
-
-const PERM_READ = 0x4;
+import type { Logger } from '../../common';
+import { RequestCode, type RemotingCommand } from '../../protocol';
+import { ClientInstance, type ConsumerHeartbeatData } from '../client-instance';
+import type { MessageQueue } from '../message-queue';
 
 export interface TopicRoute {
   /** Readable queues, sorted by broker name then queue id. */
   readonly queues: readonly MessageQueue[];
-  /** brokerName -> master address. */
-  readonly masters: ReadonlyMap<string, string>;
 }
 
 export interface ConsumerClientOptions {
   readonly namesrvAddr: string;
-  readonly logger?: Logger;
-  readonly requestTimeoutMs?: number;
-}
-
-/** `<ip>@<pid>#<random>`: unique per consumer even when several run in one process. */
-function makeClientId(): string {
-  let ip = '127.0.0.1';
-  for (const list of Object.values(networkInterfaces())) {
-    const found = list?.find((i) => i.family === 'IPv4' && !i.internal);
-    if (found !== undefined) {
-      ip = found.address;
-      break;
-    }
-  }
-  return `${ip}@${process.pid}#${randomBytes(6).toString('hex')}`;
+  /** Second half of the client id; default unique per consumer. */
+  readonly instanceName?: string | undefined;
+  readonly heartbeatIntervalMs?: number | undefined;
+  readonly logger: Logger;
 }
 
 export class ConsumerClient {
-  readonly clientId = makeClientId();
-  readonly remoting: RemotingClient;
-  readonly #namesrvAddrs: string[];
-  readonly #timeoutMs: number;
-  readonly #masters = new Map<string, string>();
-  readonly #routes = new Map<string, TopicRoute>();
+  readonly #instance: ClientInstance;
   readonly #idsChangedListeners: Array<(group: string) => void> = [];
-  #namesrvIndex = 0;
 
   constructor(options: ConsumerClientOptions) {
-    this.#namesrvAddrs = options.namesrvAddr.split(';').map((a) => a.trim()).filter((a) => a !== '');
-    if (this.#namesrvAddrs.length === 0) throw new TypeError('namesrvAddr must name at least one "host:port"');
-    this.#timeoutMs = options.requestTimeoutMs ?? 3000;
-    this.remoting = new RemotingClient({ logger: options.logger ?? silentLogger });
-    this.remoting.registerHandler(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (request) => {
+    this.#instance = new ClientInstance({
+      namesrvAddr: options.namesrvAddr,
+      logger: options.logger,
+      ...(options.instanceName === undefined ? {} : { instanceName: options.instanceName }),
+      ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
+    });
+    this.#instance.onServerRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (request) => {
       const group = request.extFields['consumerGroup'] ?? '';
       for (const listener of this.#idsChangedListeners) listener(group);
       return null;
     });
   }
 
+  get clientId(): string {
+    return this.#instance.clientId;
+  }
+
+  /** Starts the instance's route-refresh and heartbeat timers. */
+  start(): Promise<void> {
+    return this.#instance.start();
+  }
+
+  /** Puts `group` in every heartbeat; `info` is read at each one. */
+  registerConsumer(group: string, info: () => ConsumerHeartbeatData): void {
+    this.#instance.registerConsumer(group, info);
+  }
+
+  /** Heartbeats every known broker now (failures are logged by the instance). */
+  async heartbeat(): Promise<void> {
+    await this.#instance.sendHeartbeatToAllBrokers();
+  }
+
   onConsumerIdsChanged(listener: (group: string) => void): void {
     this.#idsChangedListeners.push(listener);
   }
 
-  /** Asks the name servers (round robin, failing over) for a topic's route and caches it. */
+  /** Fetches the route of `topic` from the name servers (ERR_TOPIC_NOT_EXIST when none). */
   async refreshRoute(topic: string): Promise<TopicRoute> {
-    let lastError: unknown;
-    for (let i = 0; i < this.#namesrvAddrs.length; i++) {
-      const addr = this.#namesrvAddrs[this.#namesrvIndex++ % this.#namesrvAddrs.length] as string;
-      try {
-        const response = await this.remoting.invokeSync(addr, createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic }), this.#timeoutMs);
-        if (response.code !== ResponseCode.SUCCESS) throw responseError(response.code, response.remark);
-        const route = this.#parseRoute(topic, response.body);
-        this.#routes.set(topic, route);
-        return route;
-      } catch (err) {
-        lastError = err;
-      }
-    }
-    throw lastError;
+    const info = await this.#instance.topicRoute(topic, { refresh: true });
+    return { queues: info.subscribeQueues };
   }
 
   cachedRoute(topic: string): TopicRoute | undefined {
-    return this.#routes.get(topic);
+    const info = this.#instance.cachedTopicRoute(topic);
+    return info === undefined ? undefined : { queues: info.subscribeQueues };
   }
 
-  brokerAddress(brokerName: string): string {
-    const addr = this.#masters.get(brokerName);
-    if (addr === undefined) throw new Error(`no known address for broker ${brokerName}`);
-    return addr;
+  /** A request to the master of `brokerName`. */
+  invoke(brokerName: string, request: RemotingCommand, timeoutMs?: number): Promise<RemotingCommand> {
+    const found = this.#instance.findBrokerAddress(brokerName, 0, true);
+    if (found === undefined) return Promise.reject(new Error(`no known master address for broker ${brokerName}`));
+    return timeoutMs === undefined ? this.#instance.invoke(found.address, request) : this.#instance.invoke(found.address, request, timeoutMs);
   }
 
-  knownBrokers(): string[] {
-    return [...new Set(this.#masters.values())];
+  /** UNREGISTER_CLIENT for `group` on every broker (best effort). */
+  unregister(group: string): Promise<void> {
+    return this.#instance.unregisterConsumer(group);
   }
 
-  invoke(brokerName: string, request: RemotingCommand, timeoutMs = this.#timeoutMs): Promise<RemotingCommand> {
-    return this.remoting.invokeSync(this.brokerAddress(brokerName), request, timeoutMs);
-  }
-
-  /** Sends HEART_BEAT with `body` to every known broker master; failures are logged by the caller. */
-  async heartbeatAll(body: Buffer): Promise<void> {
-    await Promise.all(this.knownBrokers().map(async (addr) => {
-      const response = await this.remoting.invokeSync(addr, createRequest(RequestCode.HEART_BEAT, {}, body), this.#timeoutMs);
-      if (response.code !== ResponseCode.SUCCESS) throw responseError(response.code, response.remark);
-    }));
-  }
-
-  async unregisterAll(group: string): Promise<void> {
-    await Promise.allSettled(this.knownBrokers().map((addr) =>
-      this.remoting.invokeSync(addr, createRequest(RequestCode.UNREGISTER_CLIENT, { clientID: this.clientId, consumerGroup: group }), this.#timeoutMs)));
-  }
-
+  /** Unregisters what is left, stops timers, closes connections (failing held long polls). */
   shutdown(): Promise<void> {
-    return this.remoting.shutdown();
-  }
-
-  #parseRoute(topic: string, body: Buffer | undefined): TopicRoute {
-    const json = parseFastjson(body ?? Buffer.alloc(0)) as {
-      brokerDatas?: Array<{ brokerName: string; brokerAddrs: Record<string, string> }>;
-      queueDatas?: Array<{ brokerName: string; perm: number; readQueueNums: number }>;
-    };
-    const masters = new Map<string, string>();
-    for (const broker of json.brokerDatas ?? []) {
-      const master = broker.brokerAddrs['0'];
-      if (master !== undefined) {
-        masters.set(broker.brokerName, master);
-        this.#masters.set(broker.brokerName, master);
-      }
-    }
-    const queues: MessageQueue[] = [];
-    for (const data of [...(json.queueDatas ?? [])].sort((a, b) => (a.brokerName < b.brokerName ? -1 : a.brokerName > b.brokerName ? 1 : 0))) {
-      if ((data.perm & PERM_READ) === 0 || !masters.has(data.brokerName)) continue;
-      for (let queueId = 0; queueId < data.readQueueNums; queueId++) queues.push({ topic, brokerName: data.brokerName, queueId });
-    }
-    return { queues, masters };
+    return this.#instance.shutdown();
   }
 }

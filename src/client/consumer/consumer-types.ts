@@ -1,24 +1,10 @@
 /** Shapes shared by the push and lite-pull consumers. */
 import type { MessageExt } from '../../message';
 
-/** One readable queue of a topic on one broker. */
-export interface MessageQueue {
-  readonly topic: string;
-  readonly brokerName: string;
-  readonly queueId: number;
-}
-
-/** A stable map key for a queue ("topic@broker@id"). */
-export function queueKey(mq: MessageQueue): string {
-  return `${mq.topic}@${mq.brokerName}@${mq.queueId}`;
-}
-
-/** Java's MessageQueue ordering: topic, then broker name, then queue id. */
-export function compareQueues(a: MessageQueue, b: MessageQueue): number {
-  if (a.topic !== b.topic) return a.topic < b.topic ? -1 : 1;
-  if (a.brokerName !== b.brokerName) return a.brokerName < b.brokerName ? -1 : 1;
-  return a.queueId - b.queueId;
-}
+export type { MessageQueue } from '../message-queue';
+export { messageQueueKey as queueKey, compareMessageQueues as compareQueues } from '../message-queue';
+export type { AllocateStrategy } from '../rebalance/strategies';
+import type { MessageQueue } from '../message-queue';
 
 export const MessageModel = { CLUSTERING: 'CLUSTERING', BROADCASTING: 'BROADCASTING' } as const;
 export type MessageModelName = keyof typeof MessageModel;
@@ -39,14 +25,3 @@ export type ConcurrentListener = (
   messages: readonly MessageExt[],
   context: ConsumeContext,
 ) => ConsumeConcurrentlyStatus | Promise<ConsumeConcurrentlyStatus>;
-
-/**
- * Queue allocation (a rebalance strategy): this client's share of `queues` among `consumerIds`.
- * Both lists arrive sorted, so every member computes the same split.
- */
-export type AllocateStrategy = (
-  group: string,
-  currentId: string,
-  queues: readonly MessageQueue[],
-  consumerIds: readonly string[],
-) => MessageQueue[];

@@ -9,7 +9,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../../common';
 import type { MessageExt } from '../../message';
 import { RequestCode, ResponseCode, createRequest, parseTagExpression, responseError, type TagFilter } from '../../protocol';
-import { allocateAveragely } from './allocate-averagely';
+import { allocateAveragely } from '../rebalance/strategies';
+import type { ConsumerHeartbeatData } from '../client-instance';
 import { ConsumerClient } from './consumer-client';
 import { queueKey, type AllocateStrategy, type ConsumeFromWhereName, type MessageQueue } from './consumer-types';
 import { RemoteBrokerOffsetStore } from './offset-store';
@@ -64,7 +65,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
   readonly #stopSignal = new AbortController();
   #assigned: MessageQueue[] | undefined;
   #commitTimer: NodeJS.Timeout | undefined;
-  #heartbeatTimer: NodeJS.Timeout | undefined;
+  readonly #subVersion = Date.now();
   #state: 'created' | 'running' | 'stopped' = 'created';
 
   constructor(options: LitePullConsumerOptions) {
@@ -120,6 +121,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
     if (this.#state !== 'created') throw new Error(`start() called on a ${this.#state} consumer`);
     if (this.#subscriptions.size === 0 && this.#assigned === undefined) throw new Error('subscribe() or assign() before start()');
     this.#state = 'running';
+    await this.#client.start();
     if (this.#options.autoCommit ?? true) {
       this.#commitTimer = setInterval(() => void this.commitSync().catch((err: Error) => this.#logger.warn(`auto commit failed: ${err.message}`)), this.#options.autoCommitIntervalMs ?? 5000);
       this.#commitTimer.unref();
@@ -132,13 +134,12 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
       for (const mq of this.#assigned) this.#addQueue(mq);
       return;
     }
+    this.#client.registerConsumer(this.#options.groupName, () => this.#heartbeatData());
     for (const topic of this.#subscriptions.keys()) {
       this.#rebalance.addTopic(topic);
       await this.#client.refreshRoute(topic).catch((err: Error) => this.#logger.warn(`no route for ${topic} yet: ${err.message}`));
     }
-    await this.#heartbeat();
-    this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), 30_000);
-    this.#heartbeatTimer.unref();
+    await this.#client.heartbeat();
     await this.#rebalance.start();
   }
 
@@ -199,13 +200,12 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
     const wasRunning = this.#state === 'running';
     this.#state = 'stopped';
     clearInterval(this.#commitTimer);
-    clearInterval(this.#heartbeatTimer);
     this.#stopSignal.abort();
     for (const wake of [...this.#pollWaiters]) wake();
     if (wasRunning) {
       await this.#rebalance.stop();
       if (this.#options.autoCommit ?? true) await this.commitSync().catch((err: Error) => this.#logger.warn(`final commit failed: ${err.message}`));
-      if (this.#assigned === undefined) await this.#client.unregisterAll(this.#options.groupName);
+      if (this.#assigned === undefined) await this.#client.unregister(this.#options.groupName);
     }
     await this.#client.shutdown();
     await Promise.allSettled([...this.#queues.values()].map((s) => s.loop));
@@ -300,20 +300,18 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
     }
   }
 
-  async #heartbeat(): Promise<void> {
-    const body = Buffer.from(JSON.stringify({
-      clientID: this.#client.clientId,
-      consumerDataSet: [{
-        consumeFromWhere: `CONSUME_FROM_${this.#options.consumeFromWhere ?? 'LAST_OFFSET'}`, consumeType: 'CONSUME_ACTIVELY',
-        groupName: this.#options.groupName, messageModel: 'CLUSTERING', unitMode: false,
-        subscriptionDataSet: [...this.#subscriptions].map(([topic, s]) => ({
-          classFilterMode: false, codeSet: [...s.filter.codes], expressionType: 'TAG', subString: s.filter.tags === null ? '*' : s.expression,
-          subVersion: Date.now(), tagsSet: s.filter.tags === null ? [] : [...s.filter.tags], topic,
-        })),
-      }],
-      producerDataSet: [], heartbeatFingerprint: 0, withoutSub: false,
-    }));
-    await this.#client.heartbeatAll(body).catch((err: Error) => this.#logger.warn(`heartbeat failed: ${err.message}`));
+  #heartbeatData(): ConsumerHeartbeatData {
+    return {
+      groupName: this.#options.groupName,
+      consumeType: 'CONSUME_ACTIVELY',
+      messageModel: 'CLUSTERING',
+      consumeFromWhere: `CONSUME_FROM_${this.#options.consumeFromWhere ?? 'LAST_OFFSET'}`,
+      unitMode: false,
+      subscriptionDataSet: [...this.#subscriptions].map(([topic, s]) => ({
+        classFilterMode: false, codeSet: [...s.filter.codes], expressionType: 'TAG', subString: s.filter.tags === null ? '*' : s.expression,
+        subVersion: this.#subVersion, tagsSet: s.filter.tags === null ? [] : [...s.filter.tags], topic,
+      })),
+    };
   }
 
   async #pause(ms: number): Promise<void> {

@@ -8,9 +8,10 @@ import { isAbsolute } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../../common';
 import { RequestCode, ResponseCode, createRequest, parseTagExpression, responseError, type TagFilter } from '../../protocol';
-import { allocateAveragely } from './allocate-averagely';
+import { allocateAveragely } from '../rebalance/strategies';
 import { ConsumePool } from './consume-pool';
 import { ConsumeService, RETRY_GROUP_TOPIC_PREFIX } from './consume-service';
+import type { ConsumerHeartbeatData } from '../client-instance';
 import { ConsumerClient } from './consumer-client';
 import {
   queueKey,
@@ -59,7 +60,9 @@ export class PushConsumer {
   constructor(options: PushConsumerOptions) {
     this.#options = validateConsumerOptions(options);
     this.#logger = options.logger ?? silentLogger;
-    this.#client = new ConsumerClient({ namesrvAddr: this.#options.namesrvAddr, logger: this.#logger });
+    this.#client = new ConsumerClient({
+      namesrvAddr: this.#options.namesrvAddr, instanceName: options.instanceName, heartbeatIntervalMs: this.#options.heartbeatIntervalMs, logger: this.#logger,
+    });
     this.#offsets = this.#options.messageModel === 'CLUSTERING'
       ? new RemoteBrokerOffsetStore(this.#client, this.#options.groupName)
       : new LocalFileOffsetStore(this.#options.offsetStoreDir ?? defaultOffsetDir(), this.#options.instanceName, this.#options.groupName);
@@ -133,12 +136,14 @@ export class PushConsumer {
       localRetryDelayMs: this.#options.localRetryDelayMs, logger: this.#logger,
     });
     await this.#offsets.load();
+    this.#client.registerConsumer(this.#options.groupName, () => this.#heartbeatData());
+    await this.#client.start();
     for (const topic of this.#subscriptions.keys()) {
       this.#rebalance.addTopic(topic);
       await this.#client.refreshRoute(topic).catch((err: Error) => this.#logger.warn(`no route for ${topic} yet: ${err.message}`));
     }
-    await this.#heartbeat();
-    this.#every(this.#options.heartbeatIntervalMs, () => this.#heartbeat());
+    // Registered on every broker before the first GET_CONSUMER_LIST_BY_GROUP of the rebalance.
+    await this.#client.heartbeat();
     this.#every(this.#options.persistIntervalMs, () => this.#persistOffsets());
     await this.#rebalance.start();
   }
@@ -157,7 +162,7 @@ export class PushConsumer {
       await this.#rebalance.stop();
       await this.#consume?.drain();
       await this.#persistOffsets();
-      await this.#client.unregisterAll(this.#options.groupName);
+      await this.#client.unregister(this.#options.groupName);
     }
     await this.#pool?.destroy();
     await this.#client.shutdown(); // fails the held long polls
@@ -166,9 +171,9 @@ export class PushConsumer {
   }
 
   /**
-   * Abortive stop, as if the process died: no waiting for listeners, no offset commit, no
-   * unregister. The brokers see the connections close and hand this consumer's queues to the rest
-   * of the group, which re-consume everything not committed. Idempotent.
+   * Abortive stop: no waiting for listeners and no offset commit (the client instance still says
+   * goodbye to the brokers). The rest of the group takes this consumer's queues and re-consumes
+   * everything it had not committed. Idempotent.
    */
   async destroy(): Promise<void> {
     if (this.#state === 'stopped' || this.#state === 'stopping') return;
@@ -189,35 +194,24 @@ export class PushConsumer {
     this.#timers.push(timer);
   }
 
-  async #heartbeat(): Promise<void> {
-    const subscriptionDataSet = [...this.#subscriptions.values()].map((s) => ({
-      classFilterMode: false,
-      codeSet: [...s.filter.codes],
-      expressionType: 'TAG',
-      subString: s.filter.tags === null ? '*' : s.expression,
-      subVersion: s.subVersion,
-      tagsSet: s.filter.tags === null ? [] : [...s.filter.tags],
-      topic: s.topic,
-    }));
-    const body = Buffer.from(JSON.stringify({
-      clientID: this.#client.clientId,
-      consumerDataSet: [{
-        consumeFromWhere: `CONSUME_FROM_${this.#options.consumeFromWhere}`,
-        consumeType: 'CONSUME_PASSIVELY',
-        groupName: this.#options.groupName,
-        messageModel: this.#options.messageModel,
-        subscriptionDataSet,
-        unitMode: false,
-      }],
-      producerDataSet: [],
-      heartbeatFingerprint: 0,
-      withoutSub: false,
-    }));
-    try {
-      await this.#client.heartbeatAll(body);
-    } catch (err) {
-      this.#logger.warn(`heartbeat of ${this.#options.groupName} failed: ${(err as Error).message}`);
-    }
+  /** This group as the instance's heartbeats carry it (read at every heartbeat). */
+  #heartbeatData(): ConsumerHeartbeatData {
+    return {
+      groupName: this.#options.groupName,
+      consumeType: 'CONSUME_PASSIVELY',
+      messageModel: this.#options.messageModel,
+      consumeFromWhere: `CONSUME_FROM_${this.#options.consumeFromWhere}`,
+      unitMode: false,
+      subscriptionDataSet: [...this.#subscriptions.values()].map((s) => ({
+        classFilterMode: false,
+        codeSet: [...s.filter.codes],
+        expressionType: 'TAG',
+        subString: s.filter.tags === null ? '*' : s.expression,
+        subVersion: s.subVersion,
+        tagsSet: s.filter.tags === null ? [] : [...s.filter.tags],
+        topic: s.topic,
+      })),
+    };
   }
 
   async #persistOffsets(): Promise<void> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { MessageExt } from '../../../src/message';
+import { allocateAveragelyByCircle } from '../../../src/client/rebalance/strategies';
 import { PushConsumer, type PushConsumerOptions } from '../../../src/client/consumer/push-consumer';
 import { startCluster, waitFor, type ClusterFixture } from './cluster-fixture';
 
@@ -81,7 +82,7 @@ test('two consumers split the queues, each message once; a leaver\'s queues go t
   await cluster.createTopic('PushShare', 4);
   const seen = new Map<string, string[]>();
   const make = (name: string) => {
-    const c = consumer('G_share');
+    const c = consumer('G_share', { allocateStrategy: allocateAveragelyByCircle });
     c.subscribe('PushShare', '*');
     c.registerListener((msgs) => {
       for (const m of msgs) seen.set(m.body.toString(), [...(seen.get(m.body.toString()) ?? []), name]);

@@ -8,7 +8,7 @@
  * effort), stops the timers and closes every connection. Both are idempotent.
  */
 import { MqError, errorCode, type Clock, type Logger, type TimerHandle } from '../common';
-import { RequestCode, ResponseCode, createRequest, responseError, type RemotingCommand } from '../protocol';
+import { RequestCode, ResponseCode, createRequest, mqError, responseError, type RemotingCommand } from '../protocol';
 import { RemotingClient, type RequestHandler } from '../remoting';
 import { createClientConfig, type ClientConfig, type ClientOptions } from './client-config';
 import {
@@ -197,10 +197,7 @@ export class ClientInstance {
     if (cached !== undefined) return cached;
     const info = await this.updateTopicRoute(topic);
     if (info === undefined) {
-      throw new MqError('ERR_TOPIC_NOT_EXIST', `no route for topic ${topic} on name servers ${this.config.namesrvAddrs.join(';')}`, {
-        responseCode: ResponseCode.TOPIC_NOT_EXIST,
-        retriable: true,
-      });
+      throw mqError('ERR_TOPIC_NOT_EXIST', `no route for topic ${topic} on name servers ${this.config.namesrvAddrs.join(';')}`);
     }
     return info;
   }

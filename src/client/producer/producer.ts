@@ -6,7 +6,7 @@
  */
 import { MqError, errorCode, type Clock } from '../../common';
 import { MessageConst, javaStringHash } from '../../message';
-import { encodeBatchBody, type RemotingCommand } from '../../protocol';
+import { encodeBatchBody, mqError, type RemotingCommand } from '../../protocol';
 import { ClientInstance } from '../client-instance';
 import { MessageClientIdGenerator } from '../message-client-id';
 import type { MessageQueue } from '../message-queue';
@@ -284,10 +284,7 @@ export class Producer {
       template = await this.#instance.topicRoute(this.config.createTopicKey);
     } catch (err) {
       if (errorCode(err) !== 'ERR_TOPIC_NOT_EXIST') throw err;
-      throw new MqError('ERR_TOPIC_NOT_EXIST', `no route info for topic ${topic} (and no ${this.config.createTopicKey} route to auto-create it)`, {
-        retriable: true,
-        cause: err,
-      });
+      throw mqError('ERR_TOPIC_NOT_EXIST', `no route info for topic ${topic} (and no ${this.config.createTopicKey} route to auto-create it)`, err);
     }
     const queueDatas = template.route.queueDatas
       .filter((q) => (q.perm & PERM_WRITE) !== 0)
@@ -297,7 +294,7 @@ export class Producer {
       });
     const info = buildTopicRouteInfo(topic, { queueDatas, brokerDatas: template.route.brokerDatas });
     if (info.publishQueues.length === 0) {
-      throw new MqError('ERR_TOPIC_NOT_EXIST', `no writable broker for topic ${topic}`, { retriable: true });
+      throw mqError('ERR_TOPIC_NOT_EXIST', `no writable broker for topic ${topic}`);
     }
     return { source: info.publishQueues, queues: new TopicPublishQueues(info.publishQueues) };
   }
@@ -310,7 +307,7 @@ export class Producer {
       address = this.#instance.findBrokerAddress(brokerName, MASTER_ID, true)?.address;
     }
     if (address === undefined) {
-      throw new MqError('ERR_BROKER_NOT_EXIST', `the master of broker ${brokerName} is not known`, { retriable: true });
+      throw mqError('ERR_BROKER_NOT_EXIST', `the master of broker ${brokerName} is not known`);
     }
     return address;
   }

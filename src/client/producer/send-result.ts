@@ -1,6 +1,5 @@
 /** What a successful send returns (SendResult.java) and how a send response becomes one. */
-import { MqError } from '../../common';
-import { ResponseCode, responseError, type RemotingCommand } from '../../protocol';
+import { ResponseCode, mqError, responseError, type RemotingCommand } from '../../protocol';
 import type { MessageQueue } from '../message-queue';
 
 export type SendStatus = 'SEND_OK' | 'FLUSH_DISK_TIMEOUT' | 'FLUSH_SLAVE_TIMEOUT' | 'SLAVE_NOT_AVAILABLE';
@@ -36,7 +35,7 @@ export function sendResultFrom(response: RemotingCommand, queue: MessageQueue, m
   const queueOffset = Number(ext['queueOffset']);
   const offsetMsgId = ext['msgId'];
   if (offsetMsgId === undefined || !Number.isSafeInteger(queueOffset)) {
-    throw new MqError('ERR_BODY_MALFORMED', `send response lacks msgId or queueOffset (code ${response.code})`);
+    throw mqError('ERR_BODY_MALFORMED', `send response lacks msgId or queueOffset (code ${response.code})`);
   }
   const queueId = Number(ext['queueId']);
   const messageQueue = Number.isInteger(queueId) && queueId !== queue.queueId ? { ...queue, queueId } : queue;

@@ -5,8 +5,7 @@
  * with a master and the write permission, or the orderTopicConf layout when present) and
  * subscribe info (the read queues of readable brokers).
  */
-import { MqError } from '../../common';
-import { parseFastjson } from '../../protocol';
+import { mqError, parseFastjson } from '../../protocol';
 import { compareMessageQueues, type MessageQueue } from '../message-queue';
 
 export const PERM_READ = 4;
@@ -46,8 +45,8 @@ export interface TopicRouteInfo {
   readonly isOrderTopic: boolean;
 }
 
-function malformed(why: string): MqError {
-  return new MqError('ERR_BODY_MALFORMED', `TopicRouteData: ${why}`, { retriable: false });
+function malformed(why: string): Error {
+  return mqError('ERR_BODY_MALFORMED', `TopicRouteData: ${why}`);
 }
 
 function objectOf(value: unknown, what: string): Record<string, unknown> {
@@ -81,7 +80,7 @@ export function decodeTopicRouteData(body: Buffer | undefined): TopicRouteData {
   try {
     json = parseFastjson(body);
   } catch (err) {
-    throw new MqError('ERR_BODY_MALFORMED', `TopicRouteData is not JSON: ${(err as Error).message}`, { cause: err });
+    throw mqError('ERR_BODY_MALFORMED', `TopicRouteData is not JSON: ${(err as Error).message}`, err);
   }
   const root = objectOf(json, 'TopicRouteData');
   const queueDatas = arrayOf(root['queueDatas'], 'queueDatas').map((q): RouteQueueData => {

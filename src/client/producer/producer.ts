@@ -6,7 +6,7 @@
  */
 import { MqError, errorCode, type Clock } from '../../common';
 import { MessageConst, javaStringHash } from '../../message';
-import { encodeBatchBody, mqError, type RemotingCommand } from '../../protocol';
+import { encodeBatchBody, mqError } from '../../protocol';
 import { ClientInstance } from '../client-instance';
 import { MessageClientIdGenerator } from '../message-client-id';
 import type { MessageQueue } from '../message-queue';
@@ -119,7 +119,7 @@ export class Producer {
       const queue = await this.#chosenQueue(msg, options);
       return this.#sendOnce(queue, prepared, msgId, timeoutMs);
     }
-    return this.#sendWithRetries(msg.topic, timeoutMs, msgId, (target) => sendMessageRequest(target, prepared, this.#clock.now()));
+    return this.#sendWithRetries(msg.topic, timeoutMs, msgId, prepared, undefined);
   }
 
   /** The same as send(): every send returns a promise; kept for RocketMQ users' code. */
@@ -175,7 +175,7 @@ export class Producer {
       const response = await this.#instance.invoke(address, sendBatchRequest(this.#target(queue), batchBody, this.#clock.now()), timeoutMs);
       return sendResultFrom(response, queue, msgId);
     }
-    return this.#sendWithRetries(topic, timeoutMs, msgId, (target) => sendBatchRequest(target, batchBody, this.#clock.now()));
+    return this.#sendWithRetries(topic, timeoutMs, msgId, undefined, batchBody);
   }
 
   /** The queues sends to `topic` may use now (fetching the route when needed). */
@@ -186,13 +186,15 @@ export class Producer {
 
   // ---- internals ------------------------------------------------------------------------------
 
+  /** One message (`prepared`) or one encoded batch (`batchBody`); data, not a closure, per send. */
   async #sendWithRetries(
     topic: string,
     timeoutMs: number,
     msgId: string,
-    buildRequest: (target: SendTarget) => RemotingCommand,
+    prepared: PreparedMessage | undefined,
+    batchBody: Buffer | undefined,
   ): Promise<SendResult> {
-    const publish = await this.#publishQueues(topic);
+    const publish = this.#cachedPublishQueues(topic) ?? await this.#publishQueues(topic);
     const deadline = this.#clock.now() + timeoutMs;
     const attempts = 1 + this.config.retryTimesWhenSendFailed;
     let lastBroker: string | undefined;
@@ -205,7 +207,11 @@ export class Producer {
       const started = this.#clock.now();
       try {
         const address = await this.#masterAddress(queue.brokerName);
-        const response = await this.#instance.invoke(address, buildRequest(this.#target(queue)), remaining);
+        const target = this.#target(queue);
+        const request = prepared !== undefined
+          ? sendMessageRequest(target, prepared, this.#clock.now())
+          : sendBatchRequest(target, batchBody!, this.#clock.now());
+        const response = await this.#instance.invoke(address, request, remaining);
         const result = sendResultFrom(response, queue, msgId);
         this.#faults?.update(queue.brokerName, this.#clock.now() - started, false);
         if (result.sendStatus !== 'SEND_OK' && this.config.retryAnotherBrokerWhenNotStoreOK && attempt + 1 < attempts) continue;
@@ -257,6 +263,14 @@ export class Producer {
       return known;
     }
     return chosen;
+  }
+
+  /** The hot path: publish queues of a cached, unchanged route, without a promise. */
+  #cachedPublishQueues(topic: string): TopicPublishQueues | undefined {
+    const info = this.#instance.cachedTopicRoute(topic);
+    if (info === undefined) return undefined;
+    const entry = this.#publish.get(topic);
+    return entry !== undefined && entry.source === info.publishQueues ? entry.queues : undefined;
   }
 
   /** Publish queues from the cached route; else the name server; else the default topic's route. */

@@ -1,10 +1,11 @@
 /**
  * Options every client (producer, consumers) shares, validated once at construction (style §7):
- * a bad option throws ERR_CLIENT_OPTION_INVALID naming the option, before any socket is opened.
+ * a bad option throws ERR_INVALID_ARGUMENT naming the option, before any socket is opened.
  */
 import { networkInterfaces } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { MqError, silentLogger, systemClock, type Clock, type Logger } from '../common';
+import { silentLogger, systemClock, type Clock, type Logger } from '../common';
+import { mqError } from '../protocol';
 import { parseAddress } from '../remoting';
 
 export interface ClientOptions {
@@ -39,9 +40,14 @@ export interface ClientConfig {
   readonly clock: Clock;
 }
 
-/** The error for a bad option or argument given to a client. */
-export function clientOptionError(message: string): MqError {
-  return new MqError('ERR_CLIENT_OPTION_INVALID', message, { retriable: false });
+/** The error for a bad option or argument given to a client (catalogue: ERR_INVALID_ARGUMENT). */
+export function clientOptionError(message: string): Error {
+  return mqError('ERR_INVALID_ARGUMENT', message);
+}
+
+/** A client method called in the wrong lifecycle state (catalogue: ERR_ILLEGAL_OPERATION). */
+export function clientStateError(message: string): Error {
+  return mqError('ERR_ILLEGAL_OPERATION', message);
 }
 
 export function createClientConfig(options: ClientOptions): ClientConfig {

@@ -7,10 +7,10 @@
  * Lifecycle: start() arms the timers; shutdown() unregisters the groups from every broker (best
  * effort), stops the timers and closes every connection. Both are idempotent.
  */
-import { MqError, errorCode, type Clock, type Logger, type TimerHandle } from '../common';
+import { errorCode, type Clock, type Logger, type TimerHandle } from '../common';
 import { RequestCode, ResponseCode, createRequest, mqError, responseError, type RemotingCommand } from '../protocol';
 import { RemotingClient, type RequestHandler } from '../remoting';
-import { createClientConfig, type ClientConfig, type ClientOptions } from './client-config';
+import { clientStateError, createClientConfig, type ClientConfig, type ClientOptions } from './client-config';
 import {
   MASTER_ID,
   buildTopicRouteInfo,
@@ -96,7 +96,7 @@ export class ClientInstance {
   /** Arms the route-refresh and heartbeat timers. Idempotent while running. */
   async start(): Promise<void> {
     if (this.#state === 'running') return;
-    if (this.#state === 'stopped') throw new MqError('ERR_CLIENT_STATE', 'a shut down client instance cannot be restarted');
+    if (this.#state === 'stopped') throw clientStateError('a shut down client instance cannot be restarted');
     this.#state = 'running';
     this.#scheduleRouteRefresh();
     this.#scheduleHeartbeat();
@@ -123,7 +123,7 @@ export class ClientInstance {
   /** Registers a producer group: it is in every heartbeat from now on. Throws if already here. */
   registerProducer(group: string): void {
     if (this.#producerGroups.has(group)) {
-      throw new MqError('ERR_CLIENT_GROUP_REGISTERED', `producer group ${group} is already registered on client ${this.clientId}`);
+      throw clientStateError(`producer group ${group} is already registered on client ${this.clientId}`);
     }
     this.#producerGroups.add(group);
   }
@@ -140,7 +140,7 @@ export class ClientInstance {
    */
   registerConsumer(group: string, info: () => ConsumerHeartbeatData): void {
     if (this.#consumers.has(group)) {
-      throw new MqError('ERR_CLIENT_GROUP_REGISTERED', `consumer group ${group} is already registered on client ${this.clientId}`);
+      throw clientStateError(`consumer group ${group} is already registered on client ${this.clientId}`);
     }
     this.#consumers.set(group, info);
   }

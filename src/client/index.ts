@@ -17,3 +17,4 @@ export { MAX_DELAY_LEVEL } from './producer/message';
 export type { SendResult, SendStatus } from './producer/send-result';
 export { LatencyFaultTolerance, notAvailableDurationFor, LATENCY_MAX_MS, NOT_AVAILABLE_DURATION_MS } from './producer/latency-fault-tolerance';
 export { TopicPublishQueues } from './producer/queue-selection';
+export { clientStateError } from './client-config';

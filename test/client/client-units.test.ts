@@ -32,7 +32,7 @@ test('client options are validated at construction with errors naming the option
   ];
   for (const [options, message] of bad) {
     assert.throws(() => createClientConfig(options as never), (err: Error & { code?: string }) => {
-      assert.equal(err.code, 'ERR_CLIENT_OPTION_INVALID');
+      assert.equal(err.code, 'ERR_INVALID_ARGUMENT');
       assert.match(err.message, message);
       return true;
     });
@@ -151,7 +151,7 @@ test('message validation: clear errors at the call, nothing prepared', () => {
   ];
   for (const [msg, message] of bad) {
     assert.throws(() => checkMessage(msg as never, max), (err: Error & { code?: string }) => {
-      assert.equal(err.code, 'ERR_CLIENT_MESSAGE_INVALID');
+      assert.equal(err.code, 'ERR_MESSAGE_ILLEGAL');
       assert.match(err.message, message);
       return true;
     });

@@ -101,7 +101,7 @@ test('client instance: unknown topics reject with ERR_TOPIC_NOT_EXIST; route lis
       groupName: 'CG_HB', consumeType: 'CONSUME_PASSIVELY', messageModel: 'CLUSTERING', consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
       subscriptionDataSet: [{ topic: 'Listened', subString: '*', tagsSet: [], codeSet: [], subVersion: 1, expressionType: 'TAG' }],
     }));
-    assert.throws(() => instance.registerConsumer('CG_HB', () => { throw new Error('unused'); }), { code: 'ERR_CLIENT_GROUP_REGISTERED' });
+    assert.throws(() => instance.registerConsumer('CG_HB', () => { throw new Error('unused'); }), { code: 'ERR_ILLEGAL_OPERATION' });
     assert.deepEqual(await instance.sendHeartbeatToAllBrokers(), [cluster.brokers[0]!.addr]);
     const list = await instance.invoke(cluster.brokers[0]!.addr, createRequest(RequestCode.GET_CONSUMER_LIST_BY_GROUP, { consumerGroup: 'CG_HB' }));
     assert.deepEqual(JSON.parse(list.body!.toString()).consumerIdList, [instance.clientId]);

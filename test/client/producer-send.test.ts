@@ -86,7 +86,7 @@ test('ordered sends: a selector and a sharding key keep one key in one queue, in
   assert.equal((await cluster.stored(sharded[0]!.offsetMsgId)).properties['__SHARDINGKEY'], 'customer-42');
 
   await assert.rejects(producer.send({ topic: 'Orders', body: 'x' }, { selector: () => ({ topic: 'Orders', brokerName: 'nope', queueId: 0 }) }),
-    { code: 'ERR_CLIENT_MESSAGE_INVALID' });
+    { code: 'ERR_MESSAGE_ILLEGAL' });
 });
 
 test('batch: one request, consecutive offsets in one queue, each message with its own UNIQ_KEY', async () => {
@@ -142,11 +142,11 @@ test('a topic unknown to the name server is sent through the default topic and a
 });
 
 test('validation errors reject at the call; a stopped or unstarted producer refuses to send', async () => {
-  await assert.rejects(producer.send({ topic: 'bad topic', body: 'x' }), { code: 'ERR_CLIENT_MESSAGE_INVALID' });
+  await assert.rejects(producer.send({ topic: 'bad topic', body: 'x' }), { code: 'ERR_MESSAGE_ILLEGAL' });
   await assert.rejects(producer.send({ topic: 'Orders', body: Buffer.alloc(4 * 1024 * 1024 + 1) }), /limit is 4194304/);
   await assert.rejects(producer.send({ topic: 'Orders', body: 'x' }, { timeoutMs: 0 }), /timeoutMs/);
   const idle = new Producer({ groupName: 'PG_IDLE', namesrvAddr: cluster.namesrvAddr });
-  await assert.rejects(idle.send({ topic: 'Orders', body: 'x' }), { code: 'ERR_CLIENT_STATE' });
+  await assert.rejects(idle.send({ topic: 'Orders', body: 'x' }), { code: 'ERR_ILLEGAL_OPERATION' });
   await idle.start();
   await idle.shutdown();
   await assert.rejects(idle.send({ topic: 'Orders', body: 'x' }), /shut down/);

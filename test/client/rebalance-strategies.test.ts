@@ -52,10 +52,10 @@ test('a client missing from the id list, no queues or no ids: nothing allocated;
   for (const strategy of [allocateAveragely, allocateAveragelyByCircle, allocateConsistentHash]) {
     assert.deepEqual(strategy('G', 'stranger', queues(4), ids(2)), []);
     assert.deepEqual(strategy('G', ids(1)[0]!, [], ids(1)), []);
-    assert.throws(() => strategy('', ids(1)[0]!, queues(1), ids(1)), { code: 'ERR_CLIENT_OPTION_INVALID' });
-    assert.throws(() => strategy('G', '', queues(1), ids(1)), { code: 'ERR_CLIENT_OPTION_INVALID' });
+    assert.throws(() => strategy('', ids(1)[0]!, queues(1), ids(1)), { code: 'ERR_INVALID_ARGUMENT' });
+    assert.throws(() => strategy('G', '', queues(1), ids(1)), { code: 'ERR_INVALID_ARGUMENT' });
   }
-  assert.throws(() => consistentHashStrategy(0), { code: 'ERR_CLIENT_OPTION_INVALID' });
+  assert.throws(() => consistentHashStrategy(0), { code: 'ERR_INVALID_ARGUMENT' });
 });
 
 test('property: every strategy assigns every queue exactly once across the consumers, for many shapes', () => {

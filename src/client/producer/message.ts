@@ -1,10 +1,10 @@
 /**
  * The message a producer sends, and its validation at the call (Validators.checkMessage): topic
  * name rules, a non-empty body within maxMessageSize, reserved property names, tags and keys
- * without separators, a delay level in range. Bad input throws ERR_CLIENT_MESSAGE_INVALID before
- * anything is sent.
+ * without separators, a delay level in range. Bad input throws ERR_MESSAGE_ILLEGAL (Java's
+ * Validators use MESSAGE_ILLEGAL too) before anything is sent.
  */
-import { MqError } from '../../common';
+import { mqError } from '../../protocol';
 import { MessageConst, propertiesProblem, topicProblem } from '../../message';
 
 export interface Message {
@@ -35,8 +35,8 @@ const SEND_FORBIDDEN_TOPICS: ReadonlySet<string> = new Set([
   'RMQ_SYS_TRACE_TOPIC', 'SELF_TEST_TOPIC', 'OFFSET_MOVED_EVENT', 'CHECKPOINT_TOPIC', 'TBW102',
 ]);
 
-export function messageError(message: string): MqError {
-  return new MqError('ERR_CLIENT_MESSAGE_INVALID', message);
+export function messageError(message: string): Error {
+  return mqError('ERR_MESSAGE_ILLEGAL', message);
 }
 
 /** Throws why a topic cannot be sent to. */

@@ -7,6 +7,7 @@
 import { MqError, errorCode, type Clock } from '../../common';
 import { MessageConst, javaStringHash } from '../../message';
 import { encodeBatchBody, mqError } from '../../protocol';
+import { clientStateError } from '../client-config';
 import { ClientInstance } from '../client-instance';
 import { MessageClientIdGenerator } from '../message-client-id';
 import type { MessageQueue } from '../message-queue';
@@ -86,7 +87,7 @@ export class Producer {
 
   async start(): Promise<void> {
     if (this.#state === 'running') return;
-    if (this.#state === 'stopped') throw new MqError('ERR_CLIENT_STATE', 'a shut down producer cannot be restarted');
+    if (this.#state === 'stopped') throw clientStateError('a shut down producer cannot be restarted');
     if (this.#ownsInstance) await this.#instance.start();
     this.#instance.registerProducer(this.config.groupName);
     this.#state = 'running';
@@ -344,7 +345,7 @@ export class Producer {
 
   #checkRunning(): void {
     if (this.#state !== 'running') {
-      throw new MqError('ERR_CLIENT_STATE', `producer ${this.config.groupName} is ${this.#state === 'created' ? 'not started' : 'shut down'}`);
+      throw clientStateError(`producer ${this.config.groupName} is ${this.#state === 'created' ? 'not started' : 'shut down'}`);
     }
   }
 }

@@ -4,7 +4,7 @@
  * the same split from the same inputs, so each queue has exactly one owner. Callers pass queues
  * and ids sorted (the rebalance does), and the strategies do not sort them again.
  */
-import { MqError } from '../../../common';
+import { mqError } from '../../../protocol';
 import type { MessageQueue } from '../../message-queue';
 
 export type AllocateStrategy = (
@@ -32,6 +32,6 @@ export function checkAllocateArgs(
   return clientIds.indexOf(currentClientId);
 }
 
-function invalid(message: string): MqError {
-  return new MqError('ERR_CLIENT_OPTION_INVALID', `allocate: ${message}`);
+function invalid(message: string): Error {
+  return mqError('ERR_INVALID_ARGUMENT', `allocate: ${message}`);
 }

@@ -5,7 +5,7 @@
 import { isAbsolute, join } from 'node:path';
 import Piscina from 'piscina';
 import type { MessageExt } from '../../message';
-import type { ConsumeConcurrentlyStatus, MessageQueue } from './consumer-types';
+import { optionError, type ConsumeConcurrentlyStatus, type MessageQueue } from './consumer-types';
 import type { ConsumeTask } from './consume-worker';
 
 export interface ConsumePoolOptions {
@@ -19,7 +19,7 @@ export class ConsumePool {
   readonly #modulePath: string;
 
   constructor(options: ConsumePoolOptions) {
-    if (!isAbsolute(options.modulePath)) throw new TypeError(`listener module path must be absolute, got "${options.modulePath}"`);
+    if (!isAbsolute(options.modulePath)) throw optionError(`listener module path must be absolute, got "${options.modulePath}"`);
     this.#modulePath = options.modulePath;
     this.#pool = new Piscina({
       filename: join(__dirname, 'consume-worker.js'),

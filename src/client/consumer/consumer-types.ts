@@ -4,6 +4,7 @@ import type { MessageExt } from '../../message';
 export type { MessageQueue } from '../message-queue';
 export { messageQueueKey as queueKey, compareMessageQueues as compareQueues } from '../message-queue';
 export type { AllocateStrategy } from '../rebalance/strategies';
+export { clientStateError as stateError, clientOptionError as optionError } from '../client-config';
 import type { MessageQueue } from '../message-queue';
 
 export const MessageModel = { CLUSTERING: 'CLUSTERING', BROADCASTING: 'BROADCASTING' } as const;
@@ -25,3 +26,4 @@ export type ConcurrentListener = (
   messages: readonly MessageExt[],
   context: ConsumeContext,
 ) => ConsumeConcurrentlyStatus | Promise<ConsumeConcurrentlyStatus>;
+

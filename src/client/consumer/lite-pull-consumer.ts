@@ -7,6 +7,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../../common';
+import { optionError, stateError } from './consumer-types';
 import type { MessageExt } from '../../message';
 import { RequestCode, ResponseCode, createRequest, parseTagExpression, responseError, type TagFilter } from '../../protocol';
 import { allocateAveragely } from '../rebalance/strategies';
@@ -69,13 +70,13 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
   #state: 'created' | 'running' | 'stopped' = 'created';
 
   constructor(options: LitePullConsumerOptions) {
-    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
-    if (typeof options.groupName !== 'string' || !/^[%|a-zA-Z0-9_-]{1,255}$/.test(options.groupName)) throw new TypeError('groupName must be 1-255 characters of [%|a-zA-Z0-9_-]');
+    if (options === null || typeof options !== 'object') throw optionError('options must be an object');
+    if (typeof options.groupName !== 'string' || !/^[%|a-zA-Z0-9_-]{1,255}$/.test(options.groupName)) throw optionError('groupName must be 1-255 characters of [%|a-zA-Z0-9_-]');
     for (const key of ['autoCommitIntervalMs', 'pullBatchSize', 'pullThresholdForQueue', 'pollTimeoutMs', 'rebalanceIntervalMs'] as const) {
       const v = options[key];
-      if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new RangeError(`${key} must be a positive integer, got ${String(v)}`);
+      if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw optionError(`${key} must be a positive integer, got ${String(v)}`);
     }
-    if (options.suspendMs !== undefined && (!Number.isInteger(options.suspendMs) || options.suspendMs < 0)) throw new RangeError('suspendMs must be a non-negative integer');
+    if (options.suspendMs !== undefined && (!Number.isInteger(options.suspendMs) || options.suspendMs < 0)) throw optionError('suspendMs must be a non-negative integer');
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
     this.#client = new ConsumerClient({ namesrvAddr: options.namesrvAddr, logger: this.#logger });
@@ -95,15 +96,15 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
   }
 
   subscribe(topic: string, tagExpression = '*'): void {
-    if (this.#state !== 'created') throw new Error('subscribe() must be called before start()');
-    if (this.#assigned !== undefined) throw new Error('subscribe() and assign() cannot be mixed');
+    if (this.#state !== 'created') throw stateError('subscribe() must be called before start()');
+    if (this.#assigned !== undefined) throw stateError('subscribe() and assign() cannot be mixed');
     this.#subscriptions.set(topic, { expression: tagExpression, filter: parseTagExpression(tagExpression, 'TAG') });
   }
 
   /** Consumes exactly these queues (no rebalancing). */
   assign(queues: readonly MessageQueue[]): void {
-    if (this.#state !== 'created') throw new Error('assign() must be called before start()');
-    if (this.#subscriptions.size > 0) throw new Error('subscribe() and assign() cannot be mixed');
+    if (this.#state !== 'created') throw stateError('assign() must be called before start()');
+    if (this.#subscriptions.size > 0) throw stateError('subscribe() and assign() cannot be mixed');
     this.#assigned = queues.map((q) => ({ topic: q.topic, brokerName: q.brokerName, queueId: q.queueId }));
   }
 
@@ -118,8 +119,8 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
   }
 
   async start(): Promise<void> {
-    if (this.#state !== 'created') throw new Error(`start() called on a ${this.#state} consumer`);
-    if (this.#subscriptions.size === 0 && this.#assigned === undefined) throw new Error('subscribe() or assign() before start()');
+    if (this.#state !== 'created') throw stateError(`start() called on a ${this.#state} consumer`);
+    if (this.#subscriptions.size === 0 && this.#assigned === undefined) throw stateError('subscribe() or assign() before start()');
     this.#state = 'running';
     await this.#client.start();
     if (this.#options.autoCommit ?? true) {
@@ -170,9 +171,9 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
 
   /** The next poll of `mq` starts at `offset`. */
   seek(mq: MessageQueue, offset: number): void {
-    if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`offset must be a non-negative integer, got ${offset}`);
+    if (!Number.isInteger(offset) || offset < 0) throw optionError(`offset must be a non-negative integer, got ${offset}`);
     const state = this.#queues.get(queueKey(mq));
-    if (state === undefined) throw new Error(`${queueKey(mq)} is not assigned to this consumer`);
+    if (state === undefined) throw stateError(`${queueKey(mq)} is not assigned to this consumer`);
     state.generation++;
     state.nextOffset = offset;
     state.buffered = 0;

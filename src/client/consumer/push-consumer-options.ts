@@ -1,6 +1,6 @@
 /** PushConsumer options: typed, validated once at construction, defaults as in RocketMQ. */
 import type { Logger } from '../../common';
-import { MessageModel, ConsumeFromWhere, type AllocateStrategy, type ConsumeFromWhereName, type MessageModelName } from './consumer-types';
+import { MessageModel, ConsumeFromWhere, optionError, type AllocateStrategy, type ConsumeFromWhereName, type MessageModelName } from './consumer-types';
 import { DEFAULT_MAX_HELD_BYTES, DEFAULT_MAX_HELD_COUNT } from './process-queue';
 import { DEFAULT_PULL_BATCH, DEFAULT_SUSPEND_MS } from './pull-api';
 import { DEFAULT_REBALANCE_INTERVAL_MS } from './rebalance-service';
@@ -65,26 +65,26 @@ export interface ResolvedPushOptions {
 
 function intIn(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
   const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
+  if (!Number.isInteger(v) || v < min || v > max) throw optionError(`${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
   return v;
 }
 
 const GROUP_PATTERN = /^[%|a-zA-Z0-9_-]{1,255}$/;
 
 export function validateConsumerOptions(options: PushConsumerOptions): ResolvedPushOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+  if (options === null || typeof options !== 'object') throw optionError('options must be an object');
   if (typeof options.groupName !== 'string' || !GROUP_PATTERN.test(options.groupName)) {
-    throw new TypeError(`groupName must be 1-255 characters of [%|a-zA-Z0-9_-], got ${JSON.stringify(options.groupName)}`);
+    throw optionError(`groupName must be 1-255 characters of [%|a-zA-Z0-9_-], got ${JSON.stringify(options.groupName)}`);
   }
-  if (typeof options.namesrvAddr !== 'string' || options.namesrvAddr.trim() === '') throw new TypeError('namesrvAddr must be "host:port[;host:port...]"');
+  if (typeof options.namesrvAddr !== 'string' || options.namesrvAddr.trim() === '') throw optionError('namesrvAddr must be "host:port[;host:port...]"');
   const messageModel = options.messageModel ?? 'CLUSTERING';
-  if (!(messageModel in MessageModel)) throw new TypeError(`messageModel must be CLUSTERING or BROADCASTING, got ${String(messageModel)}`);
+  if (!(messageModel in MessageModel)) throw optionError(`messageModel must be CLUSTERING or BROADCASTING, got ${String(messageModel)}`);
   const consumeFromWhere = options.consumeFromWhere ?? 'LAST_OFFSET';
-  if (!(consumeFromWhere in ConsumeFromWhere)) throw new TypeError(`consumeFromWhere must be LAST_OFFSET, FIRST_OFFSET or TIMESTAMP, got ${String(consumeFromWhere)}`);
-  if (options.allocateStrategy !== undefined && typeof options.allocateStrategy !== 'function') throw new TypeError('allocateStrategy must be a function');
+  if (!(consumeFromWhere in ConsumeFromWhere)) throw optionError(`consumeFromWhere must be LAST_OFFSET, FIRST_OFFSET or TIMESTAMP, got ${String(consumeFromWhere)}`);
+  if (options.allocateStrategy !== undefined && typeof options.allocateStrategy !== 'function') throw optionError('allocateStrategy must be a function');
   const consumeThreadMin = intIn('consumeThreadMin', options.consumeThreadMin, 1, 1, 1000);
   const consumeThreadMax = intIn('consumeThreadMax', options.consumeThreadMax, Math.max(20, consumeThreadMin), 1, 1000);
-  if (consumeThreadMax < consumeThreadMin) throw new RangeError('consumeThreadMax must be >= consumeThreadMin');
+  if (consumeThreadMax < consumeThreadMin) throw optionError('consumeThreadMax must be >= consumeThreadMin');
   const MAX = 2 ** 31 - 1;
   return {
     groupName: options.groupName,

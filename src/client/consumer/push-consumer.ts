@@ -7,6 +7,7 @@
 import { isAbsolute } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../../common';
+import { optionError, stateError } from './consumer-types';
 import { RequestCode, ResponseCode, createRequest, parseTagExpression, responseError, type TagFilter } from '../../protocol';
 import { allocateAveragely } from '../rebalance/strategies';
 import { ConsumePool } from './consume-pool';
@@ -82,8 +83,8 @@ export class PushConsumer {
 
   /** Subscribes to `topic` with a TAG expression (`*`, `TagA || TagB`). Before start() only. */
   subscribe(topic: string, tagExpression = '*'): void {
-    if (this.#state !== 'created') throw new Error('subscribe() must be called before start()');
-    if (typeof topic !== 'string' || topic === '') throw new TypeError('topic must be a non-empty string');
+    if (this.#state !== 'created') throw stateError('subscribe() must be called before start()');
+    if (typeof topic !== 'string' || topic === '') throw optionError('topic must be a non-empty string');
     const filter = parseTagExpression(tagExpression, 'TAG');
     this.#subscriptions.set(topic, { topic, expression: tagExpression, filter, subVersion: Date.now() });
   }
@@ -93,9 +94,9 @@ export class PushConsumer {
    * threads (it exports `consume(messages, context)`).
    */
   registerListener(listener: ConcurrentListener | string): void {
-    if (typeof listener !== 'function' && typeof listener !== 'string') throw new TypeError('listener must be a function or a module path');
-    if (typeof listener === 'string' && !isAbsolute(listener)) throw new TypeError(`listener module path must be absolute, got "${listener}"`);
-    if (this.#state !== 'created') throw new Error('registerListener() must be called before start()');
+    if (typeof listener !== 'function' && typeof listener !== 'string') throw optionError('listener must be a function or a module path');
+    if (typeof listener === 'string' && !isAbsolute(listener)) throw optionError(`listener module path must be absolute, got "${listener}"`);
+    if (this.#state !== 'created') throw stateError('registerListener() must be called before start()');
     this.#listener = listener;
   }
 
@@ -105,9 +106,9 @@ export class PushConsumer {
   }
 
   async start(): Promise<void> {
-    if (this.#state !== 'created') throw new Error(`start() called on a ${this.#state} consumer`);
-    if (this.#listener === undefined) throw new Error('registerListener() must be called before start()');
-    if (this.#subscriptions.size === 0) throw new Error('subscribe() to at least one topic before start()');
+    if (this.#state !== 'created') throw stateError(`start() called on a ${this.#state} consumer`);
+    if (this.#listener === undefined) throw stateError('registerListener() must be called before start()');
+    if (this.#subscriptions.size === 0) throw stateError('subscribe() to at least one topic before start()');
     this.#state = 'running';
     try {
       await this.#startServices();
@@ -123,7 +124,7 @@ export class PushConsumer {
       this.#subscriptions.set(retryTopic, { topic: retryTopic, expression: '*', filter: parseTagExpression('*', 'TAG'), subVersion: Date.now() });
     }
     let listener: ConcurrentListener | ConsumePool;
-    if (this.#listener === undefined) throw new Error('registerListener() must be called before start()');
+    if (this.#listener === undefined) throw stateError('registerListener() must be called before start()');
     if (typeof this.#listener === 'string') {
       this.#pool = new ConsumePool({ modulePath: this.#listener, minThreads: this.#options.consumeThreadMin, maxThreads: this.#options.consumeThreadMax });
       listener = this.#pool;

@@ -77,9 +77,9 @@ test('assign + seek / seekToBegin / seekToEnd, and async iteration', async () =>
 });
 
 test('options and call order are checked', () => {
-  assert.throws(() => new LitePullConsumer({ groupName: 'bad group', namesrvAddr: '127.0.0.1:1' }), TypeError);
-  assert.throws(() => new LitePullConsumer({ groupName: 'G', namesrvAddr: '127.0.0.1:1', pullBatchSize: 0 }), RangeError);
+  assert.throws(() => new LitePullConsumer({ groupName: 'bad group', namesrvAddr: '127.0.0.1:1' }), { code: 'ERR_INVALID_ARGUMENT' });
+  assert.throws(() => new LitePullConsumer({ groupName: 'G', namesrvAddr: '127.0.0.1:1', pullBatchSize: 0 }), { code: 'ERR_INVALID_ARGUMENT' });
   const c = new LitePullConsumer({ groupName: 'G', namesrvAddr: '127.0.0.1:1' });
   c.subscribe('T');
-  assert.throws(() => c.assign([{ topic: 'T', brokerName: 'b', queueId: 0 }]));
+  assert.throws(() => c.assign([{ topic: 'T', brokerName: 'b', queueId: 0 }]), { code: 'ERR_ILLEGAL_OPERATION' });
 });

@@ -62,5 +62,5 @@ test('a listener given as a module path runs on worker threads; offsets commit a
 
 test('a relative module path is refused when registered', () => {
   const c = new PushConsumer({ groupName: 'G_relative', namesrvAddr: cluster.namesrvAddr });
-  assert.throws(() => c.registerListener('./listener.js'), TypeError);
+  assert.throws(() => c.registerListener('./listener.js'), { code: 'ERR_INVALID_ARGUMENT' });
 });

@@ -213,7 +213,7 @@ test('offsets persist across a consumer restart (no repeats, nothing lost)', asy
 });
 
 test('options are validated at construction', () => {
-  assert.throws(() => new PushConsumer({ groupName: '', namesrvAddr: '127.0.0.1:1' }), TypeError);
-  assert.throws(() => new PushConsumer({ groupName: 'G', namesrvAddr: '127.0.0.1:1', consumeThreadMax: 0 }), RangeError);
-  assert.throws(() => new PushConsumer({ groupName: 'G', namesrvAddr: '127.0.0.1:1', messageModel: 'X' as 'CLUSTERING' }), TypeError);
+  assert.throws(() => new PushConsumer({ groupName: '', namesrvAddr: '127.0.0.1:1' }), { code: 'ERR_INVALID_ARGUMENT' });
+  assert.throws(() => new PushConsumer({ groupName: 'G', namesrvAddr: '127.0.0.1:1', consumeThreadMax: 0 }), { code: 'ERR_INVALID_ARGUMENT' });
+  assert.throws(() => new PushConsumer({ groupName: 'G', namesrvAddr: '127.0.0.1:1', messageModel: 'X' as 'CLUSTERING' }), { code: 'ERR_INVALID_ARGUMENT' });
 });

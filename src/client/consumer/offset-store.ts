@@ -16,6 +16,8 @@ export interface OffsetStore {
   load(): Promise<void>;
   /** Records progress in memory. `increaseOnly` keeps a later, higher value from being overwritten. */
   update(mq: MessageQueue, offset: number, increaseOnly: boolean): void;
+  /** The in-memory value only (no request); -1 when there is none. */
+  readMemory(mq: MessageQueue): number;
   /** The in-memory value, else the stored one; -1 when there is none. */
   read(mq: MessageQueue, source: 'memory' | 'store'): Promise<number>;
   /** Writes the in-memory values of `queues` to where they are kept. */
@@ -42,6 +44,10 @@ abstract class MemoryOffsets {
 
   remove(mq: MessageQueue): void {
     this.entries.delete(queueKey(mq));
+  }
+
+  readMemory(mq: MessageQueue): number {
+    return this.memory(mq);
   }
 
   protected memory(mq: MessageQueue): number {

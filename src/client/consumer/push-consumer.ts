@@ -288,7 +288,7 @@ export class PushConsumer {
         continue;
       }
       try {
-        const commitOffset = this.#options.messageModel === 'CLUSTERING' ? await this.#offsets.read(mq, 'memory') : -1;
+        const commitOffset = this.#options.messageModel === 'CLUSTERING' ? this.#offsets.readMemory(mq) : -1;
         const result = await pullMessages(this.#client, {
           group: this.#options.groupName, queue: mq, queueOffset: nextOffset, subscription: subscription.expression,
           filter: subscription.filter, commitOffset, suspendMs: this.#options.suspendMs, maxMessages: this.#options.pullBatchSize,

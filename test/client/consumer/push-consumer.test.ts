@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import type { MessageExt } from '../../../src/message';
 import { allocateAveragelyByCircle } from '../../../src/client/rebalance/strategies';
 import { PushConsumer, type PushConsumerOptions } from '../../../src/client/consumer/push-consumer';
+import { Producer } from '../../../src/client/producer/producer';
 import { startCluster, waitFor, type ClusterFixture } from './cluster-fixture';
 
 let cluster: ClusterFixture;
@@ -210,6 +211,35 @@ test('offsets persist across a consumer restart (no repeats, nothing lost)', asy
   await waitFor(() => got.length >= 10, 10_000);
   await second.shutdown();
   assert.deepEqual([...got].sort(), Array.from({ length: 10 }, (_, i) => `r${i}`).sort());
+});
+
+test('messages from the SDK producer, compressed bodies included, arrive as sent', async () => {
+  await cluster.createTopic('PushFromProducer', 2);
+  const producer = new Producer({ groupName: 'PG_push', namesrvAddr: cluster.namesrvAddr });
+  await producer.start();
+  const big = 'x'.repeat(64 * 1024); // over the 4 KiB compression threshold
+  const c = consumer('G_producer');
+  const got: MessageExt[] = [];
+  c.subscribe('PushFromProducer', 'Big || Small');
+  c.registerListener((msgs) => {
+    got.push(...msgs);
+    return 'CONSUME_SUCCESS';
+  });
+  await c.start();
+  try {
+    await producer.send({ topic: 'PushFromProducer', body: big, tags: 'Big', keys: 'k1' });
+    await producer.send({ topic: 'PushFromProducer', body: 'small', tags: 'Small', properties: { color: 'red' } });
+    await producer.send({ topic: 'PushFromProducer', body: 'other', tags: 'Other' });
+    await waitFor(() => got.length >= 2, 10_000);
+  } finally {
+    await c.shutdown();
+    await producer.shutdown();
+  }
+  const byTag = new Map(got.map((m) => [m.tags, m]));
+  assert.equal(byTag.get('Big')?.body.toString(), big, 'inflated');
+  assert.equal(byTag.get('Big')?.keys, 'k1');
+  assert.equal(byTag.get('Small')?.properties['color'], 'red');
+  assert.equal(got.length, 2);
 });
 
 test('options are validated at construction', () => {

@@ -36,6 +36,8 @@ declare module 'ali-ons' {
     isBroadcast?: boolean;
     consumeFromWhere?: 'CONSUME_FROM_LAST_OFFSET' | 'CONSUME_FROM_FIRST_OFFSET' | 'CONSUME_FROM_TIMESTAMP';
     maxReconsumeTimes?: number;
+    /** How long the broker may hold a pull (the long-poll hint; 15 s by default). */
+    brokerSuspendMaxTimeMillis?: number;
   }
 
   export class Message {

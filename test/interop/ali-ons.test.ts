@@ -6,6 +6,7 @@
  * CONSUMER_SEND_MSG_BACK, %RETRY%<group> and the delay-level scheduler (1 s levels so the test stays short).
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { Consumer, Message, type SendResult } from 'ali-ons';
 import { withTempDir } from '../helpers/temp-dir';
@@ -58,9 +59,11 @@ test('ali-ons against `cometmq start`: sync sends with tags and keys, a tag subs
     await admin.createTopic(topic, queueNums);
 
     const producer = await clients.producer('InteropTagProducer', 'tags-producer');
-    const tagCycle = ['TagA', 'TagB', 'TagC', null] as const;
+    // null becomes the literal tag "null"; '' passes ali-ons' own client-side tag filter (it lets
+    // untagged messages through), so only the broker's filter keeps it from this subscription.
+    const tagCycle = ['TagA', 'TagB', 'TagC', null, ''] as const;
     const sent = new Map<string, { tags: string | null; result: SendResult }>();
-    for (let i = 0; i < 24; i++) {
+    for (let i = 0; i < 25; i++) {
       const tags = tagCycle[i % tagCycle.length]!;
       const message = new Message(topic, tags, `body-${i}`);
       message.keys = [`key-${i}`, 'interop'];
@@ -75,7 +78,9 @@ test('ali-ons against `cometmq start`: sync sends with tags and keys, a tag subs
     assert.ok(new Set([...sent.values()].map((s) => Number(s.result.messageQueue.queueId))).size > 1, 'sends spread over queues');
 
     const received: Delivery[] = [];
-    const consumer = clients.consumer(group, 'tags-consumer');
+    // ali-ons commits past a queue's trailing non-matching messages only when a pull comes back
+    // empty, i.e. after the long poll expires: a short hold keeps the wait for full commits short.
+    const consumer = clients.consumer(group, 'tags-consumer', { brokerSuspendMaxTimeMillis: 1000 });
     consumer.subscribe(topic, 'TagA || TagC', async (message) => {
       received.push(delivery(message));
     });
@@ -158,5 +163,70 @@ test('ali-ons against `cometmq namesrv` + `cometmq broker -c`: a failed message 
     assert.equal(await admin.maxOffset(retryTopic, 0), 4, 'four retry copies were stored in the retry topic');
     assert.equal(await admin.maxOffset(dlqTopic, 0), 1, 'one message dead-lettered');
     assert.deepEqual(clients.unexpectedProblems(/deliberate failure|updateTopicPublishInfo\(\) prev is not null/), [], 'no client errors besides the deliberate ones');
+  })),
+);
+
+test('ali-ons against `cometmq start`: compressed, binary and non-ASCII messages, a delayed send, and a restarted consumer resumes at its committed offset', { timeout: 60_000 }, () =>
+  withTempDir('interop-bodies', (dir) => withCluster(() => startStandalone(dir), async (_cluster, admin, clients) => {
+    const topic = 'InteropBodies';
+    const group = 'InteropBodiesGroup';
+    const queueNums = 2;
+    const tag = 'Tåg✓';
+    await admin.createTopic(topic, queueNums);
+    const producer = await clients.producer('InteropBodiesProducer', 'bodies-producer');
+
+    // Over 4 KiB ali-ons zlib-compresses the body and sets sysFlag 1; the consumer must get it back inflated.
+    const bodies = new Map<string, Buffer>([
+      ['large', Buffer.concat([randomBytes(6000), Buffer.alloc(6000, 'a')])],
+      ['binary', Buffer.from([0, 1, 2, 0xfe, 0xff, 0x01, 0x02])],
+      ['unicode', Buffer.from('héllo wörld ✓ 消息', 'utf8')],
+    ]);
+    for (const [name, body] of bodies) {
+      const message = new Message(topic, tag, body);
+      message.keys = [`ключ-${name}`];
+      assert.equal((await producer.send(message)).sendStatus, 'SEND_OK', `send ${name}`);
+    }
+    const delayed = new Message(topic, tag, 'delayed');
+    (delayed as Message & { delayTimeLevel: number }).delayTimeLevel = 1;
+    assert.equal((await producer.send(delayed)).sendStatus, 'SEND_OK', 'delayed send');
+
+    const first: Delivery[] = [];
+    const consumer = clients.consumer(group, 'bodies-consumer-1');
+    consumer.subscribe(topic, tag, async (message) => {
+      first.push({ ...delivery(message), body: message.body.toString('base64') });
+    });
+    await consumer.ready();
+    await pollUntil('every message, the delayed one included', async () =>
+      first.length >= bodies.size + 1 && (await admin.hasCommittedAll(group, topic, queueNums)),
+    CONSUME_DEADLINE_MS, () => `received ${first.length}; client: ${clients.problems.join('\n')}`);
+
+    const byKeys = new Map(first.map((d) => [d.keys, d]));
+    assert.equal(first.length, bodies.size + 1, 'each message once');
+    for (const [name, body] of bodies) {
+      const got = byKeys.get(`ключ-${name}`);
+      assert.ok(got !== undefined, `${name} arrived with its non-ASCII key`);
+      assert.equal(got.body, body.toString('base64'), `${name}: the body round-trips byte for byte`);
+      assert.equal(got.tags, tag, `${name}: the non-ASCII tag round-trips (and matched the broker's tag-code filter)`);
+    }
+    const delayedDelivery = first.find((d) => Buffer.from(d.body, 'base64').toString('utf8') === 'delayed');
+    assert.ok(delayedDelivery !== undefined, 'the delayed message arrived');
+    assert.equal(delayedDelivery.properties['REAL_TOPIC'], topic, 'it went through the delay scheduler back to its topic');
+    assert.equal(delayedDelivery.properties['DELAY'], undefined, 'the scheduler drops DELAY on delivery, as Apache does');
+
+    // close() commits offsets and then unregisters on the same connection; a new member of the group
+    // must start where the first one stopped.
+    await consumer.close();
+    const second: string[] = [];
+    const restarted = clients.consumer(group, 'bodies-consumer-2');
+    restarted.subscribe(topic, tag, async (message) => {
+      second.push(message.body.toString('utf8'));
+    });
+    await restarted.ready();
+    assert.equal((await producer.send(new Message(topic, tag, 'after-restart'))).sendStatus, 'SEND_OK');
+    await pollUntil('the message sent after the restart', async () =>
+      second.includes('after-restart') && (await admin.hasCommittedAll(group, topic, queueNums)),
+    CONSUME_DEADLINE_MS, () => `received ${second.join(',')}; client: ${clients.problems.join('\n')}`);
+    assert.deepEqual(second, ['after-restart'], 'nothing consumed before the restart is delivered again');
+    assert.deepEqual(clients.unexpectedProblems(/updateTopicPublishInfo\(\) prev is not null/), [], 'the client reported no errors');
   })),
 );

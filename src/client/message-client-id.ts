@@ -24,6 +24,7 @@ export interface DecodedClientMessageId {
 
 export class MessageClientIdGenerator {
   readonly #prefix: string;
+  readonly #now: () => number;
   #counter: number;
   #monthStart = 0;
   #nextMonthStart = 0;
@@ -38,8 +39,6 @@ export class MessageClientIdGenerator {
     this.#counter = randomBytes(2).readUInt16BE(0);
     this.#now = now;
   }
-
-  readonly #now: () => number;
 
   /** A new id. */
   next(): string {

@@ -51,9 +51,10 @@ export class ConsumeService {
   /** Hands pulled messages (already in `pq`) to the listener in batches. */
   submit(messages: readonly MessageExt[], pq: ProcessQueue, queue: MessageQueue): void {
     for (let i = 0; i < messages.length; i += this.#options.batchSize) {
-      const task = this.#consume(messages.slice(i, i + this.#options.batchSize), pq, queue);
+      const task: Promise<void> = this.#consume(messages.slice(i, i + this.#options.batchSize), pq, queue)
+        .catch((err: Error) => this.#logger.error(`consuming a batch of ${queue.topic} failed: ${err.message}`)) // messages stay unconsumed
+        .finally(() => this.#inFlight.delete(task));
       this.#inFlight.add(task);
-      void task.finally(() => this.#inFlight.delete(task));
     }
   }
 

@@ -4,6 +4,7 @@ import type { MessageExt } from '../../../src/message';
 import { allocateAveragelyByCircle } from '../../../src/client/rebalance/strategies';
 import { PushConsumer, type PushConsumerOptions } from '../../../src/client/consumer/push-consumer';
 import { Producer } from '../../../src/client/producer/producer';
+import { makeTempDir, removeTempDir } from '../../helpers/temp-dir';
 import { startCluster, waitFor, type ClusterFixture } from './cluster-fixture';
 
 let cluster: ClusterFixture;
@@ -154,7 +155,7 @@ test('a consumer killed mid-stream: the survivor re-consumes everything it had n
 
 test('broadcasting delivers everything to both consumers, offsets in a local file', async () => {
   await cluster.createTopic('PushBroadcast', 2);
-  const dir = cluster.broker.dir + '-offsets';
+  const dir = makeTempDir('broadcast-offsets');
   const got = new Map<string, string[]>();
   const make = (name: string) => {
     const c = consumer('G_bcast', { messageModel: 'BROADCASTING', offsetStoreDir: dir, instanceName: name });
@@ -185,6 +186,7 @@ test('broadcasting delivers everything to both consumers, offsets in a local fil
   await cluster.send('PushBroadcast', 'b10', 0);
   await waitFor(() => (got.get('a')?.length ?? 0) >= 1, 10_000);
   await again.shutdown();
+  removeTempDir(dir);
   assert.deepEqual(got.get('a'), ['b10']);
 });
 

@@ -70,9 +70,9 @@ test('batch send stores all messages atomically at consecutive offsets', async (
     { body: Buffer.from('b1'), properties: encodeProperties({ UNIQ_KEY: 'U1' }) },
     { body: Buffer.from('b2'), flag: 3 },
   ]);
+  // Java clients send 320 with SendMessageRequestHeaderV2's one-letter names, as for 310.
   const request = createRequest(RequestCode.SEND_BATCH_MESSAGE, {
-    producerGroup: 'PG', topic: 'Batch', defaultTopic: 'TBW102', defaultTopicQueueNums: '4', queueId: '1',
-    sysFlag: '0', bornTimestamp: String(Date.now()), flag: '0', properties: '', batch: 'true',
+    a: 'PG', b: 'Batch', c: 'TBW102', d: '4', e: '1', f: '0', g: String(Date.now()), h: '0', i: '', m: 'true',
   }, body);
   const sent = await fx.invoke(request);
   assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);

@@ -49,7 +49,7 @@ export function brokerHandlers(broker: BrokerContext): Array<[number, RequestHan
   return [
     [RequestCode.SEND_MESSAGE, createSendMessageHandler(broker, false, false)],
     [RequestCode.SEND_MESSAGE_V2, createSendMessageHandler(broker, true, false)],
-    [RequestCode.SEND_BATCH_MESSAGE, createSendMessageHandler(broker, false, true)],
+    [RequestCode.SEND_BATCH_MESSAGE, createSendMessageHandler(broker, true, true)],
     [RequestCode.PULL_MESSAGE, pull, { maxInFlight: PULL_MAX_IN_FLIGHT }],
     [RequestCode.LITE_PULL_MESSAGE, pull, { maxInFlight: PULL_MAX_IN_FLIGHT }],
     [RequestCode.QUERY_CONSUMER_OFFSET, createQueryConsumerOffsetHandler(broker)],

@@ -1,5 +1,5 @@
 /**
- * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310, single-letter header) and SEND_BATCH_MESSAGE (320, or
+ * SEND_MESSAGE (10), SEND_MESSAGE_V2 (310) and SEND_BATCH_MESSAGE (320; both single-letter headers; or
  * 310/10 with batch=true): header decode, topic checks and auto-creation, queue choice, delay-level
  * redirection to SCHEDULE_TOPIC_XXXX, %RETRY% -> %DLQ% past maxReconsumeTimes, the store append,
  * and the SendMessageResponseHeader Java clients read (remoting-protocol.md §5.1).

@@ -7,13 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import { Consumer, Message, type SendResult } from 'ali-ons';
 import { withTempDir } from '../helpers/temp-dir';
 import { AliOnsClients } from './ali-ons-clients';
-import { Admin, pollUntil, startNamesrvAndBroker, startStandalone, stopCluster, type Cluster } from './cometmq-processes';
+import { Admin, CometmqProcess, pollUntil, startNamesrvAndBroker, startStandalone, stopCluster, type Cluster } from './cometmq-processes';
 
 const CONSUME_DEADLINE_MS = 30_000;
+const STUCK_CONSUMER = path.join(__dirname, 'children', 'ali-ons-stuck-consumer.js');
 
 interface Delivery {
   readonly body: string;
@@ -228,5 +230,47 @@ test('ali-ons against `cometmq start`: compressed, binary and non-ASCII messages
     CONSUME_DEADLINE_MS, () => `received ${second.join(',')}; client: ${clients.problems.join('\n')}`);
     assert.deepEqual(second, ['after-restart'], 'nothing consumed before the restart is delivered again');
     assert.deepEqual(clients.unexpectedProblems(/updateTopicPublishInfo\(\) prev is not null/), [], 'the client reported no errors');
+  })),
+);
+
+test('ali-ons consumers in separate processes: a member killed mid-stream has its unacknowledged messages redelivered to the survivor', { timeout: 60_000 }, () =>
+  withTempDir('interop-failover', (dir) => withCluster(() => startStandalone(dir), async (cluster, admin, clients) => {
+    const topic = 'InteropFailover';
+    const group = 'InteropFailoverGroup';
+    const queueNums = 4;
+    await admin.createTopic(topic, queueNums);
+    const producer = await clients.producer('InteropFailoverProducer', 'failover-producer');
+    const bodies = Array.from({ length: 20 }, (_, i) => `m-${i}`);
+    for (const body of bodies) assert.equal((await producer.send(new Message(topic, 'TagF', body))).sendStatus, 'SEND_OK');
+
+    // The other member: a separate process whose listener never returns, so nothing it holds is acked.
+    const stuck = new CometmqProcess([cluster.namesrvAddr, topic, group], STUCK_CONSUMER);
+    let held: string;
+    try {
+      held = await stuck.waitForLine(/^received (.+)$/);
+    } catch (err) {
+      await stuck.kill();
+      throw err;
+    }
+
+    const received = new Set<string>();
+    const survivor = clients.consumer(group, 'failover-survivor');
+    survivor.subscribe(topic, '*', async (message) => {
+      received.add(message.body.toString('utf8'));
+    });
+    await survivor.ready();
+    assert.deepEqual((await admin.consumerIds(group)).sort(), ['127.0.0.1@failover-survivor', '127.0.0.1@stuck-consumer']);
+    await stuck.kill();
+    // The broker notices the closed connection and drops the member, so the survivor's next
+    // rebalance takes every queue, from the committed offsets the killed member never advanced.
+    await pollUntil('the killed member leaving the group', async () =>
+      (await admin.consumerIds(group)).join() === '127.0.0.1@failover-survivor', CONSUME_DEADLINE_MS);
+
+    await pollUntil('every message at the survivor', async () =>
+      received.size === bodies.length && (await admin.hasCommittedAll(group, topic, queueNums)),
+    CONSUME_DEADLINE_MS, () => `survivor got ${[...received].join(',')}; killed member printed ${stuck.lines.join('\n')}; client: ${clients.problems.join('\n')}`);
+    assert.ok(received.has(held), `the message the killed member held (${held}) was redelivered to the survivor`);
+    assert.deepEqual([...received].sort(), [...bodies].sort());
+    assert.deepEqual(clients.unexpectedProblems(/updateTopicPublishInfo\(\) prev is not null/), [], 'the survivor reported no errors');
   })),
 );

@@ -19,8 +19,9 @@ export class CometmqProcess {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly exited: Promise<number | null>;
 
-  constructor(args: readonly string[]) {
-    this.child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `script` defaults to the `cometmq` command; tests also run their own helper scripts this way. */
+  constructor(args: readonly string[], script = BIN) {
+    this.child = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     const collect = (chunk: Buffer): void => {
       this.lines.push(...chunk.toString('utf8').split('\n').filter((l) => l.length > 0));
     };
@@ -40,6 +41,12 @@ export class CometmqProcess {
       return found !== undefined;
     }, START_DEADLINE_MS, () => this.lines.join('\n'));
     return found!;
+  }
+
+  /** An abrupt death (no shutdown work at all); resolves when the process is gone. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exited;
   }
 
   /** SIGTERM (a graceful shutdown) and the exit code. */
@@ -144,6 +151,13 @@ export class Admin {
     if (response.code === ResponseCode.QUERY_NOT_FOUND) return -1;
     assert.equal(response.code, ResponseCode.SUCCESS, `consumer offset of ${group} on ${topic}:${queueId}: ${response.remark ?? ''}`);
     return Number(response.extFields['offset']);
+  }
+
+  /** The client ids the broker currently lists for the group. */
+  async consumerIds(group: string): Promise<string[]> {
+    const response = await this.client.invokeSync(this.cluster.brokerAddr, createRequest(RequestCode.GET_CONSUMER_LIST_BY_GROUP, { consumerGroup: group }), RPC_TIMEOUT_MS);
+    if (response.code !== ResponseCode.SUCCESS) return [];
+    return (JSON.parse(response.body?.toString('utf8') ?? '{}') as { consumerIdList?: string[] }).consumerIdList ?? [];
   }
 
   /** True when the group has committed every queue of the topic up to its end. */

@@ -9,3 +9,15 @@ export type { NamesrvConfig, NamesrvControllerOptions } from './namesrv';
 export { RequestCode, ResponseCode, createRequest, createResponse } from './protocol';
 export type { RemotingCommand } from './protocol';
 export { RemotingClient, RemotingServer } from './remoting';
+export { Producer, PushConsumer, LitePullConsumer, ClientInstance, MessageModel, ConsumeFromWhere } from './client';
+export type {
+  ProducerOptions,
+  SendResult,
+  SendStatus,
+  Message,
+  PushConsumerOptions,
+  LitePullConsumerOptions,
+  ConcurrentListener,
+  ConsumeConcurrentlyStatus,
+  MessageQueue,
+} from './client';

@@ -18,3 +18,4 @@ export type { SendResult, SendStatus } from './producer/send-result';
 export { LatencyFaultTolerance, notAvailableDurationFor, LATENCY_MAX_MS, NOT_AVAILABLE_DURATION_MS } from './producer/latency-fault-tolerance';
 export { TopicPublishQueues } from './producer/queue-selection';
 export { clientStateError } from './client-config';
+export * from './consumer';

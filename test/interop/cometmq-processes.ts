@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { createRequest, RequestCode, ResponseCode } from '../../src/protocol';
 import { RemotingClient } from '../../src/remoting';
@@ -62,9 +63,9 @@ export interface Cluster {
   readonly processes: readonly CometmqProcess[];
 }
 
-/** `cometmq start` on free ports with `dataDir`. */
-export async function startStandalone(dataDir: string): Promise<Cluster> {
-  const run = new CometmqProcess(['start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0']);
+/** `cometmq start` with `dataDir`, on the given ports or on ports the OS picks. */
+export async function startStandalone(dataDir: string, ports = { namesrv: 0, broker: 0 }): Promise<Cluster> {
+  const run = new CometmqProcess(['start', '--data-dir', dataDir, '--namesrv-port', String(ports.namesrv), '--broker-port', String(ports.broker)]);
   try {
     const namesrvPort = await run.waitForLine(/name server listening on port (\d+)/);
     const brokerPort = await run.waitForLine(/broker \S+ .* listening on port (\d+)/);
@@ -99,6 +100,19 @@ export async function startNamesrvAndBroker(dataDir: string, brokerConf: Readonl
     await namesrv.stop();
     throw err;
   }
+}
+
+/**
+ * A port that was free a moment ago, for a server that must come back on the same address after a
+ * restart (clients keep the name server address they were given). Another process could take it
+ * in between; on a test machine that is rare and fails loudly (EADDRINUSE), never silently.
+ */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /** Stops every process (broker first) and returns their exit codes in start order. */

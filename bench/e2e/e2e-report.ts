@@ -1,0 +1,51 @@
+/** The end-to-end results as the Markdown tables docs/benchmarks.md shows, next to issue 3's targets. */
+import { fmt, markdownTable } from '../lib/table';
+import type { LatencySummary } from '../lib/histogram';
+
+type Result = Record<string, unknown>;
+
+const num = (r: Result, k: string): number => Number(r[k] ?? 0);
+const lat = (r: Result, k: string): LatencySummary => r[k] as LatencySummary;
+const of = (results: readonly Result[], kind: string): Result[] => results.filter((r) => r['kind'] === kind);
+
+export function e2eReport(results: readonly Result[]): string {
+  const lines: string[] = [];
+  const produce = of(results, 'produce-async');
+  if (produce.length > 0) {
+    lines.push('### Produce, async sends, 1,000 in flight (1 KiB)', '');
+    lines.push(markdownTable(['flush', 'msgs/s', 'target msgs/s'],
+      produce.map((r) => [String(r['flushDiskType']), fmt(num(r, 'msgsPerSec')), r['flushDiskType'] === 'SYNC_FLUSH' ? '100,000' : '150,000'])), '');
+  }
+  const sync = of(results, 'produce-sync');
+  if (sync.length > 0) {
+    lines.push('### Synchronous sends, one at a time (1 KiB), against a bare Node round trip in the same run', '');
+    lines.push(markdownTable(['flush', 'sends/s', 'p50 us', 'p99 us', 'p99.9 us', 'bare p50 us (before / after)', 'p50 ratio', 'target ratio'],
+      sync.map((r) => {
+        const l = lat(r, 'latencyUs');
+        return [String(r['flushDiskType']), fmt(num(r, 'sendsPerSec')), fmt(l.p50, 1), fmt(l.p99, 1), fmt(l.p999, 1),
+          `${fmt(lat(r, 'ceilingBefore').p50, 1)} / ${fmt(lat(r, 'ceilingAfter').p50, 1)}`, fmt(num(r, 'ratioP50'), 2), '<= 1.5'];
+      })), '');
+  }
+  const drain = of(results, 'drain');
+  if (drain.length > 0) {
+    const fills = of(results, 'fill');
+    lines.push('### Backlog drain (PushConsumer from the first offset, 1 KiB)', '');
+    lines.push(markdownTable(['flush', 'backlog', 'fill msgs/s', 'drain msgs/s (from start)', 'drain msgs/s (from first message)', 'target msgs/s'],
+      drain.map((r) => {
+        const fill = fills.find((f) => f['flushDiskType'] === r['flushDiskType']);
+        return [String(r['flushDiskType']), fmt(num(r, 'messages')), fill ? fmt(num(fill, 'msgsPerSec')) : '-', fmt(num(r, 'msgsPerSec')),
+          fmt(num(r, 'msgsPerSecAfterFirst')), '300,000'];
+      })), '');
+  }
+  const latency = of(results, 'latency');
+  if (latency.length > 0) {
+    lines.push('### End-to-end latency, open loop at 10,000 msgs/s (send due time to listener, corrected for coordinated omission)', '');
+    lines.push(markdownTable(['flush', 'messages', 'failed sends', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'target p99 ms'],
+      latency.map((r) => {
+        const l = lat(r, 'latencyUs');
+        return [String(r['flushDiskType']), fmt(num(r, 'received')), fmt(num(r, 'failures')), fmt(l.p50 / 1000, 2), fmt(l.p99 / 1000, 2),
+          fmt(l.p999 / 1000, 2), fmt(l.max / 1000, 2), '< 5'];
+      })), '');
+  }
+  return lines.join('\n');
+}

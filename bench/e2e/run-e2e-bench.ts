@@ -1,0 +1,79 @@
+/**
+ * `npm run bench` (end-to-end part): `cometmq start` as a child process on free ports with a fresh
+ * data directory, once per flush type; every client case in its own process; the bare-Node round
+ * trip measured in the same run; Markdown tables on stdout and all results as JSON.
+ *
+ *   node dist/bench/e2e/run-e2e-bench.js [--quick] [--flush ASYNC_FLUSH,SYNC_FLUSH]
+ *       [--only produce-async,produce-sync,drain,latency] [--out file]
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { runIsolated } from '../lib/run-isolated';
+import { envInfo } from '../lib/env-info';
+import { startBenchProcess, type BenchProcess } from './bench-process';
+import { e2eReport } from './e2e-report';
+
+const BODY_SIZE = 1024;
+const FLUSH_TYPES = ['ASYNC_FLUSH', 'SYNC_FLUSH'] as const;
+type Flush = (typeof FLUSH_TYPES)[number];
+
+function sizes(quick: boolean) {
+  return quick
+    ? { asyncMs: 3_000, syncSends: 5_000, backlog: 100_000, latencyMs: 5_000 }
+    : { asyncMs: 10_000, syncSends: 20_000, backlog: 1_000_000, latencyMs: 20_000 };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, flush: { type: 'string' }, only: { type: 'string' }, out: { type: 'string' } },
+  });
+  const selected = new Set((values.only ?? 'produce-async,produce-sync,drain,latency').split(','));
+  const flushes = (values.flush ?? FLUSH_TYPES.join(',')).split(',') as Flush[];
+  for (const f of flushes) if (!FLUSH_TYPES.includes(f)) throw new Error(`--flush takes ASYNC_FLUSH and/or SYNC_FLUSH, got '${f}'`);
+  const n = sizes(values.quick ?? false);
+  const casesModule = path.join(__dirname, 'e2e-cases.js');
+  const results: Record<string, unknown>[] = [];
+  const echo = await startBenchProcess([path.join(__dirname, 'echo-server.js')], /^listening (\d+)/);
+  try {
+    for (const flush of flushes) {
+      const dataDir = fs.mkdtempSync(path.join(process.env['COMETMQ_BENCH_DIR'] ?? os.tmpdir(), 'cometmq-e2e-'));
+      let broker: BenchProcess | undefined;
+      try {
+        broker = await startBenchProcess(
+          [path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js'), 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0', '--flush', flush],
+          /name server listening on port (\d+)/, / ready$/);
+        const target = { namesrvAddr: `127.0.0.1:${broker.port}`, bodySize: BODY_SIZE };
+        const run = async (c: Record<string, unknown>): Promise<Record<string, unknown>> => {
+          process.stderr.write(`e2e bench (${flush}): ${JSON.stringify(c)}\n`);
+          const r = { flushDiskType: flush, ...(await runIsolated(casesModule, { ...target, ...c })) };
+          results.push(r);
+          return r;
+        };
+        if (selected.has('produce-async')) await run({ kind: 'produce-async', topic: 'BenchAsync', inFlight: 1000, durationMs: n.asyncMs });
+        if (selected.has('produce-sync')) await run({ kind: 'produce-sync', topic: 'BenchSync', sends: n.syncSends, echoPort: echo.port });
+        if (selected.has('drain')) {
+          await run({ kind: 'fill', topic: 'BenchBacklog', messages: n.backlog, inFlight: 1000 });
+          await run({ kind: 'drain', topic: 'BenchBacklog', messages: n.backlog });
+        }
+        if (selected.has('latency')) await run({ kind: 'latency', topic: 'BenchLatency', rate: 10_000, durationMs: n.latencyMs });
+      } finally {
+        await broker?.stop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await echo.stop();
+  }
+  console.log(e2eReport(results));
+  const outFile = values.out ?? path.join(process.cwd(), '.bench-results', `e2e-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  fs.writeFileSync(outFile, JSON.stringify({ env: envInfo(os.tmpdir()), date: new Date().toISOString(), results }, null, 2));
+  console.log(`\nresults: ${outFile}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});

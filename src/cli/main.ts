@@ -5,6 +5,9 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { runAdmin } from './admin';
+import { CONSUME_USAGE, runConsume } from './consume';
+import { PRODUCE_USAGE, runProduce } from './produce';
 import { runBroker, runNamesrv, runStandalone } from './servers';
 import { runStoreSmoke } from './store-smoke';
 
@@ -17,7 +20,16 @@ commands:
   broker -c broker.conf                    a broker configured by a RocketMQ-style broker.conf
   store-check [--data-dir DIR] [--messages N]
         append and read back N messages through the embedded store, and report
-  help                                     this text`;
+  admin <subcommand> [-n namesrvAddr] [--json]
+        topics (create, update, delete, list, route, status), cluster list, broker status,
+        consumer progress and connections, message by-id and by-key ('cometmq admin help')
+  ${PRODUCE_USAGE}
+        send messages with the SDK producer and print each SendResult (a summary past 20)
+  ${CONSUME_USAGE}
+        print messages as they arrive; exits after N or on Ctrl-C, committing offsets
+  help                                     this text
+
+The name server address defaults to 127.0.0.1:9876.`;
 
 export function defaultHome(): string {
   return process.env['COMETMQ_HOME'] ?? path.join(os.homedir(), '.cometmq');
@@ -74,6 +86,15 @@ export async function main(argv: string[]): Promise<number> {
       await runStoreSmoke({ dataDir: values['data-dir'] ?? path.join(defaultHome(), 'store-check'), messages, log });
       return 0;
     }
+    case 'admin':
+      await runAdmin(args);
+      return 0;
+    case 'produce':
+      await runProduce(args);
+      return 0;
+    case 'consume':
+      await runConsume(args);
+      return 0;
     case 'help':
     case '--help':
       console.log(USAGE);

@@ -17,6 +17,8 @@ export interface TagFilter {
 export const MATCH_ALL: TagFilter = Object.freeze({ tags: null, codes: Object.freeze([]) as readonly number[] });
 
 export function parseTagExpression(expression: string | undefined, expressionType: string | undefined): TagFilter {
+  // Apache's answer when property filtering is off (its default): clients and tools key on it.
+  if (expressionType === 'SQL92') throw mqError('ERR_SYSTEM_ERROR', 'The broker does not support consumer to filter message by SQL92');
   if (expressionType !== undefined && expressionType !== '' && expressionType.toUpperCase() !== 'TAG') {
     throw mqError('ERR_SUBSCRIPTION_PARSE_FAILED', `expression type ${expressionType} is not supported by this broker (TAG only)`);
   }

@@ -73,7 +73,10 @@ declare module 'ali-ons' {
   export class Consumer extends EventEmitter {
     static readonly ACTION_RETRY: unique symbol;
     constructor(options: ConsumerOptions);
-    subscribe(topic: string, expression: string, handler: (message: Message) => Promise<ConsumeResult>): void;
+    subscribe(
+      topic: string, expression: string | { expressionType: 'TAG' | 'SQL92'; subString: string },
+      handler: (message: Message) => Promise<ConsumeResult>,
+    ): void;
     ready(): Promise<void>;
     close(): Promise<void>;
   }

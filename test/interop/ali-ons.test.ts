@@ -253,22 +253,19 @@ test('ali-ons consumers in separate processes: a member killed mid-stream has it
 
     // The other member: a separate process whose listener never returns, so nothing it holds is acked.
     const stuck = new CometmqProcess([cluster.namesrvAddr, topic, group], STUCK_CONSUMER);
+    const received = new Set<string>();
     let held: string;
     try {
       held = await stuck.waitForLine(/^received (.+)$/);
-    } catch (err) {
+      const survivor = clients.consumer(group, 'failover-survivor');
+      survivor.subscribe(topic, '*', async (message) => {
+        received.add(message.body.toString('utf8'));
+      });
+      await survivor.ready();
+      assert.deepEqual((await admin.consumerIds(group)).sort(), ['127.0.0.1@failover-survivor', '127.0.0.1@stuck-consumer']);
+    } finally {
       await stuck.kill();
-      throw err;
     }
-
-    const received = new Set<string>();
-    const survivor = clients.consumer(group, 'failover-survivor');
-    survivor.subscribe(topic, '*', async (message) => {
-      received.add(message.body.toString('utf8'));
-    });
-    await survivor.ready();
-    assert.deepEqual((await admin.consumerIds(group)).sort(), ['127.0.0.1@failover-survivor', '127.0.0.1@stuck-consumer']);
-    await stuck.kill();
     // The broker notices the closed connection and drops the member, so the survivor's next
     // rebalance takes every queue, from the committed offsets the killed member never advanced.
     await pollUntil('the killed member leaving the group', async () =>

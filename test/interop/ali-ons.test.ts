@@ -3,7 +3,9 @@
  * (pure JavaScript, remoting protocol), unchanged. CometMQ runs as real `cometmq` processes on
  * loopback; the client runs in this process. Produce (sync sends with tags and keys), consume with a
  * tag subscription (only matching tags, each once, offsets committed), and retries through
- * CONSUMER_SEND_MSG_BACK, %RETRY%<group> and the delay-level scheduler (1 s levels so the test stays short).
+ * CONSUMER_SEND_MSG_BACK, %RETRY%<group> and the delay-level scheduler (1 s levels so the test stays short)
+ * up to the dead-letter queue; then compressed/binary/non-ASCII messages and a delayed send, a group
+ * member process killed mid-stream, and a broker restart under a connected client.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

@@ -8,6 +8,8 @@ import {
   type SerializeTypeValue,
 } from '../protocol';
 import { MAX_FRAME_BYTES } from './frame-decoder';
+import { scanJsonHeader, type ScannedJsonHeader } from './json-header-scan';
+import { headerScratch, writeJsonHeader } from './json-header-writer';
 
 const HEADER_LENGTH_MASK = 0xffffff;
 /** code(2) language(1) version(2) opaque(4) flag(4) remarkLength(4) extFieldsLength(4). */
@@ -36,6 +38,14 @@ export function decodeCommand(frame: Buffer): RemotingCommand {
 }
 
 function decodeJsonHeader(frame: Buffer, start: number, end: number): RemotingCommand {
+  // The shapes every client sends are read in place; anything else goes through JSON.parse.
+  const scanned = scanJsonHeader(frame, start, end);
+  if (scanned !== undefined) return commandFromScan(scanned);
+  return decodeJsonHeaderWithJsonParse(frame, start, end);
+}
+
+/** The general reader (any valid JSON; the errors for invalid headers). Exported for the codec tests. */
+export function decodeJsonHeaderWithJsonParse(frame: Buffer, start: number, end: number): RemotingCommand {
   let parsed: unknown;
   try {
     parsed = JSON.parse(frame.toString('utf8', start, end));
@@ -55,6 +65,31 @@ function decodeJsonHeader(frame: Buffer, start: number, end: number): RemotingCo
     flag: headerInt(h['flag'], 'flag', false),
     remark: remark === undefined || remark === null ? undefined : String(remark),
     extFields: coerceExtFields(h['extFields']),
+    body: undefined,
+    serializeTypeCurrentRPC: SerializeType.JSON,
+  };
+}
+
+/** The same coercions as the JSON.parse path, applied to the scanned scalars. */
+function commandFromScan(h: ScannedJsonHeader): RemotingCommand {
+  const remark = h.remark;
+  const extFields: Record<string, string> = {};
+  const ext = h.extFields;
+  if (ext !== undefined && ext !== null) {
+    for (const key in ext) {
+      const v = ext[key];
+      if (v === null || v === undefined) continue;
+      extFields[key] = typeof v === 'string' ? v : String(v);
+    }
+  }
+  return {
+    code: headerInt(h.code, 'code', true),
+    language: languageFromName(h.language),
+    version: headerInt(h.version, 'version', false),
+    opaque: headerInt(h.opaque, 'opaque', false),
+    flag: headerInt(h.flag, 'flag', false),
+    remark: remark === undefined || remark === null ? undefined : String(remark),
+    extFields,
     body: undefined,
     serializeTypeCurrentRPC: SerializeType.JSON,
   };
@@ -164,11 +199,11 @@ export function encodeCommandPrefix(command: RemotingCommand, reserveBytes = 0):
   const bodyLength = command.body === undefined ? 0 : command.body.length;
   const serializeType: SerializeTypeValue = command.serializeTypeCurrentRPC;
   if (serializeType === SerializeType.ROCKETMQ) return encodeBinary(command, bodyLength, reserveBytes);
-  const header = jsonHeaderText(command);
-  const headerLength = Buffer.byteLength(header, 'utf8');
+  // The header is written once into a shared scratch buffer, then copied behind the length words.
+  const headerLength = writeJsonHeader(command, 0);
   const prefix = Buffer.allocUnsafe(8 + headerLength + reserveBytes);
   writeFrameStart(prefix, headerLength, bodyLength, SerializeType.JSON);
-  prefix.write(header, 8, 'utf8');
+  headerScratch().copy(prefix, 8, 0, headerLength);
   return prefix;
 }
 

@@ -42,11 +42,30 @@ export function optionalBoolean(request: RemotingCommand, name: string, fallback
 }
 
 function parseInteger(request: RemotingCommand, name: string, value: string): number {
+  const plain = plainInteger(value);
+  if (plain !== undefined) return plain;
   const n = Number(value);
   if (!INT_PATTERN.test(value.trim()) || !Number.isSafeInteger(n)) {
     throw mqError('ERR_HEADER_FIELD_MALFORMED', `request code ${request.code}: header field ${name} must be an integer, got "${value.slice(0, 40)}"`);
   }
   return n;
+}
+
+/**
+ * The common case without a regex or trim: optional '-', then 1-15 digits (always a safe integer).
+ * Anything else (spaces, longer numbers, junk) is left to the general check.
+ */
+function plainInteger(value: string): number | undefined {
+  const n = value.length;
+  let i = n > 0 && value.charCodeAt(0) === 0x2d ? 1 : 0;
+  if (i === n || n - i > 15) return undefined;
+  let result = 0;
+  for (; i < n; i++) {
+    const d = value.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    result = result * 10 + d;
+  }
+  return value.charCodeAt(0) === 0x2d ? -result : result;
 }
 
 function missing(request: RemotingCommand, name: string): Error {

@@ -8,7 +8,6 @@ import {
   type SerializeTypeValue,
 } from '../protocol';
 import { MAX_FRAME_BYTES } from './frame-decoder';
-import { scanJsonHeader, type ScannedJsonHeader } from './json-header-scan';
 import { headerScratch, writeJsonHeader } from './json-header-writer';
 
 const HEADER_LENGTH_MASK = 0xffffff;
@@ -37,15 +36,12 @@ export function decodeCommand(frame: Buffer): RemotingCommand {
   return command;
 }
 
+/**
+ * JSON.parse (native, faster here than a hand-written scanner measured against it: 2.1 vs 2.2 us
+ * for a send header) plus the coercions, which reuse the parsed extFields when it is already all
+ * strings.
+ */
 function decodeJsonHeader(frame: Buffer, start: number, end: number): RemotingCommand {
-  // The shapes every client sends are read in place; anything else goes through JSON.parse.
-  const scanned = scanJsonHeader(frame, start, end);
-  if (scanned !== undefined) return commandFromScan(scanned);
-  return decodeJsonHeaderWithJsonParse(frame, start, end);
-}
-
-/** The general reader (any valid JSON; the errors for invalid headers). Exported for the codec tests. */
-export function decodeJsonHeaderWithJsonParse(frame: Buffer, start: number, end: number): RemotingCommand {
   let parsed: unknown;
   try {
     parsed = JSON.parse(frame.toString('utf8', start, end));
@@ -65,31 +61,6 @@ export function decodeJsonHeaderWithJsonParse(frame: Buffer, start: number, end:
     flag: headerInt(h['flag'], 'flag', false),
     remark: remark === undefined || remark === null ? undefined : String(remark),
     extFields: coerceExtFields(h['extFields']),
-    body: undefined,
-    serializeTypeCurrentRPC: SerializeType.JSON,
-  };
-}
-
-/** The same coercions as the JSON.parse path, applied to the scanned scalars. */
-function commandFromScan(h: ScannedJsonHeader): RemotingCommand {
-  const remark = h.remark;
-  const extFields: Record<string, string> = {};
-  const ext = h.extFields;
-  if (ext !== undefined && ext !== null) {
-    for (const key in ext) {
-      const v = ext[key];
-      if (v === null || v === undefined) continue;
-      extFields[key] = typeof v === 'string' ? v : String(v);
-    }
-  }
-  return {
-    code: headerInt(h.code, 'code', true),
-    language: languageFromName(h.language),
-    version: headerInt(h.version, 'version', false),
-    opaque: headerInt(h.opaque, 'opaque', false),
-    flag: headerInt(h.flag, 'flag', false),
-    remark: remark === undefined || remark === null ? undefined : String(remark),
-    extFields,
     body: undefined,
     serializeTypeCurrentRPC: SerializeType.JSON,
   };
@@ -119,12 +90,24 @@ function coerceExtFields(value: unknown): Record<string, string> {
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw mqError('ERR_HEADER_MALFORMED', 'JSON header "extFields" is not an object');
   }
+  if (isAllStrings(value)) return value as Record<string, string>;
   for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
     if (v === null || v === undefined) continue;
     out[key] = typeof v === 'string' ? v : typeof v === 'object' ? nestedJsonText(v, key) : String(v);
   }
   return out;
+}
+
+/**
+ * Whether JSON.parse's extFields object can be used as it is: every value a string, and no own
+ * "__proto__" key (JSON.parse makes that an own property; a copy by assignment would drop it).
+ */
+function isAllStrings(value: object): boolean {
+  for (const key in value) {
+    if (typeof (value as Record<string, unknown>)[key] !== 'string') return false;
+  }
+  return !Object.hasOwn(value, '__proto__');
 }
 
 function nestedJsonText(value: object, key: string): string {

@@ -1,14 +1,14 @@
 /**
- * The fast JSON header paths must be indistinguishable from the general ones: the byte writer
- * writes exactly jsonHeaderText(), and the in-place reader gives exactly what JSON.parse gives
- * (same command, or the same error), over generated headers that mix every JSON feature.
+ * The fast JSON header paths must be indistinguishable from the plain ones: the byte writer writes
+ * exactly jsonHeaderText(), and the reader (which reuses JSON.parse's extFields object when it can)
+ * gives exactly what a straightforward JSON.parse-and-copy reader gives, over generated headers
+ * that mix every JSON feature.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createRequest, createResponse, type RemotingCommand } from '../../src/protocol';
 import { decodeCommand, encodeCommandPrefix, jsonHeaderText } from '../../src/remoting';
-import { decodeJsonHeaderWithJsonParse } from '../../src/remoting/command-codec';
-import { scanJsonHeader } from '../../src/remoting/json-header-scan';
+import { languageFromName, SerializeType } from '../../src/protocol';
 import { SeededRandom, testSeed } from '../helpers/seeded-random';
 
 const PIECES = ['a', 'Z', '0', '9', ' ', '"', '\\', '/', '\u0001', '\u0002', '\n', '\t', '\u001f', '\u007f', 'é', '中', '\ud83d\ude00', '\ud800', '\udfff', '{', '}', ':', ','];
@@ -82,38 +82,72 @@ function randomHeaderText(r: SeededRandom): string {
   return text;
 }
 
+/** The reader as the protocol describes it, written plainly: every extFields value copied as a string. */
+function referenceDecode(frame: Buffer): RemotingCommand {
+  let h: Record<string, unknown>;
+  try {
+    h = JSON.parse(frame.toString('utf8', 4)) as Record<string, unknown>;
+  } catch {
+    throw Object.assign(new Error('invalid'), { code: 'ERR_HEADER_MALFORMED' });
+  }
+  if (typeof h !== 'object' || h === null || Array.isArray(h)) throw Object.assign(new Error('not object'), { code: 'ERR_HEADER_MALFORMED' });
+  const int = (v: unknown, mandatory: boolean): number => {
+    if (v === undefined || v === null) {
+      if (mandatory) throw Object.assign(new Error('missing'), { code: 'ERR_HEADER_MALFORMED' });
+      return 0;
+    }
+    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < -0x80000000 || n > 0x7fffffff) throw Object.assign(new Error('int'), { code: 'ERR_HEADER_MALFORMED' });
+    return n;
+  };
+  const extFields: Record<string, string> = {};
+  const ext = h['extFields'];
+  if (ext !== undefined && ext !== null) {
+    if (typeof ext !== 'object' || Array.isArray(ext)) throw Object.assign(new Error('ext'), { code: 'ERR_HEADER_MALFORMED' });
+    for (const key of Object.keys(ext)) {
+      const v = (ext as Record<string, unknown>)[key];
+      if (v === null || v === undefined) continue;
+      extFields[key] = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    }
+  }
+  const remark = h['remark'];
+  return {
+    code: int(h['code'], true), language: languageFromName(h['language']), version: int(h['version'], false),
+    opaque: int(h['opaque'], false), flag: int(h['flag'], false), remark: remark === undefined || remark === null ? undefined : String(remark),
+    extFields, body: undefined, serializeTypeCurrentRPC: SerializeType.JSON,
+  };
+}
+
 function outcome(fn: () => RemotingCommand): unknown {
   try {
     const c = fn();
-    return { ...c, extFields: Object.entries(c.extFields) };
+    return { ...c, extFields: Object.entries(c.extFields), ownKeys: Reflect.ownKeys(c.extFields) };
   } catch (err) {
-    return { error: (err as { code?: string }).code, message: (err as Error).message };
+    return { error: (err as { code?: string }).code };
   }
 }
 
-test('the in-place reader gives what JSON.parse gives, or the same error', () => {
+test('the reader gives what a plain JSON.parse-and-copy reader gives, or the same error', () => {
   const r = new SeededRandom(testSeed());
-  let fast = 0;
+  let valid = 0;
   for (let i = 0; i < 5000; i++) {
     const text = randomHeaderText(r);
     const bytes = Buffer.from(text, 'utf8');
     const frame = Buffer.concat([Buffer.alloc(4), bytes]);
     frame.writeUInt32BE(bytes.length, 0);
-    if (scanJsonHeader(frame, 4, frame.length) !== undefined) fast++;
-    assert.deepEqual(outcome(() => decodeCommand(frame)), outcome(() => decodeJsonHeaderWithJsonParse(frame, 4, frame.length)), text);
+    const expected = outcome(() => referenceDecode(frame));
+    if (!('error' in (expected as object))) valid++;
+    assert.deepEqual(outcome(() => decodeCommand(frame)), expected, text);
   }
-  // The generator must exercise the fast path, not only the fallback.
-  assert.ok(fast > 500, `only ${fast} headers took the fast path`);
+  // The generator must produce mostly readable headers, not only errors.
+  assert.ok(valid > 1000, `only ${valid} generated headers were valid`);
 });
 
-test('every header this codec writes is read back by the fast path', () => {
+test('every header this codec writes reads back as the same command', () => {
   const r = new SeededRandom(testSeed());
   for (let i = 0; i < 2000; i++) {
     const command = randomCommand(r);
-    const bytes = headerBytes(command);
-    const frame = Buffer.concat([Buffer.alloc(4), bytes]);
-    frame.writeUInt32BE(bytes.length, 0);
-    assert.notEqual(scanJsonHeader(frame, 4, frame.length), undefined, jsonHeaderText(command));
-    assert.deepEqual(outcome(() => decodeCommand(frame)), outcome(() => decodeJsonHeaderWithJsonParse(frame, 4, frame.length)));
+    const decoded = decodeCommand(encodeCommandPrefix(command).subarray(4));
+    assert.deepEqual({ ...decoded, body: command.body }, command, jsonHeaderText(command));
   }
 });

@@ -151,7 +151,9 @@ test('topic create, list, route, status and delete', { timeout: 60_000 }, async 
   assert.equal(status.queues.reduce((sum: number, q: any) => sum + q.maxOffset - q.minOffset, 0), 30);
 
   const updated = await json(['admin', 'topic', 'update', '-t', 'CliTopic', '-c', 'DefaultCluster', '-r', '4', '-w', '4']);
-  assert.equal(updated.writeQueueNums, 4);
+  assert.equal(updated.routed, true);
+  const updatedRoute = await json(['admin', 'topic', 'route', '-t', 'CliTopic']);
+  assert.deepEqual(updatedRoute.queueDatas.map((q: any) => [q.readQueueNums, q.writeQueueNums]), [[4, 4]]);
 
   const deleted = await json(['admin', 'topic', 'delete', '-t', 'CliTopic']);
   assert.equal(deleted.deleted, true);

@@ -4,6 +4,7 @@
  * server so the route is not re-registered by a broker that still has the topic.
  */
 import { RequestCode, ResponseCode, parseFastjson } from '../../protocol';
+import { decodeTopicRouteData } from '../../client';
 import { asObject, type AdminClient, type BrokerMaster, firstLine, num, queueEntries } from './admin-client';
 import { type AdminCommand, intOption, optionalOption, requiredOption, type Values } from './command';
 import { formatTable, isoTime } from './output';
@@ -21,12 +22,19 @@ async function targetMasters(client: AdminClient, values: Values): Promise<Broke
   return masters;
 }
 
-/** Waits until the name server routes the topic, so the next command (a send, a route query) sees it. */
-async function waitForRoute(client: AdminClient, topic: string): Promise<boolean> {
+/**
+ * Waits until the name server routes the topic with the queue counts just set on each broker, so
+ * the next command (a send, a route query) sees the change. Brokers re-register soon after a change.
+ */
+async function waitForRoute(client: AdminClient, topic: string, masters: readonly BrokerMaster[], readQueueNums: number, writeQueueNums: number): Promise<boolean> {
   const deadline = Date.now() + ROUTE_WAIT_MS;
   for (;;) {
     const response = await client.call(client.namesrvAddr, RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic });
-    if (response.code === ResponseCode.SUCCESS) return true;
+    if (response.code === ResponseCode.SUCCESS) {
+      const queues = decodeTopicRouteData(response.body).queueDatas;
+      const current = masters.every((m) => m.brokerName === '' || queues.some((q) => q.brokerName === m.brokerName && q.readQueueNums === readQueueNums && q.writeQueueNums === writeQueueNums));
+      if (current) return true;
+    }
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -53,11 +61,11 @@ const createOrUpdate: Omit<AdminCommand, 'name'> = {
     };
     const masters = await targetMasters(client, values);
     for (const master of masters) await client.expectSuccess(master.address, RequestCode.UPDATE_AND_CREATE_TOPIC, fields, `create topic '${topic}'`);
-    const routed = await waitForRoute(client, topic);
+    const routed = await waitForRoute(client, topic, masters, Number(fields.readQueueNums), Number(fields.writeQueueNums));
     out.emit({ topic, brokers: masters.map((m) => m.address), readQueueNums: Number(fields.readQueueNums), writeQueueNums: Number(fields.writeQueueNums), perm: Number(fields.perm), routed }, () =>
       [
         ...masters.map((m) => `topic '${topic}' created/updated on ${m.brokerName === '' ? '' : `${m.brokerName} `}${m.address} (read ${fields.readQueueNums}, write ${fields.writeQueueNums}, perm ${fields.perm})`),
-        ...(routed ? [] : [`note: the name server does not route '${topic}' yet; brokers register every 30 s`]),
+        ...(routed ? [] : [`note: the name server does not show these queue counts for '${topic}' yet; brokers register every 30 s`]),
       ].join('\n'),
     );
   },

@@ -30,6 +30,13 @@ export interface ConnectionOptions {
 
 /** Bodies up to this size are copied into the header's buffer rather than written as a chunk of their own. */
 const INLINE_BODY_BYTES = 8 * 1024;
+/**
+ * A turn's frames up to this total are copied into one buffer and written with one write(): Node's
+ * writev costs a WriteReq object and JS bookkeeping per chunk, more than copying small frames
+ * (measured with 1,000 sends in flight: writev was 10-17% of the broker's CPU). Past it, the
+ * chunks go uncopied through one corked writev.
+ */
+const MAX_COALESCED_BYTES = 4 * 1024 * 1024;
 
 interface PendingRequest {
   readonly resolve: (response: RemotingCommand) => void;
@@ -46,8 +53,8 @@ export function formatPeerAddress(ip: string | undefined, port: number | undefin
 
 /**
  * One socket carrying remoting frames both ways.
- * - Writes are corked on the first write of an event-loop turn and uncorked by one setImmediate, so
- *   every frame produced in a turn leaves in one writev.
+ * - Frames written in one event-loop turn are collected and leave together at its end (one
+ *   setImmediate): copied into one buffer and written once, or as one writev when they are large.
  * - Requests sent with `invoke` wait in an opaque -> pending map; one timer, armed for the earliest
  *   deadline, expires them (no timer per request).
  * - Closing (either side, a socket error, or a malformed frame) rejects every pending request with
@@ -68,7 +75,10 @@ export class Connection implements RemotingConnection, FrameSink {
   readonly #closeListeners: Array<(connection: RemotingConnection) => void> = [];
   #timer: TimerHandle | null = null;
   #timerAt = Number.POSITIVE_INFINITY;
-  #isCorked = false;
+  /** Frames written this turn and not yet handed to the socket, in order. */
+  #outChunks: Buffer[] = [];
+  #outBytes = 0;
+  #isFlushScheduled = false;
   #isClosed = false;
   /** close() was called: the socket is ending and takes no more writes. */
   #isEnding = false;
@@ -109,7 +119,7 @@ export class Connection implements RemotingConnection, FrameSink {
 
   /** Bytes queued in the socket and not yet handed to the kernel. */
   get queuedWriteBytes(): number {
-    return this.#socket.writableLength;
+    return this.#socket.writableLength + this.#outBytes;
   }
 
   invoke(request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
@@ -149,6 +159,8 @@ export class Connection implements RemotingConnection, FrameSink {
 
   close(): void {
     if (this.isClosed) return;
+    // Frames already written this turn still go out before the FIN.
+    this.flushWrites();
     this.#isEnding = true;
     this.#socket.end();
     // A peer that never reads would keep a half-closed socket open; destroy after flushing.
@@ -180,10 +192,25 @@ export class Connection implements RemotingConnection, FrameSink {
     this.#requestListener.onRequest(command, this);
   }
 
-  /** Uncorks the socket: every frame written this turn leaves together. */
+  /** Hands every frame written this turn to the socket, coalesced (see MAX_COALESCED_BYTES). */
   flushWrites(): void {
-    this.#isCorked = false;
-    if (!this.#socket.destroyed) this.#socket.uncork();
+    this.#isFlushScheduled = false;
+    const chunks = this.#outChunks;
+    if (chunks.length === 0) return;
+    const bytes = this.#outBytes;
+    this.#outChunks = [];
+    this.#outBytes = 0;
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    if (chunks.length === 1) {
+      socket.write(chunks[0] as Buffer);
+    } else if (bytes <= MAX_COALESCED_BYTES) {
+      socket.write(Buffer.concat(chunks, bytes));
+    } else {
+      socket.cork();
+      for (const chunk of chunks) socket.write(chunk);
+      socket.uncork();
+    }
   }
 
   #write(command: RemotingCommand): void {
@@ -194,13 +221,16 @@ export class Connection implements RemotingConnection, FrameSink {
     const isInline = hasBody && body.length <= INLINE_BODY_BYTES;
     const frame = encodeCommandPrefix(command, isInline ? body.length : 0);
     if (isInline) body.copy(frame, frame.length - body.length);
-    if (!this.#isCorked) {
-      this.#isCorked = true;
-      this.#socket.cork();
+    if (!this.#isFlushScheduled) {
+      this.#isFlushScheduled = true;
       setImmediate(flushConnection, this);
     }
-    this.#socket.write(frame);
-    if (hasBody && !isInline) this.#socket.write(body);
+    this.#outChunks.push(frame);
+    this.#outBytes += frame.length;
+    if (hasBody && !isInline) {
+      this.#outChunks.push(body);
+      this.#outBytes += body.length;
+    }
   }
 
   #onData(chunk: Buffer): void {

@@ -13,7 +13,7 @@ import { intOption, optionalOption, requiredOption, type Values } from './admin/
 const PRINT_EACH_UP_TO = 20;
 const WINDOW = 64;
 
-export const PRODUCE_USAGE = 'produce -t topic [-n namesrvAddr] [--tags T] [--keys K] [--count N] [--size B | --body text] [--json]';
+export const PRODUCE_USAGE = 'produce -t topic [-n namesrvAddr] [--tags T] [--keys K] [--count N] [--size B | --body text] [-g group] [--json]';
 
 function bodyOf(values: Values, index: number): Buffer {
   const text = optionalOption(values, 'body');

@@ -1,13 +1,25 @@
 /** A server the end-to-end bench runs as a child process: started, waited for by its output lines, stopped. */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 
 export interface BenchProcess {
   /** The port parsed from the first pattern's capture group. */
   readonly port: number;
+  /** User + system CPU time the process has used so far, in microseconds (from /proc). */
+  cpuMicros(): number;
   stop(): Promise<void>;
 }
 
 const START_DEADLINE_MS = 30_000;
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+function processCpuMicros(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the ")" that ends the command name: state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) / USER_HZ) * 1e6;
+}
 
 /**
  * Runs `node <args>` and resolves once a line matches `portPattern` and then a line matches each
@@ -38,7 +50,7 @@ export function startBenchProcess(args: readonly string[], portPattern: RegExp, 
       if (port !== undefined && waiting.size === 0) {
         clearTimeout(timer);
         child.removeListener('close', onClose);
-        resolve({ port, stop });
+        resolve({ port, stop, cpuMicros: () => processCpuMicros(child.pid as number) });
       }
     };
     const onClose = (code: number | null): void => fail(`exited with ${code} before it was ready`);

@@ -20,6 +20,12 @@ export type E2eCase = AsyncProduceCase | SyncProduceCase | FillCase | DrainCase 
 
 const WARMUP_SENDS = 2_000;
 
+/** This process's user + system CPU since `since`, in microseconds. */
+function cpuMicros(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return d.user + d.system;
+}
+
 async function withProducer<T>(c: Target, fn: (producer: Producer, msg: Message) => Promise<T>): Promise<T> {
   const producer = new Producer({ groupName: `bench_producer_${process.pid}`, namesrvAddr: c.namesrvAddr });
   await producer.start();
@@ -60,39 +66,47 @@ function sendWindow(producer: Producer, msg: Message, inFlight: number, shouldSt
 
 async function produceAsync(c: AsyncProduceCase): Promise<Record<string, unknown>> {
   return withProducer(c, async (producer, msg) => {
-    await sendWindow(producer, msg, c.inFlight, (done) => done >= WARMUP_SENDS);
+    const warm = await sendWindow(producer, msg, c.inFlight, (done) => done >= WARMUP_SENDS);
+    const cpu = process.cpuUsage();
     const start = performance.now();
     const deadline = start + c.durationMs;
     const sent = await sendWindow(producer, msg, c.inFlight, () => performance.now() >= deadline);
     const seconds = (performance.now() - start) / 1000;
-    return { ...c, sent, msgsPerSec: sent / seconds };
+    return { ...c, sent, msgsPerSec: sent / seconds, clientCpuUsPerMsg: cpuMicros(cpu) / sent, messagesTotal: warm + sent };
   });
 }
 
 async function produceSync(c: SyncProduceCase): Promise<Record<string, unknown>> {
   const ceilingBefore = await bareRoundTrips(c.echoPort, c.bodySize, c.sends, WARMUP_SENDS);
+  let clientCpuUsPerMsg = 0;
   const sends = await withProducer(c, async (producer, msg) => {
     for (let i = 0; i < WARMUP_SENDS; i++) await producer.send(msg);
     const recorder = new LatencyRecorder();
+    const cpu = process.cpuUsage();
     for (let i = 0; i < c.sends; i++) {
       const t0 = process.hrtime.bigint();
       await producer.send(msg);
       recorder.recordNanos(Number(process.hrtime.bigint() - t0));
     }
+    clientCpuUsPerMsg = cpuMicros(cpu) / c.sends;
     return recorder.summary();
   });
   // The ceiling on both sides of the sends, so a noisy neighbour shows as a spread, not a ratio.
   const ceilingAfter = await bareRoundTrips(c.echoPort, c.bodySize, c.sends, WARMUP_SENDS);
   const ceilingP50 = Math.min(ceilingBefore.p50, ceilingAfter.p50);
-  return { ...c, latencyUs: sends, sendsPerSec: 1e6 / sends.mean, ceilingBefore, ceilingAfter, ratioP50: sends.p50 / ceilingP50 };
+  return {
+    ...c, latencyUs: sends, sendsPerSec: 1e6 / sends.mean, ceilingBefore, ceilingAfter, ratioP50: sends.p50 / ceilingP50,
+    clientCpuUsPerMsg, messagesTotal: WARMUP_SENDS + c.sends,
+  };
 }
 
 async function fill(c: FillCase): Promise<Record<string, unknown>> {
   return withProducer(c, async (producer, msg) => {
+    const cpu = process.cpuUsage();
     const start = performance.now();
     // The done-th completion would launch message inFlight + done: stop once that passes the total.
     const sent = await sendWindow(producer, msg, c.inFlight, (done) => c.inFlight + done > c.messages);
-    return { ...c, sent, msgsPerSec: sent / ((performance.now() - start) / 1000) };
+    return { ...c, sent, msgsPerSec: sent / ((performance.now() - start) / 1000), clientCpuUsPerMsg: cpuMicros(cpu) / sent, messagesTotal: sent };
   });
 }
 
@@ -122,12 +136,16 @@ async function drain(c: DrainCase): Promise<Record<string, unknown>> {
     received += messages.length;
     return 'CONSUME_SUCCESS';
   });
+  const cpu = process.cpuUsage();
   const start = performance.now();
   await consumer.start();
   try {
     await until(`${c.messages} messages`, () => received >= c.messages, 600_000);
     const end = performance.now();
-    return { ...c, received, msgsPerSec: received / ((end - start) / 1000), msgsPerSecAfterFirst: received / ((end - first) / 1000) };
+    return {
+      ...c, received, msgsPerSec: received / ((end - start) / 1000), msgsPerSecAfterFirst: received / ((end - first) / 1000),
+      clientCpuUsPerMsg: cpuMicros(cpu) / received, messagesTotal: received,
+    };
   } finally {
     await consumer.shutdown();
   }
@@ -181,7 +199,7 @@ async function latency(c: LatencyCase): Promise<Record<string, unknown>> {
         tick();
       });
       await until(`${total} messages consumed`, () => received + failures >= total, 60_000);
-      return { ...c, sent, received, failures, latencyUs: recorder.summary() };
+      return { ...c, sent, received, failures, latencyUs: recorder.summary(), messagesTotal: WARMUP_SENDS + 1 + sent };
     } finally {
       await consumer.shutdown();
     }

@@ -6,6 +6,8 @@ type Result = Record<string, unknown>;
 
 const num = (r: Result, k: string): number => Number(r[k] ?? 0);
 const lat = (r: Result, k: string): LatencySummary => r[k] as LatencySummary;
+/** CPU per message: the client's over the timed part, the broker's over the whole case (warm-up included). */
+const cpu = (r: Result): string[] => [fmt(num(r, 'clientCpuUsPerMsg'), 1), r['brokerCpuUsPerMsg'] === undefined ? '-' : fmt(num(r, 'brokerCpuUsPerMsg'), 1)];
 const of = (results: readonly Result[], kind: string): Result[] => results.filter((r) => r['kind'] === kind);
 
 export function e2eReport(results: readonly Result[]): string {
@@ -13,28 +15,28 @@ export function e2eReport(results: readonly Result[]): string {
   const produce = of(results, 'produce-async');
   if (produce.length > 0) {
     lines.push('### Produce, async sends, 1,000 in flight (1 KiB)', '');
-    lines.push(markdownTable(['flush', 'msgs/s', 'target msgs/s'],
-      produce.map((r) => [String(r['flushDiskType']), fmt(num(r, 'msgsPerSec')), r['flushDiskType'] === 'SYNC_FLUSH' ? '100,000' : '150,000'])), '');
+    lines.push(markdownTable(['flush', 'msgs/s', 'target msgs/s', 'client CPU us/msg', 'broker CPU us/msg'],
+      produce.map((r) => [String(r['flushDiskType']), fmt(num(r, 'msgsPerSec')), r['flushDiskType'] === 'SYNC_FLUSH' ? '100,000' : '150,000', ...cpu(r)])), '');
   }
   const sync = of(results, 'produce-sync');
   if (sync.length > 0) {
     lines.push('### Synchronous sends, one at a time (1 KiB), against a bare Node round trip in the same run', '');
-    lines.push(markdownTable(['flush', 'sends/s', 'p50 us', 'p99 us', 'p99.9 us', 'bare p50 us (before / after)', 'p50 ratio', 'target ratio'],
+    lines.push(markdownTable(['flush', 'sends/s', 'p50 us', 'p99 us', 'p99.9 us', 'bare p50 us (before / after)', 'p50 ratio', 'target ratio', 'client CPU us/msg', 'broker CPU us/msg'],
       sync.map((r) => {
         const l = lat(r, 'latencyUs');
         return [String(r['flushDiskType']), fmt(num(r, 'sendsPerSec')), fmt(l.p50, 1), fmt(l.p99, 1), fmt(l.p999, 1),
-          `${fmt(lat(r, 'ceilingBefore').p50, 1)} / ${fmt(lat(r, 'ceilingAfter').p50, 1)}`, fmt(num(r, 'ratioP50'), 2), '<= 1.5'];
+          `${fmt(lat(r, 'ceilingBefore').p50, 1)} / ${fmt(lat(r, 'ceilingAfter').p50, 1)}`, fmt(num(r, 'ratioP50'), 2), '<= 1.5', ...cpu(r)];
       })), '');
   }
   const drain = of(results, 'drain');
   if (drain.length > 0) {
     const fills = of(results, 'fill');
     lines.push('### Backlog drain (PushConsumer from the first offset, 1 KiB)', '');
-    lines.push(markdownTable(['flush', 'backlog', 'fill msgs/s', 'drain msgs/s (from start)', 'drain msgs/s (from first message)', 'target msgs/s'],
+    lines.push(markdownTable(['flush', 'backlog', 'fill msgs/s', 'drain msgs/s (from start)', 'drain msgs/s (from first message)', 'target msgs/s', 'client CPU us/msg', 'broker CPU us/msg'],
       drain.map((r) => {
         const fill = fills.find((f) => f['flushDiskType'] === r['flushDiskType']);
         return [String(r['flushDiskType']), fmt(num(r, 'messages')), fill ? fmt(num(fill, 'msgsPerSec')) : '-', fmt(num(r, 'msgsPerSec')),
-          fmt(num(r, 'msgsPerSecAfterFirst')), '300,000'];
+          fmt(num(r, 'msgsPerSecAfterFirst')), '300,000', ...cpu(r)];
       })), '');
   }
   const latency = of(results, 'latency');

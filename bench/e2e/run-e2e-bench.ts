@@ -47,7 +47,11 @@ async function main(): Promise<void> {
         const target = { namesrvAddr: `127.0.0.1:${broker.port}`, bodySize: BODY_SIZE };
         const run = async (c: Record<string, unknown>): Promise<Record<string, unknown>> => {
           process.stderr.write(`e2e bench (${flush}): ${JSON.stringify(c)}\n`);
-          const r = { flushDiskType: flush, ...(await runIsolated(casesModule, { ...target, ...c })) };
+          const cpuBefore = broker!.cpuMicros();
+          const r: Record<string, unknown> = { flushDiskType: flush, ...(await runIsolated(casesModule, { ...target, ...c })) };
+          // The broker's CPU over the whole case (warm-up included) per message the case moved.
+          const moved = Number(r['messagesTotal'] ?? 0);
+          if (moved > 0) r['brokerCpuUsPerMsg'] = (broker!.cpuMicros() - cpuBefore) / moved;
           results.push(r);
           return r;
         };

@@ -292,6 +292,13 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
           state.buffered += result.messages.length;
           this.#ready.push({ state, generation, messages: result.messages });
           for (const wake of [...this.#pollWaiters]) wake();
+        } else if (result.status === 'OFFSET_ILLEGAL') {
+          this.#offsets.update(state.mq, result.nextBeginOffset, false);
+        } else if (state.buffered === 0) {
+          // Nothing pending for this queue: everything before nextBeginOffset was consumed or
+          // filtered out by the subscription, so the committed offset may move past it
+          // (RocketMQ's correctTagsOffset); otherwise a tag-filtered group never reaches diff 0.
+          this.#offsets.update(state.mq, result.nextBeginOffset, true);
         }
       } catch (err) {
         if (!this.#isPulling(state)) break;

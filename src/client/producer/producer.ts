@@ -207,7 +207,8 @@ export class Producer {
       lastBroker = queue.brokerName;
       const started = this.#clock.now();
       try {
-        const address = await this.#masterAddress(queue.brokerName);
+        // The cached master address needs no await; only a miss goes to the name server.
+        const address = this.#instance.masterAddress(queue.brokerName) ?? await this.#masterAddress(queue.brokerName);
         const target = this.#target(queue);
         const request = prepared !== undefined
           ? sendMessageRequest(target, prepared, this.#clock.now())

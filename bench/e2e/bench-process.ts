@@ -42,12 +42,16 @@ export function startBenchProcess(args: readonly string[], portPattern: RegExp, 
       void stop().then(() => reject(new Error(`${args.join(' ')}: ${why}\n${lines.join('\n')}`)));
     };
     const timer = setTimeout(() => fail('did not start in time'), START_DEADLINE_MS);
+    let isReady = false;
     const onLine = (line: string): void => {
+      // Lines are kept for the error message until the process is ready; later output is drained only.
+      if (isReady) return;
       lines.push(line);
       const m = portPattern.exec(line);
       if (port === undefined && m?.[1] !== undefined) port = Number(m[1]);
       for (const p of waiting) if (p.test(line)) waiting.delete(p);
       if (port !== undefined && waiting.size === 0) {
+        isReady = true;
         clearTimeout(timer);
         child.removeListener('close', onClose);
         resolve({ port, stop, cpuMicros: () => processCpuMicros(child.pid as number) });

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runIsolated } from '../lib/run-isolated';
-import { envInfo } from '../lib/env-info';
+import { runMain, writeResults } from '../lib/write-results';
 import { startBenchProcess, type BenchProcess } from './bench-process';
 import { e2eReport } from './e2e-report';
 
@@ -71,13 +71,7 @@ async function main(): Promise<void> {
     await echo.stop();
   }
   console.log(e2eReport(results));
-  const outFile = values.out ?? path.join(process.cwd(), '.bench-results', `e2e-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.mkdirSync(path.dirname(outFile), { recursive: true });
-  fs.writeFileSync(outFile, JSON.stringify({ env: envInfo(os.tmpdir()), date: new Date().toISOString(), results }, null, 2));
-  console.log(`\nresults: ${outFile}`);
+  writeResults('e2e', results, values.out);
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exitCode = 1;
-});
+runMain(main);

@@ -4,12 +4,10 @@
  *
  *   node dist/bench/store/run-store-bench.js [--quick] [--only append,concurrent,read,rss] [--out file]
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runIsolated } from '../lib/run-isolated';
-import { envInfo } from '../lib/env-info';
+import { runMain, writeResults } from '../lib/write-results';
 import { fmt, markdownTable } from '../lib/table';
 import type { AppendCase, ConcurrentCase, ReadCase, RssCase } from './store-cases';
 import type { LatencySummary } from '../lib/histogram';
@@ -88,13 +86,7 @@ async function main(): Promise<void> {
   }
   const report = lines.join('\n');
   console.log(report);
-  const outFile = values.out ?? path.join(process.cwd(), '.bench-results', `store-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.mkdirSync(path.dirname(outFile), { recursive: true });
-  fs.writeFileSync(outFile, JSON.stringify({ env: envInfo(os.tmpdir()), date: new Date().toISOString(), results }, null, 2));
-  console.log(`\nresults: ${outFile}`);
+  writeResults('store', results, values.out);
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exitCode = 1;
-});
+runMain(main);

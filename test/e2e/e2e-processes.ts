@@ -5,6 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createRequest, RequestCode, ResponseCode } from '../../src/protocol';
+import { RemotingClient } from '../../src/remoting';
 import { CometmqProcess, freePort, pollUntil, type Cluster } from '../interop/cometmq-processes';
 
 const CONSUMER_CHILD = path.join(__dirname, 'children', 'push-consumer-child.js');
@@ -91,4 +93,14 @@ export class ConsumerChild {
   kill(): Promise<void> {
     return this.run.kill();
   }
+}
+
+/** How many pulls the broker is holding right now (GET_BROKER_RUNTIME_INFO's pullHeldCount). */
+export async function pullHeldCount(client: RemotingClient, brokerAddr: string): Promise<number> {
+  const response = await client.invokeSync(brokerAddr, createRequest(RequestCode.GET_BROKER_RUNTIME_INFO, {}), 5_000);
+  if (response.code !== ResponseCode.SUCCESS) throw new Error(`runtime info of ${brokerAddr}: ${response.remark ?? response.code}`);
+  const info = JSON.parse(response.body?.toString('utf8') ?? '{}') as { table?: Record<string, string> };
+  const held = Number(info.table?.['pullHeldCount']);
+  if (!Number.isInteger(held)) throw new Error(`runtime info of ${brokerAddr} has no pullHeldCount`);
+  return held;
 }

@@ -164,3 +164,21 @@ async function waitForOffset(condition: () => boolean): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
+
+test('a send to an explicit queue works on a producer that never routed the topic', async () => {
+  await cluster.createTopic('Explicit', 2);
+  const fresh = new Producer({ groupName: 'PG_EXPLICIT', namesrvAddr: cluster.namesrvAddr });
+  await fresh.start();
+  try {
+    const queue: MessageQueue = { topic: 'Explicit', brokerName: producerBrokerName(), queueId: 1 };
+    const result = await fresh.send({ topic: 'Explicit', body: 'direct' }, { queue });
+    assert.equal(result.sendStatus, 'SEND_OK');
+    assert.deepEqual(result.messageQueue, queue);
+  } finally {
+    await fresh.shutdown();
+  }
+});
+
+function producerBrokerName(): string {
+  return cluster.brokers[0]!.broker.config.brokerName;
+}

@@ -251,6 +251,8 @@ export class Producer {
     if (options.queue !== undefined) {
       const q = options.queue;
       if (q.topic !== msg.topic) throw messageError(`the queue's topic ${q.topic} is not the message's topic ${msg.topic}`);
+      // The queue names its broker; a producer that never routed this topic learns the address here.
+      if (this.#instance.masterAddress(q.brokerName) === undefined) await this.#publishQueues(msg.topic);
       return q;
     }
     const queues = (await this.#publishQueues(msg.topic)).queues;

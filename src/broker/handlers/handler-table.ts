@@ -47,9 +47,9 @@ const PULL_MAX_IN_FLIGHT = 100_000;
 export function brokerHandlers(broker: BrokerContext): Array<[number, RequestHandler, HandlerOptions?]> {
   const pull = createPullMessageHandler(broker);
   return [
-    [RequestCode.SEND_MESSAGE, createSendMessageHandler(broker, false, false)],
-    [RequestCode.SEND_MESSAGE_V2, createSendMessageHandler(broker, true, false)],
-    [RequestCode.SEND_BATCH_MESSAGE, createSendMessageHandler(broker, true, true)],
+    [RequestCode.SEND_MESSAGE, createSendMessageHandler(broker, false)],
+    [RequestCode.SEND_MESSAGE_V2, createSendMessageHandler(broker, false)],
+    [RequestCode.SEND_BATCH_MESSAGE, createSendMessageHandler(broker, true)],
     [RequestCode.PULL_MESSAGE, pull, { maxInFlight: PULL_MAX_IN_FLIGHT }],
     [RequestCode.LITE_PULL_MESSAGE, pull, { maxInFlight: PULL_MAX_IN_FLIGHT }],
     [RequestCode.QUERY_CONSUMER_OFFSET, createQueryConsumerOffsetHandler(broker)],

@@ -8,13 +8,9 @@ import { MessageConst, MessageSysFlag, SCHEDULE_TOPIC, decodeProperties, transac
 import {
   createResponse,
   decodeBatchBody,
+  decodeSendMessageRequestHeader,
   mqError,
-  optionalBoolean,
-  optionalInt,
-  optionalString,
   type RemotingCommand,
-  requiredInt,
-  requiredString,
   ResponseCode,
 } from '../../protocol';
 import type { HandlerContext } from '../../remoting';
@@ -23,13 +19,6 @@ import type { BrokerContext } from '../broker-context';
 import { applyDelayLevel } from '../delay/delay-redirect';
 import { mapPutStatus } from '../status-mapping';
 import { DLQ_GROUP_TOPIC_PREFIX, PERM_READ, PERM_WRITE, RETRY_GROUP_TOPIC_PREFIX, isWriteable, topicNameProblem, type TopicConfig } from '../topic/topic-config-manager';
-
-/** SEND_MESSAGE_V2's letters -> SendMessageRequestHeader field names. */
-const V2_FIELD_NAMES: Readonly<Record<string, string>> = {
-  a: 'producerGroup', b: 'topic', c: 'defaultTopic', d: 'defaultTopicQueueNums', e: 'queueId', f: 'sysFlag',
-  g: 'bornTimestamp', h: 'flag', i: 'properties', j: 'reconsumeTimes', k: 'unitMode', l: 'maxReconsumeTimes',
-  m: 'batch', n: 'brokerName',
-};
 
 /** Topics producers may not write to directly. */
 const SEND_FORBIDDEN_TOPICS = new Set([SCHEDULE_TOPIC, 'RMQ_SYS_TRANS_HALF_TOPIC', 'RMQ_SYS_TRANS_OP_HALF_TOPIC', 'TRANS_CHECK_MAX_TIME_TOPIC']);
@@ -52,35 +41,31 @@ interface SendHeader {
   readonly isBatch: boolean;
 }
 
-/** V1 field name -> the key it is read from (the letter for V2; no per-request copy on the hot path). */
-type FieldKeys = Readonly<Record<string, string>>;
-const V1_KEYS: FieldKeys = Object.fromEntries(Object.values(V2_FIELD_NAMES).map((name) => [name, name]));
-const V2_KEYS: FieldKeys = Object.fromEntries(Object.entries(V2_FIELD_NAMES).map(([letter, name]) => [name, letter]));
-
-function decodeSendHeader(request: RemotingCommand, keys: FieldKeys): SendHeader {
-  const k = (name: string): string => keys[name] as string;
-  const maxReconsume = optionalString(request, k('maxReconsumeTimes'));
+/** The send header in the broker's terms; the wire forms (10: long names, 310/320: letters) are
+ * decoded by the protocol's SendMessageRequestHeader codecs. */
+function decodeSendHeader(request: RemotingCommand): SendHeader {
+  const h = decodeSendMessageRequestHeader(request);
   return {
-    producerGroup: requiredString(request, k('producerGroup')),
-    topic: requiredString(request, k('topic')),
-    defaultTopic: requiredString(request, k('defaultTopic')),
-    defaultTopicQueueNums: requiredInt(request, k('defaultTopicQueueNums')),
-    queueId: requiredInt(request, k('queueId')),
-    sysFlag: requiredInt(request, k('sysFlag')),
-    bornTimestamp: requiredInt(request, k('bornTimestamp')),
-    flag: requiredInt(request, k('flag')),
-    properties: optionalString(request, k('properties')) ?? '',
-    reconsumeTimes: optionalInt(request, k('reconsumeTimes'), 0),
-    maxReconsumeTimes: maxReconsume === undefined || maxReconsume === '' ? undefined : optionalInt(request, k('maxReconsumeTimes'), 0),
-    isBatch: optionalBoolean(request, k('batch'), false),
+    producerGroup: h.producerGroup,
+    topic: h.topic,
+    defaultTopic: h.defaultTopic,
+    defaultTopicQueueNums: h.defaultTopicQueueNums,
+    queueId: h.queueId,
+    sysFlag: h.sysFlag,
+    bornTimestamp: h.bornTimestamp,
+    flag: h.flag,
+    properties: h.properties ?? '',
+    reconsumeTimes: h.reconsumeTimes ?? 0,
+    maxReconsumeTimes: h.maxReconsumeTimes,
+    isBatch: h.batch ?? false,
   };
 }
 
-export function createSendMessageHandler(broker: BrokerContext, isV2: boolean, isBatchCode: boolean) {
+export function createSendMessageHandler(broker: BrokerContext, isBatchCode: boolean) {
   const delayLevelCount = parseDelayLevels(broker.config.store.messageDelayLevel).length;
   const busyProbe = new PageCacheBusyProbe(broker);
   return async (request: RemotingCommand, ctx: HandlerContext): Promise<RemotingCommand> => {
-    const header = decodeSendHeader(request, isV2 ? V2_KEYS : V1_KEYS);
+    const header = decodeSendHeader(request);
     const busy = busyProbe.check();
     if (busy !== undefined) return busy;
     const topicConfig = checkTopic(broker, header);

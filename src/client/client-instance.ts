@@ -8,7 +8,7 @@
  * effort), stops the timers and closes every connection. Both are idempotent.
  */
 import { errorCode, type Clock, type Logger, type TimerHandle } from '../common';
-import { RequestCode, ResponseCode, createRequest, mqError, responseError, type RemotingCommand } from '../protocol';
+import { RequestCode, ResponseCode, createRequest, mqError, responseError, type RemotingCommand, type SubscriptionData } from '../protocol';
 import { RemotingClient, type RequestHandler } from '../remoting';
 import { clientStateError, createClientConfig, type ClientConfig, type ClientOptions } from './client-config';
 import {
@@ -19,17 +19,6 @@ import {
   type TopicRouteInfo,
 } from './route/topic-route-cache';
 
-/** One subscription as HeartbeatData carries it (SubscriptionData.java). */
-export interface SubscriptionHeartbeatData {
-  readonly topic: string;
-  readonly subString: string;
-  readonly tagsSet: readonly string[];
-  readonly codeSet: readonly number[];
-  readonly subVersion: number;
-  readonly expressionType: string;
-  readonly classFilterMode?: boolean;
-}
-
 /** One consumer group as HeartbeatData carries it (ConsumerData.java). */
 export interface ConsumerHeartbeatData {
   readonly groupName: string;
@@ -37,7 +26,7 @@ export interface ConsumerHeartbeatData {
   readonly consumeType: 'CONSUME_ACTIVELY' | 'CONSUME_PASSIVELY';
   readonly messageModel: 'CLUSTERING' | 'BROADCASTING';
   readonly consumeFromWhere: string;
-  readonly subscriptionDataSet: readonly SubscriptionHeartbeatData[];
+  readonly subscriptionDataSet: readonly SubscriptionData[];
   readonly unitMode?: boolean;
 }
 

@@ -26,3 +26,4 @@ export { decodeBatchBody, encodeBatchBody } from './batch-body';
 export type { BatchEntry } from './batch-body';
 export { SUB_ALL, MATCH_ALL, parseTagExpression, tagMatches } from './subscription';
 export type { TagFilter } from './subscription';
+export type { SubscriptionData } from './subscription-data';

@@ -21,7 +21,7 @@ test('every period the routes are refreshed and heartbeats sent; shutdown unregi
     assert.equal((await instance.topicRoute('Growing')).publishQueues.length, 2);
     instance.registerConsumer('CG_TIMER', () => ({
       groupName: 'CG_TIMER', consumeType: 'CONSUME_ACTIVELY', messageModel: 'CLUSTERING', consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
-      subscriptionDataSet: [{ topic: 'Growing', subString: '*', tagsSet: [], codeSet: [], subVersion: 1, expressionType: 'TAG' }],
+      subscriptionDataSet: [{ topic: 'Growing', subString: '*', tagsSet: [], codeSet: [], subVersion: 1, expressionType: 'TAG', classFilterMode: false }],
     }));
     assert.deepEqual(await members(), [], 'no heartbeat before the period');
 

@@ -99,7 +99,7 @@ test('client instance: unknown topics reject with ERR_TOPIC_NOT_EXIST; route lis
 
     instance.registerConsumer('CG_HB', () => ({
       groupName: 'CG_HB', consumeType: 'CONSUME_PASSIVELY', messageModel: 'CLUSTERING', consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
-      subscriptionDataSet: [{ topic: 'Listened', subString: '*', tagsSet: [], codeSet: [], subVersion: 1, expressionType: 'TAG' }],
+      subscriptionDataSet: [{ topic: 'Listened', subString: '*', tagsSet: [], codeSet: [], subVersion: 1, expressionType: 'TAG', classFilterMode: false }],
     }));
     assert.throws(() => instance.registerConsumer('CG_HB', () => { throw new Error('unused'); }), { code: 'ERR_ILLEGAL_OPERATION' });
     assert.deepEqual(await instance.sendHeartbeatToAllBrokers(), [cluster.brokers[0]!.addr]);

@@ -14,10 +14,11 @@ import {
   RequestCode,
   requiredString,
   ResponseCode,
+  type SubscriptionData,
 } from '../../protocol';
 import type { HandlerContext } from '../../remoting';
 import type { BrokerContext } from '../broker-context';
-import type { ConsumerClient, ConsumerRegistration, SubscriptionData } from '../registry/consumer-registry';
+import type { ConsumerClient, ConsumerRegistration } from '../registry/consumer-registry';
 import { PERM_READ, PERM_WRITE, RETRY_GROUP_TOPIC_PREFIX } from '../topic/topic-config-manager';
 
 interface HeartbeatData {

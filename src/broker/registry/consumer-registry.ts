@@ -4,17 +4,8 @@
  * stays silent past the channel expiry (120 s), leaves every group at once. Membership changes
  * are reported to the listeners (client-manage sends NOTIFY_CONSUMER_IDS_CHANGED).
  */
+import type { SubscriptionData } from '../../protocol';
 import type { RemotingConnection } from '../../remoting';
-
-export interface SubscriptionData {
-  readonly topic: string;
-  readonly subString: string;
-  readonly tagsSet: readonly string[];
-  readonly codeSet: readonly number[];
-  readonly subVersion: number;
-  readonly expressionType: string;
-  readonly classFilterMode: boolean;
-}
 
 export interface ConsumerClient {
   readonly clientId: string;

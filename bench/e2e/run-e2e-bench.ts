@@ -5,6 +5,7 @@
  *
  *   node dist/bench/e2e/run-e2e-bench.js [--quick] [--flush ASYNC_FLUSH,SYNC_FLUSH]
  *       [--only produce-async,produce-sync,drain,latency] [--out file]
+ *       [--node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"]   (given to the broker and every case process)
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -27,12 +28,13 @@ function sizes(quick: boolean) {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, flush: { type: 'string' }, only: { type: 'string' }, out: { type: 'string' } },
+    options: { quick: { type: 'boolean', default: false }, flush: { type: 'string' }, only: { type: 'string' }, out: { type: 'string' }, 'node-args': { type: 'string' } },
   });
   const selected = new Set((values.only ?? 'produce-async,produce-sync,drain,latency').split(','));
   const flushes = (values.flush ?? FLUSH_TYPES.join(',')).split(',') as Flush[];
   for (const f of flushes) if (!FLUSH_TYPES.includes(f)) throw new Error(`--flush takes ASYNC_FLUSH and/or SYNC_FLUSH, got '${f}'`);
   const n = sizes(values.quick ?? false);
+  const nodeArgs = (values['node-args'] ?? '').split(' ').filter((a) => a.length > 0);
   const casesModule = path.join(__dirname, 'e2e-cases.js');
   const results: Record<string, unknown>[] = [];
   const echo = await startBenchProcess([path.join(__dirname, 'echo-server.js')], /^listening (\d+)/);
@@ -42,13 +44,13 @@ async function main(): Promise<void> {
       let broker: BenchProcess | undefined;
       try {
         broker = await startBenchProcess(
-          [path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js'), 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0', '--flush', flush],
+          [...nodeArgs, path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js'), 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0', '--flush', flush],
           /name server listening on port (\d+)/, / ready$/);
         const target = { namesrvAddr: `127.0.0.1:${broker.port}`, bodySize: BODY_SIZE };
         const run = async (c: Record<string, unknown>): Promise<Record<string, unknown>> => {
           process.stderr.write(`e2e bench (${flush}): ${JSON.stringify(c)}\n`);
           const cpuBefore = broker!.cpuMicros();
-          const r: Record<string, unknown> = { flushDiskType: flush, ...(await runIsolated(casesModule, { ...target, ...c })) };
+          const r: Record<string, unknown> = { flushDiskType: flush, ...(await runIsolated(casesModule, { ...target, ...c }, nodeArgs)) };
           // The broker's CPU over the whole case (warm-up included) per message the case moved.
           const moved = Number(r['messagesTotal'] ?? 0);
           if (moved > 0) r['brokerCpuUsPerMsg'] = (broker!.cpuMicros() - cpuBefore) / moved;

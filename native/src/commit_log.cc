@@ -45,7 +45,7 @@ MappedFileOptions SegmentOptions(const StoreConfig& c) {
   // pre-fault dirties zero pages that writeback then flushes. So none, unless warmMapedFileEnable
   // asks for RocketMQ's warm-up: zeros written and flushed chunk by chunk ahead of the appends.
   const bool warm = c.warmMapedFileEnable != 0;
-  o.pre_fault = (c.sync_flush() && !warm) ? PreFault::kNone : PreFault::kWrite;
+  o.pre_fault = warm ? PreFault::kWrite : PreFault::kNone;
   o.mlock = warm || c.mlockMappedFileEnable != 0;
   o.read_ahead = c.dataReadAheadEnable != 0;
   o.flush_every_pages_when_warming =

@@ -37,6 +37,12 @@ const INLINE_BODY_BYTES = 8 * 1024;
  * chunks go uncopied through one corked writev.
  */
 const MAX_COALESCED_BYTES = 4 * 1024 * 1024;
+/**
+ * Frames leave as soon as this much is queued, without waiting for the end of the turn: a turn that
+ * handles a thousand frames would otherwise hold every answer until its last one, so the peer
+ * idles while this side works and the two never overlap.
+ */
+const EARLY_FLUSH_BYTES = 64 * 1024;
 
 interface PendingRequest {
   readonly resolve: (response: RemotingCommand) => void;
@@ -231,6 +237,7 @@ export class Connection implements RemotingConnection, FrameSink {
       this.#outChunks.push(body);
       this.#outBytes += body.length;
     }
+    if (this.#outBytes >= EARLY_FLUSH_BYTES) this.flushWrites();
   }
 
   #onData(chunk: Buffer): void {

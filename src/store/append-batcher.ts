@@ -51,8 +51,6 @@ interface Group {
   readonly resolve: (value: never) => void;
 }
 
-/** A new crossing starts once the pending batch holds this much (RocketMQ's 4 MiB batch limit). */
-const BATCH_FLUSH_BYTES = 4 * 1024 * 1024;
 /**
  * Under SYNC_FLUSH, crossings start much earlier. Every waiting producer is woken by the same
  * flush, so the next batch is encoded in one burst; handing it over in 128 KiB pieces lets the
@@ -61,6 +59,8 @@ const BATCH_FLUSH_BYTES = 4 * 1024 * 1024;
  * 256 concurrent 1 KiB puts).
  */
 const SYNC_FLUSH_CROSSING_BYTES = 128 * 1024;
+/** ASYNC_FLUSH: answers of a crossing's sends can leave while the rest of the turn is encoded. */
+const ASYNC_CROSSING_BYTES = 128 * 1024;
 const BLANK_RECORD_BYTES = 8;
 const INITIAL_BUFFER_BYTES = 1024 * 1024;
 const MAX_RETAINED_BUFFER_BYTES = 16 * 1024 * 1024;
@@ -87,7 +87,7 @@ export class AppendBatcher {
 
   constructor(options: AppendBatcherOptions) {
     this.#o = options;
-    this.#crossingBytes = options.groupCommit !== undefined ? SYNC_FLUSH_CROSSING_BYTES : BATCH_FLUSH_BYTES;
+    this.#crossingBytes = options.groupCommit !== undefined ? SYNC_FLUSH_CROSSING_BYTES : ASYNC_CROSSING_BYTES;
   }
 
   putMessage(msg: MessageToStore): Promise<PutMessageResult> {

@@ -92,6 +92,7 @@ Napi::Function StoreWrap::Init(Napi::Env env, AddonData* data) {
           InstanceMethod<&StoreWrap::JsGetWrotePosition>("getWrotePosition"),
           InstanceMethod<&StoreWrap::JsGetFlushedPosition>("getFlushedPosition"),
           InstanceMethod<&StoreWrap::JsGetDispatchedPosition>("getDispatchedPosition"),
+          InstanceMethod<&StoreWrap::JsSetDispatchNotifications>("setDispatchNotifications"),
           InstanceMethod<&StoreWrap::JsGetMinPhysicalOffset>("getMinPhysicalOffset"),
           InstanceMethod<&StoreWrap::JsGetMessages>("getMessages"),
           InstanceMethod<&StoreWrap::JsLookMessageByOffset>("lookMessageByOffset"),
@@ -138,7 +139,9 @@ StoreWrap::StoreWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<StoreWra
   on_flushed_.Start(env, info[3].As<Napi::Function>(), "cometmq:onFlushed");
   on_dispatched_.Start(env, info[4].As<Napi::Function>(), "cometmq:onDispatched");
   store_->set_on_flushed([this] { on_flushed_.Notify(); });
-  store_->set_on_dispatched([this] { on_dispatched_.Notify(); });
+  store_->set_on_dispatched([this] {
+    if (notify_dispatched_.load()) on_dispatched_.Notify();
+  });
   data_->live_stores.insert(this);
 }
 
@@ -213,6 +216,15 @@ Napi::Value StoreWrap::JsGetFlushedPosition(const Napi::CallbackInfo& info) {
 Napi::Value StoreWrap::JsGetDispatchedPosition(const Napi::CallbackInfo& info) {
   if (!CheckOpen(info)) return info.Env().Undefined();
   return Napi::Number::New(info.Env(), static_cast<double>(store_->dispatched_position()));
+}
+
+Napi::Value StoreWrap::JsSetDispatchNotifications(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsBoolean()) {
+    Napi::TypeError::New(info.Env(), "setDispatchNotifications takes a boolean").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  notify_dispatched_.store(info[0].As<Napi::Boolean>().Value());
+  return info.Env().Undefined();
 }
 
 Napi::Value StoreWrap::JsGetMinPhysicalOffset(const Napi::CallbackInfo& info) {

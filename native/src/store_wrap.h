@@ -6,6 +6,7 @@
 
 #include <napi.h>
 
+#include <atomic>
 #include <memory>
 
 #include "addon_data.h"
@@ -32,6 +33,7 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
   Napi::Value JsGetWrotePosition(const Napi::CallbackInfo& info);
   Napi::Value JsGetFlushedPosition(const Napi::CallbackInfo& info);
   Napi::Value JsGetDispatchedPosition(const Napi::CallbackInfo& info);
+  Napi::Value JsSetDispatchNotifications(const Napi::CallbackInfo& info);
   Napi::Value JsGetMinPhysicalOffset(const Napi::CallbackInfo& info);
   Napi::Value JsGetMessages(const Napi::CallbackInfo& info);
   Napi::Value JsLookMessageByOffset(const Napi::CallbackInfo& info);
@@ -56,6 +58,8 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
   std::unique_ptr<MessageStore> store_;
   JsNotifier on_flushed_;
   JsNotifier on_dispatched_;
+  // onDispatched calls only while JS waits on the dispatcher: each one is a wake-up of the event loop.
+  std::atomic<bool> notify_dispatched_{true};
   bool closed_ = false;
 };
 

@@ -16,7 +16,9 @@ class WakeSignal {
   void Notify() {
     if (pending_.exchange(true)) return;
     if (waiting_.load()) {
-      std::lock_guard<std::mutex> lock(mu_);
+      // Passing through the lock orders this with the waiter's check; notifying after it is
+      // released spares the woken thread from blocking on the mutex the notifier still holds.
+      { std::lock_guard<std::mutex> lock(mu_); }
       cv_.notify_one();
     }
   }

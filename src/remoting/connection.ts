@@ -59,8 +59,9 @@ export function formatPeerAddress(ip: string | undefined, port: number | undefin
 
 /**
  * One socket carrying remoting frames both ways.
- * - Frames written in one event-loop turn are collected and leave together at its end (one
- *   setImmediate): copied into one buffer and written once, or as one writev when they are large.
+ * - Frames written in one callback are collected and leave together at its end (one
+ *   process.nextTick), or as soon as 64 KiB is queued: copied into one buffer and written once, or
+ *   as one writev when they are large.
  * - Requests sent with `invoke` wait in an opaque -> pending map; one timer, armed for the earliest
  *   deadline, expires them (no timer per request).
  * - Closing (either side, a socket error, or a malformed frame) rejects every pending request with
@@ -229,7 +230,10 @@ export class Connection implements RemotingConnection, FrameSink {
     if (isInline) body.copy(frame, frame.length - body.length);
     if (!this.#isFlushScheduled) {
       this.#isFlushScheduled = true;
-      setImmediate(flushConnection, this);
+      // At the end of the current callback (after its promise continuations), not the next turn's
+      // check phase: an answer produced in a setImmediate (the append batcher's) would otherwise
+      // wait a whole loop iteration, behind whatever the poll phase brings in meanwhile.
+      process.nextTick(flushConnection, this);
     }
     this.#outChunks.push(frame);
     this.#outBytes += frame.length;

@@ -1,6 +1,8 @@
 /**
  * Waiters on the dispatcher (ReputMessageService): whenDispatched() promises and message-arriving
- * listeners, both driven by the addon's coalesced onDispatched notification.
+ * listeners, both driven by the addon's coalesced onDispatched notification. The notification is
+ * asked for only while someone waits (`setDemand`): unasked, every append would cost the event loop
+ * a wake-up from the dispatcher thread.
  */
 import { MqError } from '../common/mq-error';
 import type { KeepAlive } from './keep-alive';
@@ -18,11 +20,27 @@ export class DispatchWaiters {
   readonly #listeners = new Set<() => void>();
   readonly #onListenerError: (err: unknown) => void;
   readonly #keepAlive: KeepAlive | undefined;
+  readonly #setDemand: (wanted: boolean) => void;
+  #isDemanded: boolean | undefined;
 
-  constructor(dispatchedPosition: () => number, onListenerError: (err: unknown) => void, keepAlive?: KeepAlive) {
+  constructor(
+    dispatchedPosition: () => number,
+    onListenerError: (err: unknown) => void,
+    keepAlive?: KeepAlive,
+    setDemand: (wanted: boolean) => void = () => {},
+  ) {
     this.#dispatchedPosition = dispatchedPosition;
     this.#onListenerError = onListenerError;
     this.#keepAlive = keepAlive;
+    this.#setDemand = setDemand;
+  }
+
+  /** Tells the dispatcher whether anyone waits now (`force`: even if that did not change). */
+  updateDemand(force = false): void {
+    const wanted = this.#waiters.length > 0 || this.#listeners.size > 0;
+    if (wanted === this.#isDemanded && !force) return;
+    this.#isDemanded = wanted;
+    this.#setDemand(wanted);
   }
 
   get pending(): number {
@@ -32,19 +50,30 @@ export class DispatchWaiters {
   /** Resolves once the dispatched position reaches `target` (a CommitLog end position). */
   whenReached(target: number): Promise<void> {
     if (this.#dispatchedPosition() >= target) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
+    const promise = new Promise<void>((resolve, reject) => {
       const waiter = { target, resolve, reject };
       let i = this.#waiters.length;
       while (i > 0 && (this.#waiters[i - 1] as Waiter).target > target) i--;
       this.#waiters.splice(i, 0, waiter);
       this.#keepAlive?.hold();
     });
+    this.updateDemand();
+    // The dispatcher may have passed the target before the notifications were turned on.
+    if (this.#dispatchedPosition() >= target) this.onDispatched();
+    return promise;
   }
 
+  /**
+   * `listener` runs after every dispatcher advance until the returned function is called. Subscribe
+   * only while there is something to wake, then re-check what you wait for: advances before the
+   * subscription are not reported.
+   */
   addListener(listener: () => void): () => void {
     this.#listeners.add(listener);
+    this.updateDemand();
     return () => {
       this.#listeners.delete(listener);
+      this.updateDemand();
     };
   }
 
@@ -57,6 +86,7 @@ export class DispatchWaiters {
         this.#keepAlive?.release();
         waiter.resolve();
       }
+      this.updateDemand();
     }
     for (const listener of this.#listeners) {
       try {
@@ -75,5 +105,6 @@ export class DispatchWaiters {
       this.#keepAlive?.release();
       waiter.reject(new MqError('ERR_STORE_SHUTDOWN', reason));
     }
+    this.updateDemand();
   }
 }

@@ -95,6 +95,9 @@ export class NativeMessageStore implements MessageStore {
       () => handle.getDispatchedPosition(),
       (err) => this.#logger.error('a message-arriving listener threw', err),
       keepAlive,
+      (wanted) => {
+        if (this.#state === 'running') handle.setDispatchNotifications(wanted);
+      },
     );
     this.#clean = new CleanService(
       this.config,
@@ -128,6 +131,7 @@ export class NativeMessageStore implements MessageStore {
         (info) => {
           if (this.#state === 'starting') {
             this.#state = 'running';
+            this.#dispatch.updateDemand(true);
             this.#clean.start();
           }
           return info;

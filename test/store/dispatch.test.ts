@@ -32,3 +32,27 @@ test('whenDispatched waiters are rejected at shutdown instead of hanging', async
   await store.shutdown();
   await assert.rejects(never, { code: 'ERR_STORE_SHUTDOWN' });
 });
+
+test('the dispatcher is asked for notifications only while a waiter or listener exists', async () => {
+  const { DispatchWaiters } = await import('../../src/store/dispatch-waiters');
+  let position = 0;
+  const demands: boolean[] = [];
+  const waiters = new DispatchWaiters(() => position, (err) => { throw err; }, undefined, (wanted) => demands.push(wanted));
+  waiters.updateDemand(true);
+  assert.deepEqual(demands, [false], 'nobody waits at start');
+  const reached = waiters.whenReached(100);
+  assert.deepEqual(demands, [false, true], 'a waiter turns them on');
+  position = 100;
+  waiters.onDispatched();
+  await reached;
+  assert.deepEqual(demands, [false, true, false], 'off again once the waiter is resolved');
+  const unsubscribe = waiters.addListener(() => undefined);
+  unsubscribe();
+  assert.deepEqual(demands, [false, true, false, true, false], 'a listener holds them on until it unsubscribes');
+  // The dispatcher passes the target between the first look and the notifications being turned
+  // on: the waiter must still resolve without any notification.
+  let reads = 0;
+  const racing = new DispatchWaiters(() => (reads++ === 0 ? 0 : 500), (err) => { throw err; });
+  await withDeadline(racing.whenReached(300), 1_000, 'a target passed while subscribing');
+  assert.equal(racing.pending, 0);
+});

@@ -2,7 +2,8 @@
  * Long polling: a pull that found nothing is parked per (topic, queueId) until a message arrives
  * in that queue or the client's suspend time runs out (RocketMQ PullRequestHoldService). Held
  * requests are checked against the queue's max offset whenever the store reports dispatched
- * messages and on a periodic scan (5 s); a woken request is re-executed by its `wake` callback,
+ * messages (subscribed only while something is held: the reports cost the loop a wake-up each) and
+ * on a periodic scan (5 s); a woken request is re-executed by its `wake` callback,
  * whose result becomes the response. Any arrival in the queue wakes the pull; the pull handler
  * parks it again when everything that arrived was filtered out by its tags.
  */
@@ -27,6 +28,7 @@ export class PullHoldService {
   readonly #checkIntervalMs: number;
   readonly #held = new Map<string, HeldPull[]>();
   #unsubscribe: (() => void) | null = null;
+  #isStarted = false;
   #timer: TimerHandle | null = null;
   #timerAt = Number.POSITIVE_INFINITY;
   #isStopped = false;
@@ -44,9 +46,9 @@ export class PullHoldService {
   }
 
   start(): void {
-    if (this.#unsubscribe !== null) return;
+    if (this.#isStarted) return;
+    this.#isStarted = true;
     this.#isStopped = false;
-    this.#unsubscribe = this.#store.onMessageArriving(() => this.checkAll());
     this.#schedule();
   }
 
@@ -60,11 +62,12 @@ export class PullHoldService {
     const list = this.#held.get(key);
     if (list === undefined) this.#held.set(key, [pull]);
     else list.push(pull);
-    if (pull.deadline < this.#timerAt && this.#unsubscribe !== null) {
+    this.#unsubscribe ??= this.#store.onMessageArriving(() => this.checkAll());
+    if (pull.deadline < this.#timerAt && this.#isStarted) {
       this.#timer?.cancel();
       this.#schedule();
     }
-    // A message may have arrived between the read and the hold: check this queue now.
+    // A message may have arrived between the read and the hold (or the subscription): check now.
     this.#checkQueue(key);
   }
 
@@ -76,6 +79,7 @@ export class PullHoldService {
   /** Wakes everything (shutdown) and stops. Idempotent. */
   shutdown(): void {
     this.#isStopped = true;
+    this.#isStarted = false;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     this.#timer?.cancel();
@@ -100,6 +104,10 @@ export class PullHoldService {
     }
     if (keep.length === 0) this.#held.delete(key);
     else this.#held.set(key, keep);
+    if (this.#held.size === 0 && this.#unsubscribe !== null) {
+      this.#unsubscribe();
+      this.#unsubscribe = null;
+    }
     for (const [pull, reason] of woken) pull.wake(reason);
   }
 

@@ -128,6 +128,11 @@ export interface NativeStoreHandle {
   getWrotePosition(): number;
   getFlushedPosition(): number;
   getDispatchedPosition(): number;
+  /**
+   * Turns the onDispatched notifications on or off (on at construction). Each one wakes the event
+   * loop, so they are off while nothing waits; after turning them on, re-read what you wait for.
+   */
+  setDispatchNotifications(enabled: boolean): void;
   getMinPhysicalOffset(): number;
 
   getMessages(

@@ -10,7 +10,7 @@ import { Producer, PushConsumer, type Message } from '../../src/client';
 import { LatencyRecorder } from '../lib/histogram';
 import { bareRoundTrips } from './round-trip';
 
-interface Target { namesrvAddr: string; topic: string; bodySize: number }
+interface Target { namesrvAddr: string; topic: string; bodySize: number; autoBatch?: boolean }
 export interface AsyncProduceCase extends Target { kind: 'produce-async'; inFlight: number; durationMs: number }
 export interface SyncProduceCase extends Target { kind: 'produce-sync'; sends: number; echoPort: number }
 export interface FillCase extends Target { kind: 'fill'; messages: number; inFlight: number }
@@ -27,7 +27,7 @@ function cpuMicros(since: NodeJS.CpuUsage): number {
 }
 
 async function withProducer<T>(c: Target, fn: (producer: Producer, msg: Message) => Promise<T>): Promise<T> {
-  const producer = new Producer({ groupName: `bench_producer_${process.pid}`, namesrvAddr: c.namesrvAddr });
+  const producer = new Producer({ groupName: `bench_producer_${process.pid}`, namesrvAddr: c.namesrvAddr, autoBatch: c.autoBatch ?? false });
   await producer.start();
   try {
     return await fn(producer, { topic: c.topic, body: randomBytes(c.bodySize) });

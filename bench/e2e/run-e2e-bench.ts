@@ -57,7 +57,10 @@ async function main(): Promise<void> {
           results.push(r);
           return r;
         };
-        if (selected.has('produce-async')) await run({ kind: 'produce-async', topic: 'BenchAsync', inFlight: 1000, durationMs: n.asyncMs });
+        if (selected.has('produce-async')) {
+          await run({ kind: 'produce-async', topic: 'BenchAsync', inFlight: 1000, durationMs: n.asyncMs });
+          await run({ kind: 'produce-async', topic: 'BenchAsync', inFlight: 1000, durationMs: n.asyncMs, autoBatch: true });
+        }
         if (selected.has('produce-sync')) await run({ kind: 'produce-sync', topic: 'BenchSync', sends: n.syncSends, echoPort: echo.port });
         if (selected.has('drain')) {
           await run({ kind: 'fill', topic: 'BenchBacklog', messages: n.backlog, inFlight: 1000 });

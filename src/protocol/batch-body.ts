@@ -39,20 +39,33 @@ export function decodeBatchBody(buf: Buffer): BatchEntry[] {
   return entries;
 }
 
-/** Encodes entries the way Java's MessageDecoder.encodeMessages does (clients and tests). */
+/** Encodes entries the way Java's MessageDecoder.encodeMessages does, into one buffer. */
 export function encodeBatchBody(entries: readonly { flag?: number; body: Buffer; properties?: string }[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const entry of entries) {
-    const props = Buffer.from(entry.properties ?? '', 'utf8');
-    const head = Buffer.alloc(20);
-    head.writeInt32BE(ENTRY_FIXED_BYTES + entry.body.length + props.length, 0);
-    head.writeInt32BE(entry.flag ?? 0, 12);
-    head.writeInt32BE(entry.body.length, 16);
-    const propLen = Buffer.alloc(2);
-    propLen.writeInt16BE(props.length, 0);
-    parts.push(head, entry.body, propLen, props);
+  let total = 0;
+  const propLengths = new Array<number>(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    const propLength = Buffer.byteLength(entry.properties ?? '', 'utf8');
+    propLengths[i] = propLength;
+    total += ENTRY_FIXED_BYTES + entry.body.length + propLength;
   }
-  return Buffer.concat(parts);
+  const out = Buffer.allocUnsafe(total);
+  let pos = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    const propLength = propLengths[i]!;
+    out.writeInt32BE(ENTRY_FIXED_BYTES + entry.body.length + propLength, pos);
+    out.writeInt32BE(0, pos + 4); // magic
+    out.writeInt32BE(0, pos + 8); // body CRC (the broker computes it)
+    out.writeInt32BE(entry.flag ?? 0, pos + 12);
+    out.writeInt32BE(entry.body.length, pos + 16);
+    pos += 20;
+    pos += entry.body.copy(out, pos);
+    out.writeInt16BE(propLength, pos);
+    pos += 2;
+    if (propLength > 0) pos += out.write(entry.properties!, pos, 'utf8');
+  }
+  return out;
 }
 
 function illegal(pos: number, why: string): Error {

@@ -25,6 +25,13 @@ export interface ProducerOptions extends ClientOptions {
   readonly defaultTopicQueueNums?: number;
   /** Share an existing client instance (its lifecycle stays with its owner). */
   readonly clientInstance?: ClientInstance;
+  /**
+   * Plain sends of one topic made in the same callback go as one batch request (RocketMQ 5's
+   * autoBatch; see auto-batch.ts). Default false.
+   */
+  readonly autoBatch?: boolean;
+  /** Largest automatic batch, in encoded bytes. Default 32 KiB (as Java). */
+  readonly batchMaxBytes?: number;
 }
 
 export interface ProducerConfig {
@@ -39,6 +46,8 @@ export interface ProducerConfig {
   readonly retryAnotherBrokerWhenNotStoreOK: boolean;
   readonly createTopicKey: string;
   readonly defaultTopicQueueNums: number;
+  readonly autoBatch: boolean;
+  readonly batchMaxBytes: number;
 }
 
 const GROUP_PATTERN = /^[%|a-zA-Z0-9_-]{1,120}$/;
@@ -53,7 +62,10 @@ export function createProducerConfig(options: ProducerOptions): ProducerConfig {
   }
   const compressLevel = nonNegativeInt(options.compressLevel, 'compressLevel', 5);
   if (compressLevel > 9) throw clientOptionError(`compressLevel must be 0..9, got ${compressLevel}`);
-  for (const name of ['sendLatencyFaultEnable', 'retryAnotherBrokerWhenNotStoreOK'] as const) {
+  const maxMessageSize = positiveInt(options.maxMessageSize, 'maxMessageSize', 4 * 1024 * 1024);
+  const batchMaxBytes = positiveInt(options.batchMaxBytes, 'batchMaxBytes', 32 * 1024);
+  if (batchMaxBytes > maxMessageSize) throw clientOptionError(`batchMaxBytes (${batchMaxBytes}) cannot exceed maxMessageSize (${maxMessageSize})`);
+  for (const name of ['sendLatencyFaultEnable', 'retryAnotherBrokerWhenNotStoreOK', 'autoBatch'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'boolean') throw clientOptionError(`${name} must be a boolean`);
   }
   return Object.freeze({
@@ -64,10 +76,12 @@ export function createProducerConfig(options: ProducerOptions): ProducerConfig {
     retryTimesWhenSendFailed: nonNegativeInt(options.retryTimesWhenSendFailed, 'retryTimesWhenSendFailed', 2),
     compressMsgBodyOverHowmuch: positiveInt(options.compressMsgBodyOverHowmuch, 'compressMsgBodyOverHowmuch', 4096),
     compressLevel,
-    maxMessageSize: positiveInt(options.maxMessageSize, 'maxMessageSize', 4 * 1024 * 1024),
+    maxMessageSize,
     sendLatencyFaultEnable: options.sendLatencyFaultEnable ?? false,
     retryAnotherBrokerWhenNotStoreOK: options.retryAnotherBrokerWhenNotStoreOK ?? false,
     createTopicKey: options.createTopicKey ?? 'TBW102',
     defaultTopicQueueNums: positiveInt(options.defaultTopicQueueNums, 'defaultTopicQueueNums', 4),
+    autoBatch: options.autoBatch ?? false,
+    batchMaxBytes,
   });
 }

@@ -12,6 +12,7 @@ import { ClientInstance } from '../client-instance';
 import { MessageClientIdGenerator } from '../message-client-id';
 import type { MessageQueue } from '../message-queue';
 import { MASTER_ID, PERM_WRITE, buildTopicRouteInfo, type TopicRouteInfo } from '../route/topic-route-cache';
+import { SendAccumulator, isBatchable } from './auto-batch';
 import { LatencyFaultTolerance } from './latency-fault-tolerance';
 import { checkMessage, checkSendTopic, messageError, type Message } from './message';
 import { createProducerConfig, type ProducerConfig, type ProducerOptions } from './producer-options';
@@ -63,6 +64,7 @@ export class Producer {
   readonly #compression: CompressionSettings;
   readonly #publish = new Map<string, PublishEntry>();
   readonly #defaultQueueNums: string;
+  readonly #accumulator: SendAccumulator | undefined;
   #state: 'created' | 'running' | 'stopped' = 'created';
 
   constructor(options: ProducerOptions) {
@@ -74,6 +76,15 @@ export class Producer {
     this.#faults = this.config.sendLatencyFaultEnable ? new LatencyFaultTolerance(this.#clock) : undefined;
     this.#compression = { overBytes: this.config.compressMsgBodyOverHowmuch, level: this.config.compressLevel };
     this.#defaultQueueNums = String(this.config.defaultTopicQueueNums);
+    this.#accumulator = this.config.autoBatch
+      ? new SendAccumulator(this.config.batchMaxBytes, {
+        sendSingle: (topic, s) => this.#sendWithRetries(topic, s.timeoutMs, s.prepared.msgId, s.prepared, undefined),
+        sendBatch: (topic, sends, timeoutMs) => {
+          const ids = sends.map((s) => s.prepared.msgId).join(',');
+          return this.#sendWithRetries(topic, timeoutMs, ids, undefined, encodeBatchBody(sends.map((s) => s.prepared)));
+        },
+      })
+      : undefined;
   }
 
   get clientInstance(): ClientInstance {
@@ -119,6 +130,9 @@ export class Producer {
     if (options !== undefined && (options.queue !== undefined || options.selector !== undefined || options.shardingKey !== undefined)) {
       const queue = await this.#chosenQueue(msg, options);
       return this.#sendOnce(queue, prepared, msgId, timeoutMs);
+    }
+    if (this.#accumulator !== undefined && isBatchable(msg.topic, prepared, msg.delayTimeLevel)) {
+      return this.#accumulator.add(msg.topic, { prepared, timeoutMs });
     }
     return this.#sendWithRetries(msg.topic, timeoutMs, msgId, prepared, undefined);
   }

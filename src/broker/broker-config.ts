@@ -40,6 +40,12 @@ export interface BrokerConfig {
   readonly channelExpiredTimeoutMs: number;
   readonly region: string;
   readonly traceOn: boolean;
+  /** Half messages younger than this (ms) are not checked yet (RocketMQ transactionTimeOut). */
+  readonly transactionTimeOut: number;
+  /** Checks of one half message before it is discarded (RocketMQ transactionCheckMax). */
+  readonly transactionCheckMax: number;
+  /** Period of the transaction check service, ms (RocketMQ transactionCheckInterval). */
+  readonly transactionCheckInterval: number;
   /** The full, validated store configuration (storePathRootDir, flushDiskType, maxMessageSize, ...). */
   readonly store: MessageStoreConfig;
 }
@@ -66,6 +72,9 @@ export const DEFAULT_BROKER_CONFIG = Object.freeze({
   channelExpiredTimeoutMs: 120_000,
   region: 'DefaultRegion',
   traceOn: true,
+  transactionTimeOut: 6000,
+  transactionCheckMax: 15,
+  transactionCheckInterval: 60_000,
 });
 
 type BrokerKey = keyof typeof DEFAULT_BROKER_CONFIG;
@@ -142,6 +151,9 @@ export function createBrokerConfig(source: BrokerConfigSource): BrokerConfig {
   checkInt(broker, 'flushConsumerOffsetInterval', 1, 3_600_000, fail);
   checkInt(broker, 'registerNameServerPeriod', 1000, 3_600_000, fail);
   checkInt(broker, 'channelExpiredTimeoutMs', 1000, 86_400_000, fail);
+  checkInt(broker, 'transactionTimeOut', 0, 86_400_000, fail);
+  checkInt(broker, 'transactionCheckMax', 1, 1_000_000, fail);
+  checkInt(broker, 'transactionCheckInterval', 1, 86_400_000, fail);
   try {
     parseIpAddress(String(broker['brokerIP1']));
   } catch {

@@ -6,3 +6,4 @@ export * from './offset-headers';
 export * from './namesrv-headers';
 export * from './client-headers';
 export { requiredString, optionalString, requiredInt, optionalInt, optionalBoolean } from './header-fields';
+export * from './transaction-headers';

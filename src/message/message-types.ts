@@ -18,6 +18,12 @@ export interface MessageToStore {
   readonly flag?: number;
   /** TAGS, KEYS, UNIQ_KEY, DELAY, WAIT, ... (names in message-const.ts). */
   readonly properties?: Readonly<Record<string, string>>;
+  /**
+   * The properties already in their wire form (`name\u0001value\u0002...`, as a producer sends
+   * them); stored as they are instead of `properties`, so a broker need not decode and re-encode
+   * what it only passes through.
+   */
+  readonly propertiesText?: string;
   /** Producer clock, ms. Default Date.now() at put time. */
   readonly bornTimestamp?: number;
   /** Default 127.0.0.1:0. */

@@ -4,13 +4,13 @@
  * int16 propertiesLength, properties (UTF-8, name\u0001value\u0002...). Any inconsistency is
  * MESSAGE_ILLEGAL for the whole batch (the batch is atomic: nothing is stored).
  */
-import { decodeProperties } from '../message';
 import { mqError } from './errors';
 
 export interface BatchEntry {
   readonly flag: number;
   readonly body: Buffer;
-  readonly properties: Record<string, string>;
+  /** The entry's properties as sent (`name\u0001value\u0002...`); decodeProperties() reads them. */
+  readonly propertiesText: string;
 }
 
 const ENTRY_FIXED_BYTES = 4 + 4 + 4 + 4 + 4 + 2;
@@ -31,8 +31,7 @@ export function decodeBatchBody(buf: Buffer): BatchEntry[] {
       throw illegal(pos, `propertiesLength ${propertiesLength} does not match totalSize ${totalSize}`);
     }
     const propsStart = pos + 22 + bodyLength;
-    const properties = decodeProperties(buf.toString('utf8', propsStart, propsStart + propertiesLength));
-    entries.push({ flag, body, properties });
+    entries.push({ flag, body, propertiesText: buf.toString('utf8', propsStart, propsStart + propertiesLength) });
     pos += totalSize;
   }
   if (entries.length === 0) throw illegal(0, 'the batch is empty');

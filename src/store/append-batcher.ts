@@ -12,7 +12,7 @@
  */
 import type { Logger } from '../common/logger';
 import type { MessageToStore } from '../message/message-types';
-import { encodePropertiesChecked, propertiesProblem } from '../message/properties-codec';
+import { encodePropertiesChecked, findProperty, propertiesProblem } from '../message/properties-codec';
 import { MAX_PROPERTIES_LENGTH } from '../message/record-layout';
 import type { RecordEncoder } from '../message/record-encoder';
 import type { GroupCommitService } from './flush/group-commit';
@@ -240,7 +240,7 @@ export class AppendBatcher {
   #encodeUnsafe(msg: MessageToStore, defaultBornTimestamp: number): EncodeRefusal | undefined {
     const problem = this.#o.validator.problem(msg);
     if (problem !== undefined) return new EncodeRefusal('MESSAGE_ILLEGAL', problem);
-    const properties = encodePropertiesChecked(msg.properties);
+    const properties = typeof msg.propertiesText === 'string' ? msg.propertiesText : encodePropertiesChecked(msg.properties);
     if (properties === null) return new EncodeRefusal('MESSAGE_ILLEGAL', propertiesProblem(msg.properties) ?? 'invalid properties');
     if (properties.length > MAX_PROPERTIES_LENGTH) {
       return new EncodeRefusal('PROPERTIES_SIZE_EXCEEDED', `properties are ${Buffer.byteLength(properties)} bytes, the limit is ${MAX_PROPERTIES_LENGTH}`);
@@ -285,5 +285,6 @@ export class AppendBatcher {
 
 /** RocketMQ's WAIT property: "false" means the producer does not wait for the flush. */
 function wantsFlush(msg: MessageToStore): boolean {
-  return msg.properties?.['WAIT'] !== 'false';
+  const text = msg.propertiesText;
+  return (typeof text === 'string' ? findProperty(text, 'WAIT') : msg.properties?.['WAIT']) !== 'false';
 }

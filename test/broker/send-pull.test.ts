@@ -188,3 +188,27 @@ test('a held pull stays parked while only non-matching tags arrive and answers o
   assert.deepEqual(decodeRecords(response.body ?? null).map((m) => m.body.toString()), ['match']);
   assert.equal(response.extFields['nextBeginOffset'], '3');
 });
+
+test('a producer\'s properties text is stored as sent with the broker\'s CLUSTER added exactly once', async () => {
+  const send = (properties: string, body: string) => createRequest(RequestCode.SEND_MESSAGE, {
+    producerGroup: 'PG', topic: 'RawProps', defaultTopic: 'TBW102', defaultTopicQueueNums: '1', queueId: '0',
+    sysFlag: '0', bornTimestamp: String(Date.now()), flag: '0', properties, reconsumeTimes: '0',
+  }, Buffer.from(body));
+  const cases: Array<[string, Record<string, string>]> = [
+    ['TAGS\u0001t\u0002UNIQ_KEY\u0001U1\u0002', { TAGS: 't', UNIQ_KEY: 'U1' }],
+    ['a\u0001b', { a: 'b' }], // no trailing separator: the broker's property must not run into it
+    ['CLUSTER\u0001spoofed\u0002k\u0001v\u0002', { k: 'v' }], // the broker's value replaces the producer's
+    ['', {}],
+  ];
+  for (const [i, [text]] of cases.entries()) {
+    const sent = await fx.invoke(send(text, `raw-${i}`));
+    assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+  }
+  await fx.dispatched();
+  const pulled = await fx.invoke(pullRequest({ topic: 'RawProps', queueOffset: 0 }));
+  const stored = decodeRecords(pulled.body ?? null);
+  assert.equal(stored.length, cases.length);
+  for (const [i, [, expected]] of cases.entries()) {
+    assert.deepEqual(stored[i]?.properties, { ...expected, CLUSTER: 'DefaultCluster' }, `case ${i}`);
+  }
+});

@@ -4,7 +4,7 @@
  * redirection to SCHEDULE_TOPIC_XXXX, %RETRY% -> %DLQ% past maxReconsumeTimes, the store append,
  * and the SendMessageResponseHeader Java clients read (remoting-protocol.md §5.1).
  */
-import { MessageConst, MessageSysFlag, SCHEDULE_TOPIC, decodeProperties, transactionType, type MessageToStore, type SocketAddress } from '../../message';
+import { MessageConst, MessageSysFlag, SCHEDULE_TOPIC, decodeProperties, encodeProperties, findProperty, transactionType, type MessageToStore, type SocketAddress } from '../../message';
 import {
   createResponse,
   decodeBatchBody,
@@ -69,7 +69,7 @@ export function createSendMessageHandler(broker: BrokerContext, isBatchCode: boo
     const busy = busyProbe.check();
     if (busy !== undefined) return busy;
     const topicConfig = checkTopic(broker, header);
-    const bornHost = parseAddress(ctx.remoteAddress);
+    const bornHost = bornHostOf(ctx.remoteAddress);
     if (isBatchCode || header.isBatch) return sendBatch(broker, request, header, topicConfig, bornHost);
     return sendOne(broker, request, header, topicConfig, bornHost, delayLevelCount);
   };
@@ -125,9 +125,23 @@ function checkTopic(broker: BrokerContext, header: SendHeader): TopicConfig {
 async function sendOne(
   broker: BrokerContext, request: RemotingCommand, header: SendHeader, topicConfig: TopicConfig, bornHost: SocketAddress, delayLevelCount: number,
 ): Promise<RemotingCommand> {
-  const properties = decodeProperties(header.properties);
+  const text = header.properties;
+  if (findProperty(text, MessageConst.TRAN_MSG) === 'true' || transactionType(header.sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE) {
+    // No half-message store yet: storing a prepared message as a normal one would deliver it before commit.
+    throw mqError('ERR_NO_PERMISSION', `the broker[${broker.config.brokerIP1}] sending transaction message is forbidden`);
+  }
   let topic = header.topic;
   let queueId = header.queueId < 0 ? randomQueue(topicConfig.writeQueueNums) : header.queueId;
+  if (isPassThrough(topic, text)) {
+    // The common case: nothing to rewrite, so the producer's properties are stored as they came.
+    const message: MessageToStore = {
+      topic, queueId, body: request.body ?? EMPTY_BODY, flag: header.flag, propertiesText: withProperty(text, MessageConst.CLUSTER, broker.config.brokerClusterName),
+      bornTimestamp: header.bornTimestamp, bornHost, sysFlag: header.sysFlag, reconsumeTimes: header.reconsumeTimes,
+    };
+    const stored = await broker.store.putMessage(message);
+    return sendResponse(broker, stored, [stored], queueId, findProperty(text, MessageConst.UNIQ_KEY));
+  }
+  const properties = decodeProperties(text);
 
   if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
     const group = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
@@ -141,16 +155,12 @@ async function sendOne(
       properties[MessageConst.DELAY] = '-1';
     }
   }
-  if (properties[MessageConst.TRAN_MSG] === 'true' || transactionType(header.sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE) {
-    // No half-message store yet: storing a prepared message as a normal one would deliver it before commit.
-    throw mqError('ERR_NO_PERMISSION', `the broker[${broker.config.brokerIP1}] sending transaction message is forbidden`);
-  }
   properties[MessageConst.CLUSTER] = broker.config.brokerClusterName;
 
   ({ topic, queueId } = applyDelayLevel(properties, { topic, queueId }, header.sysFlag, delayLevelCount));
 
   const message: MessageToStore = {
-    topic, queueId, body: request.body ?? Buffer.alloc(0), flag: header.flag, properties,
+    topic, queueId, body: request.body ?? EMPTY_BODY, flag: header.flag, properties,
     bornTimestamp: header.bornTimestamp, bornHost, sysFlag: header.sysFlag, reconsumeTimes: header.reconsumeTimes,
   };
   const result = await broker.store.putMessage(message);
@@ -163,15 +173,19 @@ async function sendBatch(
   if (header.topic.length > 127) throw mqError('ERR_MESSAGE_ILLEGAL', `message topic length too long ${header.topic.length}`);
   if (header.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) throw mqError('ERR_INVALID_PARAMETER', `batch request does not support retry group ${header.topic}`);
   const queueId = header.queueId < 0 ? randomQueue(topicConfig.writeQueueNums) : header.queueId;
-  const inner = decodeBatchBody(request.body ?? Buffer.alloc(0));
+  const inner = decodeBatchBody(request.body ?? EMPTY_BODY);
+  const cluster = broker.config.brokerClusterName;
   const messages: MessageToStore[] = inner.map((m) => ({
-    topic: header.topic, queueId, body: m.body, flag: m.flag,
-    properties: { ...m.properties, [MessageConst.CLUSTER]: broker.config.brokerClusterName },
+    topic: header.topic, queueId, body: m.body, flag: m.flag, propertiesText: withProperty(m.propertiesText, MessageConst.CLUSTER, cluster),
     bornTimestamp: header.bornTimestamp, bornHost, sysFlag: header.sysFlag, reconsumeTimes: header.reconsumeTimes,
   }));
   const results = await broker.store.putMessages(messages);
-  const uniqKeys = inner.map((m) => m.properties[MessageConst.UNIQ_KEY]).filter((k): k is string => k !== undefined);
-  return sendResponse(broker, results[0] as PutMessageResult, results, queueId, uniqKeys.length > 0 ? uniqKeys.join(',') : undefined);
+  let uniqKeys = '';
+  for (const m of inner) {
+    const key = findProperty(m.propertiesText, MessageConst.UNIQ_KEY);
+    if (key !== undefined) uniqKeys += uniqKeys === '' ? key : ',' + key;
+  }
+  return sendResponse(broker, results[0] as PutMessageResult, results, queueId, uniqKeys === '' ? undefined : uniqKeys);
 }
 
 function sendResponse(
@@ -195,8 +209,42 @@ function sendResponse(
   return createResponse(mapped.code, mapped.remark, extFields);
 }
 
+const EMPTY_BODY = Buffer.alloc(0);
+
+/** A send whose properties need no rewriting: no retry-topic or delay handling applies. */
+function isPassThrough(topic: string, properties: string): boolean {
+  return !topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) && findProperty(properties, MessageConst.DELAY) === undefined;
+}
+
+/**
+ * `text` with `name` set to `value` (the broker's own properties, e.g. CLUSTER): appended when
+ * absent, otherwise through a decode and re-encode so the name stays unique.
+ */
+function withProperty(text: string, name: string, value: string): string {
+  if (findProperty(text, name) !== undefined) return encodeProperties({ ...decodeProperties(text), [name]: value });
+  const separated = text.length === 0 || text.endsWith('\u0002') ? text : text + '\u0002';
+  return separated + name + '\u0001' + value + '\u0002';
+}
+
 function randomQueue(writeQueueNums: number): number {
   return Math.floor(Math.random() * Math.max(1, writeQueueNums));
+}
+
+/**
+ * The born host of a connection's sends, parsed once per address: the record encoder recognises the
+ * same object and reuses its bytes. Bounded: cleared past MAX_CACHED_HOSTS addresses.
+ */
+const bornHosts = new Map<string, SocketAddress>();
+const MAX_CACHED_HOSTS = 4096;
+
+function bornHostOf(remoteAddress: string): SocketAddress {
+  let host = bornHosts.get(remoteAddress);
+  if (host === undefined) {
+    host = parseAddress(remoteAddress);
+    if (bornHosts.size >= MAX_CACHED_HOSTS) bornHosts.clear();
+    bornHosts.set(remoteAddress, host);
+  }
+  return host;
 }
 
 /** "ip:port" (IPv6 literals contain colons: the port is after the last one). */

@@ -1,0 +1,96 @@
+/**
+ * What the broker knows about transactions, in memory: which are still open (root half offset ->
+ * latest copy) and which ended (root -> outcome, op offset, horizon), plus the read positions over
+ * the half and op queues. No I/O here; TransactionalMessageService feeds it from the store.
+ *
+ * Progress that survives a restart is two queue offsets (the check cursor over the half queue, and
+ * the op queue offset from which every still-relevant op record can be read again). An ended
+ * transaction stays remembered until the check cursor passes its horizon; the op cursor is the
+ * lowest op offset still remembered, so re-reading from it after a restart rebuilds the same book.
+ */
+import type { OpEntry, TransactionOutcome } from './op-record';
+
+interface Ended {
+  readonly outcome: TransactionOutcome;
+  readonly horizon: number;
+  readonly opOffset: number;
+}
+
+export interface Progress {
+  /** Next half-queue offset the check pass has not settled. */
+  readonly half: number;
+  /** First op-queue offset to re-read after a restart. */
+  readonly op: number;
+}
+
+export class TransactionBook {
+  /** Open transactions: root half offset -> the newest copy's half offset. */
+  readonly #open = new Map<number, number>();
+  readonly #ended = new Map<number, Ended>();
+  /** Check cursor: every half record below it is settled (ended, superseded or checked). */
+  halfCursor: number;
+  /** Half records below this have been read into the book. */
+  halfReadPos: number;
+  /** Op records below this have been read into the book. */
+  opReadPos: number;
+
+  constructor(progress: Progress) {
+    this.halfCursor = progress.half;
+    this.halfReadPos = progress.half;
+    this.opReadPos = progress.op;
+  }
+
+  get openCount(): number {
+    return this.#open.size;
+  }
+
+  get endedCount(): number {
+    return this.#ended.size;
+  }
+
+  /** A half record read from the queue (the first record of a transaction or a check's copy). */
+  noteHalfRecord(copy: number, root: number): void {
+    if (this.#ended.has(root)) return;
+    const latest = this.#open.get(root);
+    if (latest === undefined || copy > latest) this.#open.set(root, copy);
+  }
+
+  /** A transaction ended (op record at `opOffset`); the first news wins. */
+  noteEnded(entry: OpEntry, opOffset: number): void {
+    this.#open.delete(entry.root);
+    if (!this.#ended.has(entry.root)) this.#ended.set(entry.root, { outcome: entry.outcome, horizon: entry.horizon, opOffset });
+  }
+
+  /**
+   * Whether the transaction of `copy` (root `root`) is open. A copy the book has not read yet is
+   * open unless its root ended: it was just appended.
+   */
+  isOpen(copy: number, root: number): boolean {
+    if (this.#ended.has(root)) return false;
+    return this.#open.has(root) || copy >= this.halfReadPos;
+  }
+
+  outcomeOf(root: number): TransactionOutcome | undefined {
+    return this.#ended.get(root)?.outcome;
+  }
+
+  /** Whether `copy` is the newest record of an open transaction (the only one a check acts on). */
+  isLatestOpenCopy(copy: number, root: number): boolean {
+    return !this.#ended.has(root) && this.#open.get(root) === copy;
+  }
+
+  /** A check appended a new copy of an open transaction. */
+  noteCopy(root: number, copy: number): void {
+    if (!this.#ended.has(root)) this.#open.set(root, copy);
+  }
+
+  /** Forgets ended transactions the check cursor has passed and returns the progress to persist. */
+  checkpoint(): Progress {
+    let op = this.opReadPos;
+    for (const [root, ended] of this.#ended) {
+      if (ended.horizon <= this.halfCursor) this.#ended.delete(root);
+      else if (ended.opOffset < op) op = ended.opOffset;
+    }
+    return { half: this.halfCursor, op };
+  }
+}

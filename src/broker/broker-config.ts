@@ -46,6 +46,8 @@ export interface BrokerConfig {
   readonly transactionCheckMax: number;
   /** Period of the transaction check service, ms (RocketMQ transactionCheckInterval). */
   readonly transactionCheckInterval: number;
+  /** SQL92 subscriptions (RocketMQ enablePropertyFilter; on by default here, see docs/filters.md). */
+  readonly enablePropertyFilter: boolean;
   /** The full, validated store configuration (storePathRootDir, flushDiskType, maxMessageSize, ...). */
   readonly store: MessageStoreConfig;
 }
@@ -75,6 +77,7 @@ export const DEFAULT_BROKER_CONFIG = Object.freeze({
   transactionTimeOut: 6000,
   transactionCheckMax: 15,
   transactionCheckInterval: 60_000,
+  enablePropertyFilter: true,
 });
 
 type BrokerKey = keyof typeof DEFAULT_BROKER_CONFIG;

@@ -3,6 +3,7 @@ import type { Clock, Logger } from '../common';
 import type { SocketAddress } from '../message';
 import type { MessageStore } from '../store';
 import type { BrokerConfig } from './broker-config';
+import type { ConsumerFilterCache } from './filter/consumer-filter-cache';
 import type { PullHoldService } from './long-polling/pull-hold-service';
 import type { ConsumerOffsetManager } from './offset/consumer-offset-manager';
 import type { ConsumerRegistry } from './registry/consumer-registry';
@@ -21,6 +22,8 @@ export interface BrokerContext {
   readonly pullHold: PullHoldService;
   readonly locks: QueueLockManager;
   readonly groups: SubscriptionGroupManager;
+  /** Compiled SQL92 subscriptions by (group, topic, expression). */
+  readonly filters: ConsumerFilterCache;
   readonly clock: Clock;
   readonly logger: Logger;
   /** This broker's address as written into STOREHOST (brokerIP1:listenPort). */

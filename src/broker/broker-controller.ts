@@ -12,6 +12,7 @@ import { NativeMessageStore, parseDelayLevels, type MessageStore, type RecoveryR
 import type { BrokerConfig } from './broker-config';
 import type { BrokerContext } from './broker-context';
 import { ScheduleMessageService } from './delay/schedule-message-service';
+import { ConsumerFilterCache } from './filter/consumer-filter-cache';
 import { notifyConsumerIdsChanged } from './handlers/client-manage';
 import { registerBrokerHandlers } from './handlers/handler-table';
 import { PullHoldService } from './long-polling/pull-hold-service';
@@ -131,7 +132,7 @@ export class BrokerController {
       if (groups.get(group)?.notifyConsumerIdsChangedEnable !== false) notifyConsumerIdsChanged(group, clients);
     });
     const producers = new ProducerRegistry();
-    const context: BrokerContext = { config, store, topics, offsets, consumers, producers, pullHold, locks: new QueueLockManager(), groups, clock: this.#clock, logger: this.#logger, storeHost };
+    const context: BrokerContext = { config, store, topics, offsets, consumers, producers, pullHold, locks: new QueueLockManager(), groups, filters: new ConsumerFilterCache(), clock: this.#clock, logger: this.#logger, storeHost };
     this.#context = context;
 
     const server = new RemotingServer({ host: config.listenHost, port, logger: this.#logger, clock: this.#clock, idleTimeoutMs: config.channelExpiredTimeoutMs });

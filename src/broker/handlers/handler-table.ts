@@ -31,6 +31,7 @@ import {
   createUpdateConsumerOffsetHandler,
 } from './consumer-manage';
 import { createConsumerSendBackHandler } from './consumer-send-back';
+import { createCheckClientConfigHandler } from '../filter/subscription-checks';
 import { createPullMessageHandler } from './pull-message';
 import { createQueryMessageHandler, createViewMessageByIdHandler } from './query-message';
 import { createLockBatchHandler, createUnlockBatchHandler } from './queue-lock';
@@ -61,6 +62,7 @@ export function brokerHandlers(broker: BrokerContext): Array<[number, RequestHan
     [RequestCode.HEART_BEAT, createHeartbeatHandler(broker)],
     [RequestCode.UNREGISTER_CLIENT, createUnregisterClientHandler(broker)],
     [RequestCode.GET_CONSUMER_LIST_BY_GROUP, createGetConsumerListByGroupHandler(broker)],
+    [RequestCode.CHECK_CLIENT_CONFIG, createCheckClientConfigHandler(broker)],
     [RequestCode.CONSUMER_SEND_MSG_BACK, createConsumerSendBackHandler(broker)],
     [RequestCode.LOCK_BATCH_MQ, createLockBatchHandler(broker, broker.locks)],
     [RequestCode.UNLOCK_BATCH_MQ, createUnlockBatchHandler(broker.locks)],

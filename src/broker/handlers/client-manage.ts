@@ -18,6 +18,7 @@ import {
 } from '../../protocol';
 import type { HandlerContext } from '../../remoting';
 import type { BrokerContext } from '../broker-context';
+import { checkHeartbeatFilters } from '../filter/subscription-checks';
 import type { ConsumerClient, ConsumerRegistration } from '../registry/consumer-registry';
 import { PERM_READ, PERM_WRITE, RETRY_GROUP_TOPIC_PREFIX } from '../topic/topic-config-manager';
 
@@ -71,7 +72,8 @@ export function createHeartbeatHandler(broker: BrokerContext) {
   return (request: RemotingCommand, ctx: HandlerContext): RemotingCommand => {
     const heartbeat = decodeHeartbeat(request.body);
     const now = broker.clock.now();
-    for (const consumer of heartbeat.consumers) {
+    const filters = checkHeartbeatFilters(broker, heartbeat.consumers);
+    for (const consumer of filters.accepted) {
       // The retry topic must be routable as soon as the group exists (clients subscribe to it).
       const group = broker.groups.findOrCreate(consumer.groupName);
       if (group !== undefined && group.retryQueueNums > 0) {
@@ -82,6 +84,8 @@ export function createHeartbeatHandler(broker: BrokerContext) {
     for (const group of heartbeat.producerGroups) {
       broker.producers.register(group, { clientId: heartbeat.clientId, connection: ctx.connection, language: request.language, version: request.version }, now);
     }
+    // Everything valid is registered; a group with a bad SQL92 expression is not (SUBSCRIPTION_PARSE_FAILED).
+    if (filters.failure !== undefined) throw filters.failure;
     return createResponse(ResponseCode.SUCCESS);
   };
 }

@@ -9,17 +9,15 @@ import {
   createResponse,
   mqError,
   optionalString,
-  parseTagExpression,
   PullSysFlag,
   type RemotingCommand,
   requiredInt,
   requiredString,
   ResponseCode,
-  type TagFilter,
-  tagMatches,
 } from '../../protocol';
 import type { GetMessageResult } from '../../store';
 import type { BrokerContext } from '../broker-context';
+import { passesEveryRecord, recordMatches, subscriptionFilter, type SubscriptionFilter } from '../filter/message-filter';
 import { mapGetStatus, suggestWhichBrokerId } from '../status-mapping';
 import { isReadable } from '../topic/topic-config-manager';
 
@@ -96,7 +94,7 @@ export function createPullMessageHandler(broker: BrokerContext) {
   };
 }
 
-function checkPull(broker: BrokerContext, header: PullHeader): TagFilter {
+function checkPull(broker: BrokerContext, header: PullHeader): SubscriptionFilter {
   if (!isReadable(broker.config.brokerPermission)) {
     throw mqError('ERR_NO_PERMISSION', `the broker[${broker.config.brokerIP1}] pulling message is forbidden`);
   }
@@ -116,7 +114,7 @@ function checkPull(broker: BrokerContext, header: PullHeader): TagFilter {
   if (!group.consumeEnable) throw mqError('ERR_NO_PERMISSION', `subscription group no permission, ${header.consumerGroup}`);
   if (header.maxMsgNums < 1) throw mqError('ERR_INVALID_PARAMETER', `maxMsgNums[${header.maxMsgNums}] must be positive`);
   if (header.queueOffset < 0) throw mqError('ERR_INVALID_PARAMETER', `queueOffset[${header.queueOffset}] must not be negative`);
-  if ((header.sysFlag & PullSysFlag.SUBSCRIPTION) !== 0) return parseTagExpression(header.subscription, header.expressionType);
+  if ((header.sysFlag & PullSysFlag.SUBSCRIPTION) !== 0) return subscriptionFilter(broker, header.consumerGroup, header.topic, header.subscription, header.expressionType);
   const registered = broker.consumers.subscription(header.consumerGroup, header.topic);
   if (registered === undefined) {
     throw mqError('ERR_SUBSCRIPTION_NOT_EXIST', `the consumer's subscription not exist, group: ${header.consumerGroup}`);
@@ -124,11 +122,11 @@ function checkPull(broker: BrokerContext, header: PullHeader): TagFilter {
   if (registered.subVersion < header.subVersion) {
     throw mqError('ERR_SUBSCRIPTION_NOT_LATEST', `the consumer's subscription not latest, group: ${header.consumerGroup}`);
   }
-  return parseTagExpression(registered.subString, registered.expressionType);
+  return subscriptionFilter(broker, header.consumerGroup, header.topic, registered.subString, registered.expressionType);
 }
 
 /** One read of the store, mapped to the response (every outcome carries the four offset fields). */
-function executePull(broker: BrokerContext, header: PullHeader, filter: TagFilter): RemotingCommand {
+function executePull(broker: BrokerContext, header: PullHeader, filter: SubscriptionFilter): RemotingCommand {
   const result = broker.store.getMessage(header.topic, header.queueId, header.queueOffset, header.maxMsgNums,
     filter.codes.length > 0 ? { tagsCodes: filter.codes } : undefined);
   let status = result.status;
@@ -152,14 +150,14 @@ function executePull(broker: BrokerContext, header: PullHeader, filter: TagFilte
  * The records whose TAGS really are subscribed (the ConsumeQueue filter compares hash codes only).
  * Returns the store's buffer untouched when nothing is dropped, undefined when everything is.
  */
-function exactTagMatch(result: GetMessageResult, filter: TagFilter): Buffer | undefined {
+function exactTagMatch(result: GetMessageResult, filter: SubscriptionFilter): Buffer | undefined {
   const records = result.records;
   if (records === null) return undefined;
-  if (filter.tags === null) return records;
+  if (passesEveryRecord(filter)) return records;
   const kept: Buffer[] = [];
   let dropped = 0;
   forEachRecord(records, (message, offset) => {
-    if (tagMatches(filter, message.tags)) kept.push(records.subarray(offset, offset + message.storeSize));
+    if (recordMatches(filter, message)) kept.push(records.subarray(offset, offset + message.storeSize));
     else dropped++;
   });
   if (kept.length === 0) return undefined;

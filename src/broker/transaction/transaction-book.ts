@@ -79,6 +79,11 @@ export class TransactionBook {
     return !this.#ended.has(root) && this.#open.get(root) === copy;
   }
 
+  /** The newest known copy of an open transaction. */
+  latestCopy(root: number): number | undefined {
+    return this.#open.get(root);
+  }
+
   /** A check appended a new copy of an open transaction. */
   noteCopy(root: number, copy: number): void {
     if (!this.#ended.has(root)) this.#open.set(root, copy);

@@ -1,0 +1,177 @@
+/**
+ * TransactionalMessageCheckService: every transactionCheckInterval, one pass over the half queue
+ * from the check cursor to the end it had when the pass began. For each open transaction's newest
+ * copy older than transactionTimeOut (CHECK_IMMUNITY_TIME_IN_SECONDS for a first check, when set):
+ * after transactionCheckMax checks it is discarded (logged once); otherwise a copy with
+ * TRANSACTION_CHECK_TIMES + 1 is appended and CHECK_TRANSACTION_STATE goes one-way to a live
+ * producer connection of its PGROUP, which answers with END_TRANSACTION.
+ *
+ * The cursor only moves over records that are settled, so a young record does not hide later,
+ * older-by-immunity ones: the pass looks past it, and copies made there are skipped as superseded
+ * when the cursor reaches them. Progress is saved after every pass and at shutdown.
+ */
+import type { Clock, Logger, TimerHandle } from '../../common';
+import { encodeRecord, recordSize, type MessageExt, type SocketAddress } from '../../message';
+import { CheckTransactionStateRequestHeader, RequestCode, createRequest, type RemotingCommand } from '../../protocol';
+import type { MessageStore } from '../../store';
+import type { ProducerRegistry } from '../registry/producer-registry';
+import { TRANS_HALF_TOPIC, checkTimesOf, immunityMsOf, realDestinationOf, rootOffsetOf } from './half-message';
+import type { TransactionalMessageService } from './transactional-message-service';
+
+/** One pass stops after this long and resumes at the next interval (RocketMQ MAX_PROCESS_TIME_LIMIT). */
+const MAX_PASS_MS = 60_000;
+const READ_BATCH = 32;
+
+export interface TransactionCheckSettings {
+  /** transactionCheckInterval, ms. */
+  readonly intervalMs: number;
+  /** transactionTimeOut, ms. */
+  readonly timeoutMs: number;
+  /** transactionCheckMax. */
+  readonly checkMax: number;
+}
+
+export interface TransactionCheckDeps {
+  readonly store: MessageStore;
+  readonly transactions: TransactionalMessageService;
+  readonly producers: ProducerRegistry;
+  readonly storeHost: SocketAddress;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface CheckPassReport {
+  readonly checked: number;
+  readonly discarded: number;
+  /** Checks that found no live producer connection of the group. */
+  readonly unanswerable: number;
+}
+
+export class TransactionalMessageCheckService {
+  readonly #settings: TransactionCheckSettings;
+  readonly #deps: TransactionCheckDeps;
+  #timer: TimerHandle | null = null;
+  #running: Promise<unknown> | null = null;
+  #isStopped = true;
+
+  constructor(settings: TransactionCheckSettings, deps: TransactionCheckDeps) {
+    this.#settings = settings;
+    this.#deps = deps;
+  }
+
+  start(): void {
+    if (!this.#isStopped) return;
+    this.#isStopped = false;
+    this.#schedule();
+  }
+
+  /** Stops the timer, waits for a pass in progress and saves the progress. Idempotent. */
+  async shutdown(): Promise<void> {
+    this.#isStopped = true;
+    this.#timer?.cancel();
+    this.#timer = null;
+    await this.#running;
+    this.#deps.transactions.saveProgress();
+  }
+
+  /** One pass now (the timer calls this; tests may too). */
+  async runPass(): Promise<CheckPassReport> {
+    const { store, transactions, clock } = this.#deps;
+    transactions.catchUp();
+    const book = transactions.book;
+    const end = store.getMaxOffsetInQueue(TRANS_HALF_TOPIC, 0);
+    const started = clock.now();
+    const report = { checked: 0, discarded: 0, unanswerable: 0 };
+    let offset = book.halfCursor;
+    let isSettledPrefix = true;
+    scan: while (offset < end && clock.now() - started < MAX_PASS_MS) {
+      const result = store.getMessage(TRANS_HALF_TOPIC, 0, offset, READ_BATCH);
+      if (result.status !== 'FOUND') {
+        if (result.status !== 'OFFSET_TOO_SMALL' || result.nextBeginOffset <= offset) break;
+        offset = result.nextBeginOffset; // retention removed the head
+        if (isSettledPrefix) book.halfCursor = offset;
+        continue;
+      }
+      for (const half of result.messages()) {
+        if (half.queueOffset >= end) break scan;
+        const isSettled = await this.#visit(half, started, report);
+        if (isSettledPrefix && isSettled) book.halfCursor = half.queueOffset + 1;
+        else isSettledPrefix = false;
+        offset = half.queueOffset + 1;
+      }
+    }
+    transactions.saveProgress();
+    return report;
+  }
+
+  /** Acts on one half record; true when it needs nothing more from this service. */
+  async #visit(half: MessageExt, now: number, report: { checked: number; discarded: number; unanswerable: number }): Promise<boolean> {
+    const { transactions } = this.#deps;
+    const root = rootOffsetOf(half);
+    if (!transactions.book.isLatestOpenCopy(half.queueOffset, root)) return true;
+    if (transactions.isBusy(root)) return false; // an END_TRANSACTION is being applied
+    const checkTimes = checkTimesOf(half);
+    const waitMs = checkTimes === 0 ? (immunityMsOf(half) ?? this.#settings.timeoutMs) : this.#settings.timeoutMs;
+    if (now - half.storeTimestamp < waitMs) return false;
+    return transactions.exclusive(root, async () => {
+      if (!transactions.book.isLatestOpenCopy(half.queueOffset, root)) return true;
+      if (checkTimes >= this.#settings.checkMax) {
+        const isDiscarded = await transactions.discard(half);
+        if (isDiscarded) {
+          report.discarded++;
+          this.#deps.logger.warn(`transaction of half message ${root} (msgId ${half.properties['UNIQ_KEY'] ?? half.msgId}, group ${half.properties['PGROUP'] ?? '?'}) discarded after ${checkTimes} checks`);
+        }
+        return isDiscarded;
+      }
+      const copy = await transactions.appendCheckCopy(half, checkTimes + 1);
+      if (copy === undefined) return false;
+      report.checked++;
+      if (!this.#sendCheck(copy)) report.unanswerable++;
+      return true;
+    });
+  }
+
+  /** CHECK_TRANSACTION_STATE to one live producer of the copy's group; false when there is none. */
+  #sendCheck(copy: MessageExt): boolean {
+    const group = copy.properties['PGROUP'] ?? '';
+    const live = this.#deps.producers.clients(group).filter((c) => !c.connection.isClosed);
+    if (live.length === 0) {
+      this.#deps.logger.warn(`transaction check of half message ${copy.queueOffset}: no live producer of group ${group}`);
+      return false;
+    }
+    const producer = live[Math.floor(Math.random() * live.length)]!;
+    producer.connection.invokeOneway(checkRequestOf(copy, this.#deps.storeHost));
+    return true;
+  }
+
+  #schedule(): void {
+    this.#timer = this.#deps.clock.setTimer(() => {
+      this.#running = this.runPass().catch((err: unknown) => {
+        // Progress only moves over settled records; the next pass retries the rest.
+        this.#deps.logger.error('transaction check pass failed', err);
+      }).finally(() => {
+        this.#running = null;
+        if (!this.#isStopped) this.#schedule();
+      });
+    }, this.#settings.intervalMs);
+  }
+}
+
+/** The request a producer sees: header offsets of the copy, body = the copy as a stored record of its real topic. */
+export function checkRequestOf(copy: MessageExt, storeHost: SocketAddress): RemotingCommand {
+  const uniqKey = copy.properties['UNIQ_KEY'];
+  const real = realDestinationOf(copy) ?? { topic: copy.topic, queueId: copy.queueId };
+  const message = {
+    topic: real.topic, queueId: real.queueId, body: copy.body, flag: copy.flag, properties: copy.properties,
+    bornTimestamp: copy.bornTimestamp, bornHost: copy.bornHost, sysFlag: copy.sysFlag, reconsumeTimes: copy.reconsumeTimes,
+  };
+  const record = Buffer.alloc(recordSize(message, storeHost));
+  const length = encodeRecord(record, 0, message, storeHost, {
+    bodyCRC: copy.bodyCRC, queueOffset: copy.queueOffset, physicalOffset: copy.commitLogOffset, storeTimestamp: copy.storeTimestamp,
+  });
+  const header = CheckTransactionStateRequestHeader.encode({
+    topic: real.topic, tranStateTableOffset: copy.queueOffset, commitLogOffset: copy.commitLogOffset,
+    msgId: uniqKey, transactionId: uniqKey, offsetMsgId: copy.msgId,
+  });
+  return createRequest(RequestCode.CHECK_TRANSACTION_STATE, header, record.subarray(0, length));
+}

@@ -1,0 +1,202 @@
+/**
+ * The broker's transaction state over the store (RocketMQ TransactionalMessageService): reads the
+ * half and op queues into a TransactionBook, ends transactions (commit: the real message, then the
+ * op record; rollback: the op record), appends check copies and discards, and keeps the progress as
+ * offsets of the CID_SYS_RMQ_TRANS group (persisted with the consumer offsets, so it survives a
+ * restart). Everything done to one transaction is serialised (`exclusive`), so a commit racing a
+ * check, or two ends of the same transaction, cannot both take effect.
+ */
+import type { Clock, Logger } from '../../common';
+import { MessageSysFlag, type MessageExt, type SocketAddress } from '../../message';
+import { mqError } from '../../protocol';
+import { isStored, type MessageStore, type PutMessageResult } from '../../store';
+import { applyDelayLevel } from '../delay/delay-redirect';
+import type { ConsumerOffsetManager } from '../offset/consumer-offset-manager';
+import {
+  TRANS_HALF_TOPIC,
+  TRANS_OP_HALF_TOPIC,
+  TRANS_SYSTEM_GROUP,
+  checkCopyOf,
+  committedMessageOf,
+  discardedMessageOf,
+  realDestinationOf,
+  rootOffsetOf,
+} from './half-message';
+import { opRecordOf, parseOpRecord, type TransactionOutcome } from './op-record';
+import { TransactionBook } from './transaction-book';
+
+const READ_BATCH = 256;
+/** An op record that could not be written is remembered in memory only (never bounds the op cursor). */
+const NO_OP_OFFSET = Number.MAX_SAFE_INTEGER;
+
+export interface TransactionServiceOptions {
+  readonly store: MessageStore;
+  readonly offsets: ConsumerOffsetManager;
+  readonly storeHost: SocketAddress;
+  readonly delayLevelCount: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export type EndResult =
+  | { readonly kind: 'ended' }
+  | { readonly kind: 'repeated' }
+  | { readonly kind: 'already-ended'; readonly previous: TransactionOutcome | undefined }
+  | { readonly kind: 'not-stored'; readonly result: PutMessageResult };
+
+export class TransactionalMessageService {
+  readonly #options: TransactionServiceOptions;
+  readonly #locks = new Map<number, Promise<unknown>>();
+  #book: TransactionBook;
+
+  constructor(options: TransactionServiceOptions) {
+    this.#options = options;
+    this.#book = new TransactionBook({ half: 0, op: 0 });
+  }
+
+  get book(): TransactionBook {
+    return this.#book;
+  }
+
+  /** Restores the persisted progress and reads both queues from there. */
+  load(): void {
+    const { offsets } = this.#options;
+    const half = Math.max(0, offsets.queryOffset(TRANS_SYSTEM_GROUP, TRANS_HALF_TOPIC, 0));
+    const op = Math.max(0, offsets.queryOffset(TRANS_SYSTEM_GROUP, TRANS_OP_HALF_TOPIC, 0));
+    this.#book = new TransactionBook({ half, op });
+    this.catchUp();
+  }
+
+  /** Reads every half record, then every op record, appended since the last read. */
+  catchUp(): void {
+    const book = this.#book;
+    book.halfReadPos = this.#readQueue(TRANS_HALF_TOPIC, book.halfReadPos, (half) => book.noteHalfRecord(half.queueOffset, rootOffsetOf(half)));
+    book.opReadPos = this.#readQueue(TRANS_OP_HALF_TOPIC, book.opReadPos, (op) => {
+      for (const entry of parseOpRecord(op)) book.noteEnded(entry, op.queueOffset);
+    });
+  }
+
+  /** Records the progress as CID_SYS_RMQ_TRANS offsets (written to disk with the consumer offsets). */
+  saveProgress(): void {
+    const progress = this.#book.checkpoint();
+    this.#options.offsets.commitOffset(TRANS_SYSTEM_GROUP, TRANS_HALF_TOPIC, 0, progress.half);
+    this.#options.offsets.commitOffset(TRANS_SYSTEM_GROUP, TRANS_OP_HALF_TOPIC, 0, progress.op);
+  }
+
+  /** The half record at a commit-log offset, or undefined when there is none there. */
+  lookupHalf(commitLogOffset: number): MessageExt | undefined {
+    if (!Number.isSafeInteger(commitLogOffset) || commitLogOffset < 0) return undefined;
+    let record: MessageExt | null;
+    try {
+      record = this.#options.store.lookMessageByOffset(commitLogOffset);
+    } catch {
+      // An offset inside a record or past the end is "no half message here", not a broker failure.
+      return undefined;
+    }
+    return record !== null && record.topic === TRANS_HALF_TOPIC && record.commitLogOffset === commitLogOffset ? record : undefined;
+  }
+
+  isBusy(root: number): boolean {
+    return this.#locks.has(root);
+  }
+
+  /** Runs `work` after any other work on the same transaction has finished. */
+  exclusive<T>(root: number, work: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(root) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const settled = run.then(() => undefined, () => undefined);
+    this.#locks.set(root, settled);
+    void settled.then(() => {
+      if (this.#locks.get(root) === settled) this.#locks.delete(root);
+    });
+    return run;
+  }
+
+  /** END_TRANSACTION's effect on the transaction of `half` (commit or rollback), at most once. */
+  end(half: MessageExt, outcome: 'commit' | 'rollback'): Promise<EndResult> {
+    const root = rootOffsetOf(half);
+    return this.exclusive(root, async (): Promise<EndResult> => {
+      if (!this.#book.isOpen(half.queueOffset, root)) {
+        const previous = this.#book.outcomeOf(root);
+        return previous === outcome ? { kind: 'repeated' } : { kind: 'already-ended', previous };
+      }
+      if (outcome === 'commit') {
+        const result = await this.#putReal(half);
+        if (!isStored(result.status)) return { kind: 'not-stored', result };
+      }
+      await this.#writeOp(half, root, outcome);
+      return { kind: 'ended' };
+    });
+  }
+
+  /** Appends the next check copy; returns it as stored, or undefined when the append failed. */
+  async appendCheckCopy(half: MessageExt, checkTimes: number): Promise<MessageExt | undefined> {
+    const copy = checkCopyOf(half, checkTimes);
+    const result = await this.#options.store.putMessage(copy);
+    if (!isStored(result.status)) {
+      this.#options.logger.warn(`transaction check: re-appending half message ${half.queueOffset} failed: ${result.status}`);
+      return undefined;
+    }
+    this.#book.noteCopy(rootOffsetOf(half), result.queueOffset);
+    return {
+      ...half, properties: copy.properties as Record<string, string>, queueOffset: result.queueOffset,
+      commitLogOffset: result.physicalOffset, msgId: result.msgId, storeTimestamp: result.storeTimestamp, storeSize: result.wroteBytes,
+    };
+  }
+
+  /** Gives up on a transaction: kept in TRANS_CHECK_MAX_TIME_TOPIC, ended with a "discard" op record. */
+  async discard(half: MessageExt): Promise<boolean> {
+    const kept = await this.#options.store.putMessage(discardedMessageOf(half));
+    if (!isStored(kept.status)) {
+      this.#options.logger.warn(`transaction check: keeping discarded half message ${half.queueOffset} failed: ${kept.status}`);
+      return false;
+    }
+    await this.#writeOp(half, rootOffsetOf(half), 'discard');
+    return true;
+  }
+
+  async #putReal(half: MessageExt): Promise<PutMessageResult> {
+    const destination = realDestinationOf(half);
+    if (destination === undefined) {
+      throw mqError('ERR_MESSAGE_ILLEGAL', `half message at queue offset ${half.queueOffset} has no valid REAL_TOPIC / REAL_QID`);
+    }
+    const message = committedMessageOf(half, destination);
+    // A DELAY level on a transactional message applies once it is committed, as for a plain send.
+    const target = applyDelayLevel(message.properties, destination, MessageSysFlag.TRANSACTION_COMMIT_TYPE, this.#options.delayLevelCount);
+    return this.#options.store.putMessage({ ...message, topic: target.topic, queueId: target.queueId });
+  }
+
+  async #writeOp(half: MessageExt, root: number, outcome: TransactionOutcome): Promise<void> {
+    const book = this.#book;
+    // Every copy of this transaction is at or below the newest one the book knows (or `half` itself).
+    const horizon = Math.max(half.queueOffset, book.latestCopy(root) ?? -1) + 1;
+    const entry = { root, outcome, horizon };
+    const { store, storeHost, clock, logger } = this.#options;
+    const result = await store.putMessage(opRecordOf(entry, half.queueOffset, storeHost, clock.now()));
+    if (isStored(result.status)) {
+      book.noteEnded(entry, result.queueOffset);
+      return;
+    }
+    // Remembered in memory so this broker never acts twice; after a restart the check asks again.
+    logger.error(`transaction ${outcome} of half message ${half.queueOffset}: writing the op record failed (${result.status}); it may be checked again after a restart`);
+    book.noteEnded(entry, NO_OP_OFFSET);
+  }
+
+  /** Feeds records of `topic` queue 0 from `from` to `visit`; returns the next offset to read. */
+  #readQueue(topic: string, from: number, visit: (record: MessageExt) => void): number {
+    let next = from;
+    for (;;) {
+      const result = this.#options.store.getMessage(topic, 0, next, READ_BATCH);
+      if (result.status === 'OFFSET_TOO_SMALL' && result.nextBeginOffset > next) {
+        next = result.nextBeginOffset; // retention removed the head
+        continue;
+      }
+      if (result.status !== 'FOUND') return next;
+      for (const record of result.messages()) {
+        visit(record);
+        next = record.queueOffset + 1;
+      }
+      if (result.nextBeginOffset > next) next = result.nextBeginOffset;
+    }
+  }
+}

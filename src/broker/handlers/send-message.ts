@@ -4,7 +4,7 @@
  * redirection to SCHEDULE_TOPIC_XXXX, %RETRY% -> %DLQ% past maxReconsumeTimes, the store append,
  * and the SendMessageResponseHeader Java clients read (remoting-protocol.md §5.1).
  */
-import { MessageConst, MessageSysFlag, SCHEDULE_TOPIC, decodeProperties, encodeProperties, findProperty, transactionType, type MessageToStore, type SocketAddress } from '../../message';
+import { MessageConst, SCHEDULE_TOPIC, decodeProperties, encodeProperties, findProperty, type MessageToStore, type SocketAddress } from '../../message';
 import {
   createResponse,
   decodeBatchBody,
@@ -17,6 +17,7 @@ import type { HandlerContext } from '../../remoting';
 import { isStored, parseDelayLevels, type PutMessageResult } from '../../store';
 import type { BrokerContext } from '../broker-context';
 import { applyDelayLevel } from '../delay/delay-redirect';
+import { halfMessageToStore, isHalfMessageSendText } from '../transaction/half-message';
 import { mapPutStatus } from '../status-mapping';
 import { DLQ_GROUP_TOPIC_PREFIX, PERM_READ, PERM_WRITE, RETRY_GROUP_TOPIC_PREFIX, isWriteable, topicNameProblem, type TopicConfig } from '../topic/topic-config-manager';
 
@@ -126,12 +127,14 @@ async function sendOne(
   broker: BrokerContext, request: RemotingCommand, header: SendHeader, topicConfig: TopicConfig, bornHost: SocketAddress, delayLevelCount: number,
 ): Promise<RemotingCommand> {
   const text = header.properties;
-  if (findProperty(text, MessageConst.TRAN_MSG) === 'true' || transactionType(header.sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE) {
-    // No half-message store yet: storing a prepared message as a normal one would deliver it before commit.
-    throw mqError('ERR_NO_PERMISSION', `the broker[${broker.config.brokerIP1}] sending transaction message is forbidden`);
-  }
   let topic = header.topic;
   let queueId = header.queueId < 0 ? randomQueue(topicConfig.writeQueueNums) : header.queueId;
+  if (isHalfMessageSendText(text, header.sysFlag)) {
+    // Transactional: stored as a half message, invisible to consumers until END_TRANSACTION commits it.
+    const half = halfMessageToStore(header, { topic, queueId }, request.body ?? EMPTY_BODY, bornHost, broker.config.brokerClusterName);
+    const stored = await broker.store.putMessage(half);
+    return sendResponse(broker, stored, [stored], queueId, findProperty(text, MessageConst.UNIQ_KEY));
+  }
   if (isPassThrough(topic, text)) {
     // The common case: nothing to rewrite, so the producer's properties are stored as they came.
     const message: MessageToStore = {

@@ -9,7 +9,7 @@
  * record (the "root"): the root names the transaction however many copies exist, so an END_TRANSACTION
  * naming an older copy still ends it, and a second end of the same transaction is recognised.
  */
-import { MessageConst, MessageSysFlag, transactionType, type MessageExt, type MessageToStore } from '../../message';
+import { MessageConst, MessageSysFlag, decodeProperties, findProperty, transactionType, type MessageExt, type MessageToStore, type SocketAddress } from '../../message';
 import type { Destination } from '../delay/delay-redirect';
 
 export const TRANS_HALF_TOPIC = 'RMQ_SYS_TRANS_HALF_TOPIC';
@@ -100,5 +100,32 @@ function sameRecordAs(half: MessageExt, topic: string, queueId: number, properti
   return {
     topic, queueId, body: half.body, flag: half.flag, properties, bornTimestamp: half.bornTimestamp,
     bornHost: half.bornHost, sysFlag, reconsumeTimes: half.reconsumeTimes,
+  };
+}
+
+/** The send-header fields a half message is built from (SEND_MESSAGE's decoded header). */
+export interface HalfSendFields {
+  readonly properties: string;
+  readonly sysFlag: number;
+  readonly flag: number;
+  readonly bornTimestamp: number;
+  readonly reconsumeTimes: number;
+}
+
+/** The send handler's test for the half path, on the properties text as it arrived. */
+export function isHalfMessageSendText(propertiesText: string, sysFlag: number): boolean {
+  return findProperty(propertiesText, MessageConst.TRAN_MSG) === 'true' || transactionType(sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE;
+}
+
+/** A producer's transactional send as the half record to append (CLUSTER set as for any send). */
+export function halfMessageToStore(
+  send: HalfSendFields, target: Destination, body: Buffer, bornHost: SocketAddress, clusterName: string,
+): MessageToStore {
+  const properties = decodeProperties(send.properties);
+  properties[MessageConst.CLUSTER] = clusterName;
+  const half = redirectToHalf(properties, target, send.sysFlag);
+  return {
+    topic: half.topic, queueId: half.queueId, body, flag: send.flag, properties, bornTimestamp: send.bornTimestamp,
+    bornHost, sysFlag: half.sysFlag, reconsumeTimes: send.reconsumeTimes,
   };
 }

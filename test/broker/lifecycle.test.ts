@@ -26,13 +26,15 @@ test('a start that fails (port in use) closes the store, so the directory opens 
   }
 });
 
-test('transactional (prepared) sends are refused until half messages exist, and nothing is stored', async () => {
+test('transactional (prepared) sends are stored as half messages, not in the real topic (test/broker/transaction*.test.ts covers the rest)', async () => {
   const fx = await startBroker();
   try {
     const request = sendV2Request({ topic: 'Tx', body: 'half', properties: { TRAN_MSG: 'true', PGROUP: 'PG' } });
     request.extFields['f'] = '4';
-    assert.equal((await fx.invoke(request)).code, ResponseCode.NO_PERMISSION);
+    assert.equal((await fx.invoke(request)).code, ResponseCode.SUCCESS);
+    await fx.dispatched();
     assert.equal(fx.broker.context.store.getMaxOffsetInQueue('Tx', 0), 0);
+    assert.equal(fx.broker.context.store.getMaxOffsetInQueue('RMQ_SYS_TRANS_HALF_TOPIC', 0), 1);
   } finally {
     await fx.close();
   }

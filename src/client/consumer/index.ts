@@ -13,3 +13,5 @@ export type {
 export { ProcessQueue } from './process-queue';
 export { RemoteBrokerOffsetStore, LocalFileOffsetStore, defaultOffsetDir } from './offset-store';
 export type { OffsetStore } from './offset-store';
+export { MessageSelector } from './message-selector';
+export type { ExpressionType, SubscriptionExpression } from './message-selector';

@@ -37,6 +37,8 @@ export interface PullRequestOptions {
   readonly queue: MessageQueue;
   readonly queueOffset: number;
   readonly subscription: string;
+  /** TAG (default) or SQL92. */
+  readonly expressionType?: string;
   readonly filter: TagFilter;
   /** Progress to commit with the pull (bit 0); omitted or < 0 = none. */
   readonly commitOffset?: number;
@@ -61,7 +63,7 @@ export async function pullMessages(client: ConsumerClient, options: PullRequestO
     suspendTimeoutMillis: String(suspendMs),
     subscription: options.subscription,
     subVersion: String(options.subVersion ?? 0),
-    expressionType: 'TAG',
+    expressionType: options.expressionType ?? 'TAG',
   });
   // The broker holds the request up to suspendMs; allow the round trip on top (Java: 30 s for 15 s).
   const response = await client.invoke(options.queue.brokerName, request, suspendMs + 15_000);

@@ -8,12 +8,13 @@ import { isAbsolute } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../../common';
 import { optionError, stateError } from './consumer-types';
-import { RequestCode, ResponseCode, createRequest, parseTagExpression, responseError, type TagFilter } from '../../protocol';
+import { RequestCode, ResponseCode, createRequest, responseError } from '../../protocol';
 import { allocateAveragely } from '../rebalance/strategies';
 import { ConsumePool } from './consume-pool';
 import { ConsumeService, RETRY_GROUP_TOPIC_PREFIX } from './consume-service';
 import type { ConsumerHeartbeatData } from '../client-instance';
 import { ConsumerClient } from './consumer-client';
+import { checkClientConfig, selectSubscription, toSubscriptionData, type SelectedSubscription, type SubscriptionExpression } from './message-selector';
 import {
   queueKey,
   type AllocateStrategy,
@@ -28,10 +29,8 @@ import { validateConsumerOptions, type PushConsumerOptions, type ResolvedPushOpt
 
 export type { PushConsumerOptions } from './push-consumer-options';
 
-interface Subscription {
+interface Subscription extends SelectedSubscription {
   readonly topic: string;
-  readonly expression: string;
-  readonly filter: TagFilter;
   readonly subVersion: number;
 }
 
@@ -81,12 +80,14 @@ export class PushConsumer {
     return this.#client.clientId;
   }
 
-  /** Subscribes to `topic` with a TAG expression (`*`, `TagA || TagB`). Before start() only. */
-  subscribe(topic: string, tagExpression = '*'): void {
+  /**
+   * Subscribes to `topic` with a TAG expression (`*`, `TagA || TagB`) or an SQL92 selector
+   * (`{ sql: "a > 5" }`, MessageSelector.bySql). Before start() only.
+   */
+  subscribe(topic: string, expression: SubscriptionExpression = '*'): void {
     if (this.#state !== 'created') throw stateError('subscribe() must be called before start()');
     if (typeof topic !== 'string' || topic === '') throw optionError('topic must be a non-empty string');
-    const filter = parseTagExpression(tagExpression, 'TAG');
-    this.#subscriptions.set(topic, { topic, expression: tagExpression, filter, subVersion: Date.now() });
+    this.#subscriptions.set(topic, { topic, ...selectSubscription(expression), subVersion: Date.now() });
   }
 
   /**
@@ -121,7 +122,7 @@ export class PushConsumer {
   async #startServices(): Promise<void> {
     if (this.#options.messageModel === 'CLUSTERING') {
       const retryTopic = RETRY_GROUP_TOPIC_PREFIX + this.#options.groupName;
-      this.#subscriptions.set(retryTopic, { topic: retryTopic, expression: '*', filter: parseTagExpression('*', 'TAG'), subVersion: Date.now() });
+      this.#subscriptions.set(retryTopic, { topic: retryTopic, ...selectSubscription('*'), subVersion: Date.now() });
     }
     let listener: ConcurrentListener | ConsumePool;
     if (this.#listener === undefined) throw stateError('registerListener() must be called before start()');
@@ -143,6 +144,8 @@ export class PushConsumer {
       this.#rebalance.addTopic(topic);
       await this.#client.refreshRoute(topic).catch((err: Error) => this.#logger.warn(`no route for ${topic} yet: ${err.message}`));
     }
+    // SQL92 expressions are validated by the brokers first (Java: checkClientInBroker); a refusal rejects start().
+    await checkClientConfig(this.#client, this.#options.groupName, this.#subscriptions.values());
     // Registered on every broker before the first GET_CONSUMER_LIST_BY_GROUP of the rebalance.
     await this.#client.heartbeat();
     this.#every(this.#options.persistIntervalMs, () => this.#persistOffsets());
@@ -203,15 +206,7 @@ export class PushConsumer {
       messageModel: this.#options.messageModel,
       consumeFromWhere: `CONSUME_FROM_${this.#options.consumeFromWhere}`,
       unitMode: false,
-      subscriptionDataSet: [...this.#subscriptions.values()].map((s) => ({
-        classFilterMode: false,
-        codeSet: [...s.filter.codes],
-        expressionType: 'TAG',
-        subString: s.filter.tags === null ? '*' : s.expression,
-        subVersion: s.subVersion,
-        tagsSet: s.filter.tags === null ? [] : [...s.filter.tags],
-        topic: s.topic,
-      })),
+      subscriptionDataSet: [...this.#subscriptions.values()].map((s) => toSubscriptionData(s.topic, s, s.subVersion)),
     };
   }
 
@@ -290,7 +285,7 @@ export class PushConsumer {
       try {
         const commitOffset = this.#options.messageModel === 'CLUSTERING' ? this.#offsets.readMemory(mq) : -1;
         const result = await pullMessages(this.#client, {
-          group: this.#options.groupName, queue: mq, queueOffset: nextOffset, subscription: subscription.expression,
+          group: this.#options.groupName, queue: mq, queueOffset: nextOffset, subscription: subscription.expression, expressionType: subscription.expressionType,
           filter: subscription.filter, commitOffset, suspendMs: this.#options.suspendMs, maxMessages: this.#options.pullBatchSize,
           subVersion: subscription.subVersion,
         });

@@ -11,6 +11,7 @@ import type { ProducerRegistry } from './registry/producer-registry';
 import type { QueueLockManager } from './registry/queue-lock-manager';
 import type { SubscriptionGroupManager } from './subscription/subscription-group-manager';
 import type { TopicConfigManager } from './topic/topic-config-manager';
+import type { TransactionalMessageService } from './transaction/transactional-message-service';
 
 export interface BrokerContext {
   readonly config: BrokerConfig;
@@ -24,6 +25,8 @@ export interface BrokerContext {
   readonly groups: SubscriptionGroupManager;
   /** Compiled SQL92 subscriptions by (group, topic, expression). */
   readonly filters: ConsumerFilterCache;
+  /** Half messages, END_TRANSACTION and the check service's state (broker/transaction). */
+  readonly transactions: TransactionalMessageService;
   readonly clock: Clock;
   readonly logger: Logger;
   /** This broker's address as written into STOREHOST (brokerIP1:listenPort). */

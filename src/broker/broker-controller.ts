@@ -23,6 +23,8 @@ import { ProducerRegistry } from './registry/producer-registry';
 import { QueueLockManager } from './registry/queue-lock-manager';
 import { SubscriptionGroupManager } from './subscription/subscription-group-manager';
 import { TopicConfigManager } from './topic/topic-config-manager';
+import { createTransactionServices } from './transaction/transaction-services';
+import type { TransactionalMessageCheckService } from './transaction/transaction-check-service';
 
 /** How often silent client channels are looked for (Apache ClientHousekeepingService: 10 s). */
 const CLIENT_SCAN_INTERVAL_MS = 10_000;
@@ -46,6 +48,7 @@ export class BrokerController {
   #schedule: ScheduleMessageService | null = null;
   #store: MessageStore | null = null;
   #offsets: ConsumerOffsetManager | null = null;
+  #transactionChecks: TransactionalMessageCheckService | null = null;
   #scanTimer: TimerHandle | null = null;
   #startPromise: Promise<RecoveryReport> | null = null;
   #shutdownPromise: Promise<void> | null = null;
@@ -132,7 +135,10 @@ export class BrokerController {
       if (groups.get(group)?.notifyConsumerIdsChangedEnable !== false) notifyConsumerIdsChanged(group, clients);
     });
     const producers = new ProducerRegistry();
-    const context: BrokerContext = { config, store, topics, offsets, consumers, producers, pullHold, locks: new QueueLockManager(), groups, filters: new ConsumerFilterCache(), clock: this.#clock, logger: this.#logger, storeHost };
+    const { transactions, checks } = createTransactionServices(config, store, offsets, producers, storeHost, this.#clock, this.#logger);
+    this.#transactionChecks = checks;
+    if (config.brokerRole !== 'SLAVE') checks.start();
+    const context: BrokerContext = { config, store, topics, offsets, consumers, producers, pullHold, locks: new QueueLockManager(), groups, filters: new ConsumerFilterCache(), transactions, clock: this.#clock, logger: this.#logger, storeHost };
     this.#context = context;
 
     const server = new RemotingServer({ host: config.listenHost, port, logger: this.#logger, clock: this.#clock, idleTimeoutMs: config.channelExpiredTimeoutMs });
@@ -174,6 +180,7 @@ export class BrokerController {
     this.#context?.pullHold.shutdown();
     await this.#server?.shutdown();
     await this.#schedule?.shutdown();
+    await this.#transactionChecks?.shutdown();
     this.#offsets?.shutdown();
     this.#context?.topics.persist();
     await this.#store?.shutdown();

@@ -41,6 +41,7 @@ import {
   createUpdateSubscriptionGroupHandler,
 } from './subscription-group-admin';
 import { createSendMessageHandler } from './send-message';
+import { createEndTransactionHandler } from '../transaction/end-transaction-handler';
 
 /** Held long polls count as in flight: room for one per queue of many consumers. */
 const PULL_MAX_IN_FLIGHT = 100_000;
@@ -82,6 +83,7 @@ export function brokerHandlers(broker: BrokerContext): Array<[number, RequestHan
     [RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, createQueryTopicConsumeByWhoHandler(broker)],
     [RequestCode.GET_CONSUMER_RUNNING_INFO, createGetConsumerRunningInfoHandler(broker)],
     [RequestCode.CONSUME_MESSAGE_DIRECTLY, createConsumeMessageDirectlyHandler(broker)],
+    [RequestCode.END_TRANSACTION, createEndTransactionHandler(broker, broker.transactions)],
   ];
 }
 

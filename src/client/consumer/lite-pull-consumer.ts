@@ -9,10 +9,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../../common';
 import { optionError, stateError } from './consumer-types';
 import type { MessageExt } from '../../message';
-import { RequestCode, ResponseCode, createRequest, parseTagExpression, responseError, type TagFilter } from '../../protocol';
+import { RequestCode, ResponseCode, createRequest, responseError, type TagFilter } from '../../protocol';
 import { allocateAveragely } from '../rebalance/strategies';
 import type { ConsumerHeartbeatData } from '../client-instance';
 import { ConsumerClient } from './consumer-client';
+import { checkClientConfig, selectSubscription, toSubscriptionData, type SelectedSubscription, type SubscriptionExpression } from './message-selector';
 import { queueKey, type AllocateStrategy, type ConsumeFromWhereName, type MessageQueue } from './consumer-types';
 import { RemoteBrokerOffsetStore } from './offset-store';
 import { pullMessages } from './pull-api';
@@ -40,6 +41,7 @@ interface QueueState {
   readonly mq: MessageQueue;
   readonly filter: TagFilter;
   readonly expression: string;
+  readonly expressionType: string;
   nextOffset: number;
   generation: number;
   buffered: number;
@@ -59,7 +61,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
   readonly #client: ConsumerClient;
   readonly #offsets: RemoteBrokerOffsetStore;
   readonly #rebalance: RebalanceService;
-  readonly #subscriptions = new Map<string, { expression: string; filter: TagFilter }>();
+  readonly #subscriptions = new Map<string, SelectedSubscription>();
   readonly #queues = new Map<string, QueueState>();
   readonly #ready: ReadyBatch[] = [];
   readonly #pollWaiters = new Set<() => void>();
@@ -95,10 +97,11 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
     });
   }
 
-  subscribe(topic: string, tagExpression = '*'): void {
+  /** A TAG expression (`*`, `TagA || TagB`) or an SQL92 selector (`{ sql }`, MessageSelector.bySql). */
+  subscribe(topic: string, expression: SubscriptionExpression = '*'): void {
     if (this.#state !== 'created') throw stateError('subscribe() must be called before start()');
     if (this.#assigned !== undefined) throw stateError('subscribe() and assign() cannot be mixed');
-    this.#subscriptions.set(topic, { expression: tagExpression, filter: parseTagExpression(tagExpression, 'TAG') });
+    this.#subscriptions.set(topic, selectSubscription(expression));
   }
 
   /** Consumes exactly these queues (no rebalancing). */
@@ -129,7 +132,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
     }
     if (this.#assigned !== undefined) {
       for (const topic of new Set(this.#assigned.map((q) => q.topic))) {
-        this.#subscriptions.set(topic, { expression: '*', filter: parseTagExpression('*', 'TAG') });
+        this.#subscriptions.set(topic, selectSubscription('*'));
         await this.#client.refreshRoute(topic);
       }
       for (const mq of this.#assigned) this.#addQueue(mq);
@@ -140,6 +143,12 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
       this.#rebalance.addTopic(topic);
       await this.#client.refreshRoute(topic).catch((err: Error) => this.#logger.warn(`no route for ${topic} yet: ${err.message}`));
     }
+    const topics = [...this.#subscriptions].map(([topic, s]) => ({ topic, ...s, subVersion: this.#subVersion }));
+    // A refused SQL92 expression rejects start() and leaves the consumer stopped (Java: checkClientInBroker).
+    await checkClientConfig(this.#client, this.#options.groupName, topics).catch(async (err: unknown) => {
+      await this.shutdown();
+      throw err;
+    });
     await this.#client.heartbeat();
     await this.#rebalance.start();
   }
@@ -227,8 +236,8 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
 
   #addQueue(mq: MessageQueue): void {
     if (this.#state !== 'running' || this.#queues.has(queueKey(mq))) return;
-    const subscription = this.#subscriptions.get(mq.topic) ?? { expression: '*', filter: parseTagExpression('*', 'TAG') };
-    const state: QueueState = { mq, filter: subscription.filter, expression: subscription.expression, nextOffset: -1, generation: 0, buffered: 0, isDropped: false };
+    const subscription = this.#subscriptions.get(mq.topic) ?? selectSubscription('*');
+    const state: QueueState = { mq, filter: subscription.filter, expression: subscription.expression, expressionType: subscription.expressionType, nextOffset: -1, generation: 0, buffered: 0, isDropped: false };
     this.#queues.set(queueKey(mq), state);
     state.loop = this.#pullLoop(state);
   }
@@ -283,7 +292,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
         }
         const generation = state.generation;
         const result = await pullMessages(this.#client, {
-          group: this.#options.groupName, queue: state.mq, queueOffset: state.nextOffset, subscription: state.expression,
+          group: this.#options.groupName, queue: state.mq, queueOffset: state.nextOffset, subscription: state.expression, expressionType: state.expressionType,
           filter: state.filter, suspendMs: this.#options.suspendMs ?? 5000, maxMessages: this.#options.pullBatchSize ?? 32,
         });
         if (!this.#isPulling(state) || generation !== state.generation) continue; // seeked meanwhile: drop the result
@@ -315,10 +324,7 @@ export class LitePullConsumer implements AsyncIterable<MessageExt[]> {
       messageModel: 'CLUSTERING',
       consumeFromWhere: `CONSUME_FROM_${this.#options.consumeFromWhere ?? 'LAST_OFFSET'}`,
       unitMode: false,
-      subscriptionDataSet: [...this.#subscriptions].map(([topic, s]) => ({
-        classFilterMode: false, codeSet: [...s.filter.codes], expressionType: 'TAG', subString: s.filter.tags === null ? '*' : s.expression,
-        subVersion: this.#subVersion, tagsSet: s.filter.tags === null ? [] : [...s.filter.tags], topic,
-      })),
+      subscriptionDataSet: [...this.#subscriptions].map(([topic, s]) => toSubscriptionData(topic, s, this.#subVersion)),
     };
   }
 

@@ -14,7 +14,7 @@ interface Target { namesrvAddr: string; topic: string; bodySize: number; autoBat
 export interface AsyncProduceCase extends Target { kind: 'produce-async'; inFlight: number; durationMs: number }
 export interface SyncProduceCase extends Target { kind: 'produce-sync'; sends: number; echoPort: number }
 export interface FillCase extends Target { kind: 'fill'; messages: number; inFlight: number }
-export interface DrainCase extends Target { kind: 'drain'; messages: number }
+export interface DrainCase extends Target { kind: 'drain'; messages: number; pullBatchSize: number }
 export interface LatencyCase extends Target { kind: 'latency'; rate: number; durationMs: number }
 export type E2eCase = AsyncProduceCase | SyncProduceCase | FillCase | DrainCase | LatencyCase;
 
@@ -126,7 +126,7 @@ function until(what: string, check: () => boolean, deadlineMs: number): Promise<
 async function drain(c: DrainCase): Promise<Record<string, unknown>> {
   const consumer = new PushConsumer({
     groupName: `bench_drain_${process.pid}`, namesrvAddr: c.namesrvAddr, consumeFromWhere: 'FIRST_OFFSET',
-    pullBatchSize: 32, consumeMessageBatchMaxSize: 32,
+    pullBatchSize: c.pullBatchSize, consumeMessageBatchMaxSize: 32,
   });
   let received = 0;
   let first = 0;

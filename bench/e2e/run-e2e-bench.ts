@@ -17,6 +17,8 @@ import { startBenchProcess, type BenchProcess } from './bench-process';
 import { e2eReport } from './e2e-report';
 
 const BODY_SIZE = 1024;
+/** What one pull may take from memory: RocketMQ's default is 32 messages / 256 KiB. */
+const MAX_PULL_BATCH = 256;
 const FLUSH_TYPES = ['ASYNC_FLUSH', 'SYNC_FLUSH'] as const;
 type Flush = (typeof FLUSH_TYPES)[number];
 
@@ -44,7 +46,8 @@ async function main(): Promise<void> {
       let broker: BenchProcess | undefined;
       try {
         broker = await startBenchProcess(
-          [...nodeArgs, path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js'), 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0', '--flush', flush],
+          [...nodeArgs, path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js'), 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0', '--flush', flush,
+            '--set', `maxTransferCountOnMessageInMemory=${MAX_PULL_BATCH}`, '--set', `maxTransferBytesOnMessageInMemory=${MAX_PULL_BATCH * 4096}`],
           /name server listening on port (\d+)/, / ready$/);
         const target = { namesrvAddr: `127.0.0.1:${broker.port}`, bodySize: BODY_SIZE };
         const run = async (c: Record<string, unknown>): Promise<Record<string, unknown>> => {
@@ -64,7 +67,8 @@ async function main(): Promise<void> {
         if (selected.has('produce-sync')) await run({ kind: 'produce-sync', topic: 'BenchSync', sends: n.syncSends, echoPort: echo.port });
         if (selected.has('drain')) {
           await run({ kind: 'fill', topic: 'BenchBacklog', messages: n.backlog, inFlight: 1000 });
-          await run({ kind: 'drain', topic: 'BenchBacklog', messages: n.backlog });
+          // RocketMQ's default pull size, then a tuned one (the broker above lets a pull take up to 256).
+          for (const pullBatchSize of [32, 256]) await run({ kind: 'drain', topic: 'BenchBacklog', messages: n.backlog, pullBatchSize });
         }
         if (selected.has('latency')) await run({ kind: 'latency', topic: 'BenchLatency', rate: 10_000, durationMs: n.latencyMs });
       } finally {

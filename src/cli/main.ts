@@ -15,6 +15,7 @@ const USAGE = `usage: cometmq <command> [options]
 
 commands:
   start [--data-dir DIR] [--namesrv-port 9876] [--broker-port 10911] [--flush ASYNC_FLUSH|SYNC_FLUSH]
+        [--set key=value ...]   (any broker.conf setting, e.g. --set maxTransferCountOnMessageInMemory=256)
         a name server and a broker in one process (data in ~/.cometmq by default)
   namesrv [--home DIR] [--port 9876]      a name server alone
   broker -c broker.conf                    a broker configured by a RocketMQ-style broker.conf
@@ -51,15 +52,30 @@ function flushDiskType(value: string | undefined): 'ASYNC_FLUSH' | 'SYNC_FLUSH' 
   throw new Error(`--flush must be ASYNC_FLUSH or SYNC_FLUSH, got '${value}'`);
 }
 
+/** `--set key=value` options: broker.conf lines given on the command line. */
+function brokerSettings(pairs: readonly string[]): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`--set takes key=value (a broker.conf line), got '${pair}'`);
+    settings[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return settings;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
     case 'start': {
       const { values } = parseArgs({
         args,
-        options: { 'data-dir': { type: 'string' }, 'namesrv-port': { type: 'string' }, 'broker-port': { type: 'string' }, flush: { type: 'string' } },
+        options: {
+          'data-dir': { type: 'string' }, 'namesrv-port': { type: 'string' }, 'broker-port': { type: 'string' }, flush: { type: 'string' },
+          set: { type: 'string', multiple: true },
+        },
       });
       await runStandalone({
+        brokerSettings: brokerSettings(values.set ?? []),
         dataDir: values['data-dir'] ?? defaultHome(),
         namesrvPort: port(values['namesrv-port'], 9876, 'namesrv-port'),
         brokerPort: port(values['broker-port'], 10911, 'broker-port'),

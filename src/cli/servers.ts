@@ -12,6 +12,8 @@ export interface StartOptions {
   readonly namesrvPort: number;
   readonly brokerPort: number;
   readonly flushDiskType: 'ASYNC_FLUSH' | 'SYNC_FLUSH';
+  /** Further broker.conf settings (`--set key=value`); validated like the file's. */
+  readonly brokerSettings?: Readonly<Record<string, string>>;
   readonly log: (line: string) => void;
 }
 
@@ -55,20 +57,21 @@ async function startBroker(config: BrokerConfig, log: (line: string) => void): P
 
 /** `cometmq start`: a standalone name server and broker sharing one data directory. */
 export async function runStandalone(o: StartOptions): Promise<void> {
+  const brokerConfig = (namesrvPort: number): BrokerConfig => createBrokerConfig({
+    values: {
+      namesrvAddr: `127.0.0.1:${namesrvPort}`,
+      listenPort: o.brokerPort,
+      storePathRootDir: path.join(o.dataDir, 'store'),
+      flushDiskType: o.flushDiskType,
+      ...o.brokerSettings,
+    },
+  });
+  // A bad setting fails before anything listens.
+  brokerConfig(o.namesrvPort);
   const namesrv = await startNamesrv(path.join(o.dataDir, 'namesrv'), o.namesrvPort, o.log);
   let broker: BrokerController;
   try {
-    broker = await startBroker(
-      createBrokerConfig({
-        values: {
-          namesrvAddr: `127.0.0.1:${namesrv.port}`,
-          listenPort: o.brokerPort,
-          storePathRootDir: path.join(o.dataDir, 'store'),
-          flushDiskType: o.flushDiskType,
-        },
-      }),
-      o.log,
-    );
+    broker = await startBroker(brokerConfig(namesrv.port), o.log);
   } catch (err) {
     await namesrv.shutdown();
     throw err;

@@ -22,21 +22,78 @@ function corrupt(offset: number, why: string): MqError {
   return new MqError('ERR_RECORD_CORRUPT', `record at byte ${offset}: ${why}`);
 }
 
-function readHost(buf: Buffer, pos: number, v6: boolean): SocketAddress {
-  const ipLength = v6 ? 16 : 4;
-  return { address: formatIpAddress(buf, pos, ipLength), port: buf.readInt32BE(pos + ipLength) };
+/**
+ * Decoded hosts and their offset-id prefixes, by IPv4 + port: a pull response repeats a handful of
+ * hosts (one store host, a few producers), and each would otherwise cost a string per record.
+ * Bounded: cleared past MAX_CACHED_HOSTS. Host objects are shared, hence frozen.
+ */
+const hostCache = new Map<number, SocketAddress>();
+const idPrefixCache = new Map<number, string>();
+const MAX_CACHED_HOSTS = 1024;
+
+function ipv4Key(buf: Buffer, pos: number): number {
+  return buf.readUInt32BE(pos) * 0x10000 + buf.readUInt16BE(pos + 6);
 }
 
-/** Decodes the record starting at `offset`; throws ERR_RECORD_CORRUPT when it is not one. */
-export function decodeRecord(buf: Buffer, offset = 0): MessageExt {
-  if (offset < 0 || offset + RECORD_FIXED_LENGTH_V1_IPV4 > buf.length) throw corrupt(offset, 'shorter than the fixed header');
+function readHost(buf: Buffer, pos: number, v6: boolean): SocketAddress {
+  if (v6) return { address: formatIpAddress(buf, pos, 16), port: buf.readInt32BE(pos + 16) };
+  // Ports are 16-bit: the high half of the int32 is checked so an odd value is never conflated.
+  if (buf.readUInt16BE(pos + 4) !== 0) return { address: formatIpAddress(buf, pos, 4), port: buf.readInt32BE(pos + 4) };
+  const key = ipv4Key(buf, pos);
+  let host = hostCache.get(key);
+  if (host === undefined) {
+    host = Object.freeze({ address: formatIpAddress(buf, pos, 4), port: buf.readInt32BE(pos + 4) });
+    if (hostCache.size >= MAX_CACHED_HOSTS) hostCache.clear();
+    hostCache.set(key, host);
+  }
+  return host;
+}
+
+/** The STOREHOST part of the offset id (upper-case hex of ip + port). */
+function idPrefix(buf: Buffer, pos: number, v6: boolean): string {
+  const length = v6 ? 20 : 8;
+  if (v6 || buf.readUInt16BE(pos + 4) !== 0) return buf.toString('hex', pos, pos + length).toUpperCase();
+  const key = ipv4Key(buf, pos);
+  let prefix = idPrefixCache.get(key);
+  if (prefix === undefined) {
+    prefix = buf.toString('hex', pos, pos + length).toUpperCase();
+    if (idPrefixCache.size >= MAX_CACHED_HOSTS) idPrefixCache.clear();
+    idPrefixCache.set(key, prefix);
+  }
+  return prefix;
+}
+
+/** The last topic decoded and its bytes: records of one pull share their topic. */
+let lastTopic = '';
+const lastTopicBytes = Buffer.alloc(255);
+let lastTopicLength = -1;
+
+function readTopic(buf: Buffer, start: number, length: number): string {
+  if (length === lastTopicLength && length <= lastTopicBytes.length && buf.compare(lastTopicBytes, 0, length, start, start + length) === 0) {
+    return lastTopic;
+  }
+  const topic = buf.toString('utf8', start, start + length);
+  if (length <= lastTopicBytes.length) {
+    buf.copy(lastTopicBytes, 0, start, start + length);
+    lastTopicLength = length;
+    lastTopic = topic;
+  }
+  return topic;
+}
+
+/**
+ * Decodes the record starting at `offset` (within buf[0, limit)); throws ERR_RECORD_CORRUPT when it
+ * is not one.
+ */
+export function decodeRecord(buf: Buffer, offset = 0, limit = buf.length): MessageExt {
+  if (offset < 0 || offset + RECORD_FIXED_LENGTH_V1_IPV4 > limit) throw corrupt(offset, 'shorter than the fixed header');
   const storeSize = buf.readInt32BE(offset);
   const magic = buf.readInt32BE(offset + 4);
   if (magic !== MESSAGE_MAGIC_CODE && magic !== MESSAGE_MAGIC_CODE_V2) {
     throw corrupt(offset, `magic 0x${(magic >>> 0).toString(16)} is not a message magic code`);
   }
-  if (storeSize < RECORD_FIXED_LENGTH_V1_IPV4 || offset + storeSize > buf.length) {
-    throw corrupt(offset, `TOTALSIZE ${storeSize} does not fit in ${buf.length - offset} bytes`);
+  if (storeSize < RECORD_FIXED_LENGTH_V1_IPV4 || offset + storeSize > limit) {
+    throw corrupt(offset, `TOTALSIZE ${storeSize} does not fit in ${limit - offset} bytes`);
   }
   const end = offset + storeSize;
   const sysFlag = buf.readInt32BE(offset + 36);
@@ -62,7 +119,7 @@ export function decodeRecord(buf: Buffer, offset = 0): MessageExt {
   const topicLength = v2 ? buf.readUInt16BE(pos) : (buf[pos] as number);
   pos += v2 ? 2 : 1;
   if (pos + topicLength + 2 > end) throw corrupt(offset, `TOPICLENGTH ${topicLength} runs past the record`);
-  const topic = buf.toString('utf8', pos, pos + topicLength);
+  const topic = readTopic(buf, pos, topicLength);
   pos += topicLength;
   const propertiesLength = buf.readUInt16BE(pos);
   pos += 2;
@@ -71,7 +128,7 @@ export function decodeRecord(buf: Buffer, offset = 0): MessageExt {
   }
   const properties = decodeProperties(buf.toString('utf8', pos, end));
   const commitLogOffset = readInt64BE(buf, offset + 28);
-  const msgId = buf.toString('hex', storeHostStart, storeHostStart + (storeV6 ? 20 : 8)).toUpperCase() + physicalOffsetHex(commitLogOffset);
+  const msgId = idPrefix(buf, storeHostStart, storeV6) + physicalOffsetHex(commitLogOffset);
   const message: { -readonly [K in keyof MessageExt]: MessageExt[K] } = {
     topic,
     queueId: buf.readInt32BE(offset + 12),
@@ -119,7 +176,7 @@ export function forEachRecord(
       pos += size;
       continue;
     }
-    fn(decodeRecord(buf.subarray(0, end), pos), pos);
+    fn(decodeRecord(buf, pos, end), pos);
     pos += size;
   }
   return pos;

@@ -78,6 +78,9 @@ test('cometmq: unknown options, commands and unreadable configs give one line an
   assert.match(await oneLineFailure(['frobnicate']), /^cometmq: unknown command 'frobnicate'/);
   assert.match(await oneLineFailure(['broker', '-c', '/nonexistent/broker.conf']), /^cometmq: .*\/nonexistent\/broker\.conf/);
   assert.match(await oneLineFailure(['start', '--namesrv-port', '70000']), /^cometmq: --namesrv-port must be a port number/);
+  assert.match(await oneLineFailure(['start', '--set', 'noEquals']), /^cometmq: --set takes key=value/);
+  assert.match(await oneLineFailure(['start', '--set', 'maxTransferCountOnMessageInMemory=-3', '--namesrv-port', '0', '--broker-port', '0', '--data-dir', '/tmp/cometmq-set-test']),
+    /^cometmq: .*maxTransferCountOnMessageInMemory/);
 });
 
 test('cometmq start on a port in use fails with one line and exit 1', { timeout: 30_000 }, () =>

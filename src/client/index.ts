@@ -19,3 +19,6 @@ export { LatencyFaultTolerance, notAvailableDurationFor, LATENCY_MAX_MS, NOT_AVA
 export { TopicPublishQueues } from './producer/queue-selection';
 export { clientStateError } from './client-config';
 export * from './consumer';
+export { TransactionProducer } from './producer/transaction-producer';
+export type { TransactionProducerOptions } from './producer/transaction-producer';
+export type { LocalTransactionState, TransactionListener, TransactionCheckMessage, TransactionSendResult } from './producer/transaction-listener';

@@ -1,0 +1,209 @@
+/**
+ * TransactionProducer (RocketMQ TransactionMQProducer): sendMessageInTransaction sends a half message
+ * (TRAN_MSG=true, PGROUP, sysFlag PREPARED), runs the listener's local transaction, then tells the
+ * broker the verdict with a one-way END_TRANSACTION. It also answers the broker's
+ * CHECK_TRANSACTION_STATE for any half message of its group (its own or a crashed peer's) by running
+ * checkLocalTransaction and sending END_TRANSACTION with fromTransactionCheck=true.
+ *
+ * Plain sends go through `producer` (the same group and client instance).
+ */
+import { errorCode } from '../../common';
+import { MessageConst, MessageSysFlag, decodeOffsetMessageId, type MessageExt } from '../../message';
+import { EndTransactionRequestHeader, RequestCode, createRequest, type CheckTransactionStateRequest } from '../../protocol';
+import { clientStateError } from '../client-config';
+import { MessageClientIdGenerator } from '../message-client-id';
+import type { MessageQueue } from '../message-queue';
+import { checkMessage, messageError, type Message } from './message';
+import { Producer } from './producer';
+import type { ProducerOptions } from './producer-options';
+import { prepareMessage, sendMessageRequest } from './send-request';
+import { sendResultFrom, type SendResult } from './send-result';
+import { registerCheckReceiver } from './transaction-check-dispatch';
+import {
+  LOCAL_TRANSACTION_STATES,
+  commitOrRollbackOf,
+  type LocalTransactionState,
+  type TransactionListener,
+  type TransactionSendResult,
+} from './transaction-listener';
+
+export interface TransactionProducerOptions extends ProducerOptions {
+  readonly transactionListener: TransactionListener;
+}
+
+/** What END_TRANSACTION names: the half message as the broker stored it. */
+interface HalfReference {
+  readonly brokerAddr: string;
+  readonly queueOffset: number;
+  readonly commitLogOffset: number;
+  readonly msgId: string;
+  readonly transactionId: string;
+}
+
+export class TransactionProducer {
+  readonly producer: Producer;
+  readonly #listener: TransactionListener;
+  readonly #ids: MessageClientIdGenerator;
+  #unregisterChecks: (() => void) | undefined;
+  #nextQueue = 0;
+
+  constructor(options: TransactionProducerOptions) {
+    const listener = options?.transactionListener;
+    if (typeof listener?.executeLocalTransaction !== 'function' || typeof listener.checkLocalTransaction !== 'function') {
+      throw messageError('transactionListener must have executeLocalTransaction and checkLocalTransaction functions');
+    }
+    this.producer = new Producer(options);
+    this.#listener = listener;
+    const instance = this.producer.clientInstance;
+    this.#ids = new MessageClientIdGenerator(instance.config.clientIP, process.pid, () => instance.clock.now());
+  }
+
+  get groupName(): string {
+    return this.producer.config.groupName;
+  }
+
+  /**
+   * Starts the producer and announces the group at once (checks only reach producers the broker has
+   * heard a heartbeat from): the default topic's route names the brokers to tell.
+   */
+  async start(): Promise<void> {
+    await this.producer.start();
+    const instance = this.producer.clientInstance;
+    this.#unregisterChecks ??= registerCheckReceiver(instance, this.groupName, (header, message, brokerAddr) => {
+      void this.#answerCheck(header, message, brokerAddr);
+    });
+    try {
+      await instance.topicRoute(this.producer.config.createTopicKey);
+    } catch (err) {
+      instance.logger.warn(`transaction producer ${this.groupName}: no route for ${this.producer.config.createTopicKey} yet (${(err as Error).message}); brokers learn the group from later heartbeats`);
+    }
+    await instance.sendHeartbeatToAllBrokers();
+  }
+
+  async shutdown(): Promise<void> {
+    this.#unregisterChecks?.();
+    this.#unregisterChecks = undefined;
+    await this.producer.shutdown();
+  }
+
+  /**
+   * Sends `msg` as a half message, runs the local transaction with `arg`, and ends the transaction
+   * on the broker (one-way; if that is lost the broker's check asks again). Throws only when the half
+   * message could not be stored; a stored half message that missed a durability wish is rolled back
+   * without running the local transaction (as RocketMQ).
+   */
+  async sendMessageInTransaction(msg: Message, arg?: unknown): Promise<TransactionSendResult> {
+    if (this.#unregisterChecks === undefined) throw clientStateError(`transaction producer ${this.groupName} is not started`);
+    const body = checkMessage(msg, this.producer.config.maxMessageSize);
+    if (msg.delayTimeLevel !== undefined && msg.delayTimeLevel > 0) throw messageError('a transactional message cannot have a delayTimeLevel');
+    const msgId = this.#ids.next();
+    const { sendResult, brokerAddr } = await this.#sendHalf(msg, body, msgId);
+    const transactionId = sendResult.transactionId ?? msgId;
+    let state: LocalTransactionState = 'ROLLBACK_MESSAGE';
+    let localError: unknown;
+    if (sendResult.sendStatus === 'SEND_OK') {
+      try {
+        state = validState(await this.#listener.executeLocalTransaction(msg, arg));
+      } catch (err) {
+        state = 'UNKNOW';
+        localError = err;
+      }
+    }
+    const half: HalfReference = {
+      brokerAddr, queueOffset: sendResult.queueOffset, commitLogOffset: decodeOffsetMessageId(sendResult.offsetMsgId).physicalOffset,
+      msgId, transactionId,
+    };
+    await this.#endTransaction(half, state, false, localError === undefined ? undefined : `executeLocalTransactionBranch exception: ${String(localError)}`);
+    return { ...sendResult, localTransactionState: state, transactionId };
+  }
+
+  /** The half send: a queue of the topic in turn, retried on another broker after a retriable failure. */
+  async #sendHalf(msg: Message, body: Buffer, msgId: string): Promise<{ sendResult: SendResult & { transactionId?: string | undefined }; brokerAddr: string }> {
+    const config = this.producer.config;
+    const instance = this.producer.clientInstance;
+    const extra = { [MessageConst.TRAN_MSG]: 'true', [MessageConst.PGROUP]: config.groupName };
+    const prepared = prepareMessage(msg, body, msgId, { overBytes: config.compressMsgBodyOverHowmuch, level: config.compressLevel }, extra);
+    const half = { ...prepared, sysFlag: prepared.sysFlag | MessageSysFlag.TRANSACTION_PREPARED_TYPE };
+    const queues = await this.producer.publishQueues(msg.topic);
+    const attempts = 1 + config.retryTimesWhenSendFailed;
+    let lastError: unknown;
+    let avoid: string | undefined;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const queue = this.#pickQueue(queues, avoid);
+      avoid = queue.brokerName;
+      try {
+        const brokerAddr = await this.#masterAddress(queue);
+        const request = sendMessageRequest({
+          producerGroup: config.groupName, topic: queue.topic, queueId: queue.queueId,
+          defaultTopic: config.createTopicKey, defaultTopicQueueNums: String(config.defaultTopicQueueNums),
+        }, half, instance.clock.now());
+        const response = await instance.invoke(brokerAddr, request, config.sendMsgTimeoutMs);
+        const sendResult = sendResultFrom(response, queue, msgId);
+        return { sendResult: { ...sendResult, transactionId: response.extFields['transactionId'] }, brokerAddr };
+      } catch (err) {
+        lastError = err;
+        if (!isRetriable(err)) throw err;
+      }
+    }
+    throw lastError;
+  }
+
+  #pickQueue(queues: readonly MessageQueue[], avoidBroker: string | undefined): MessageQueue {
+    if (queues.length === 0) throw messageError('the topic has no writable queue');
+    for (let i = 0; i < queues.length; i++) {
+      const queue = queues[this.#nextQueue++ % queues.length]!;
+      if (queue.brokerName !== avoidBroker) return queue;
+    }
+    return queues[this.#nextQueue++ % queues.length]!;
+  }
+
+  async #masterAddress(queue: MessageQueue): Promise<string> {
+    const instance = this.producer.clientInstance;
+    let address = instance.masterAddress(queue.brokerName);
+    if (address === undefined) {
+      await instance.updateTopicRoute(queue.topic);
+      address = instance.masterAddress(queue.brokerName);
+    }
+    if (address === undefined) throw clientStateError(`the master of broker ${queue.brokerName} is not known`);
+    return address;
+  }
+
+  async #answerCheck(header: CheckTransactionStateRequest, message: MessageExt, brokerAddr: string): Promise<void> {
+    const transactionId = header.transactionId ?? message.properties[MessageConst.UNIQ_KEY] ?? '';
+    let state: LocalTransactionState;
+    let localError: unknown;
+    try {
+      state = validState(await this.#listener.checkLocalTransaction({ ...message, transactionId }));
+    } catch (err) {
+      state = 'UNKNOW';
+      localError = err;
+    }
+    const half: HalfReference = {
+      brokerAddr, queueOffset: header.tranStateTableOffset, commitLogOffset: header.commitLogOffset,
+      msgId: header.msgId ?? message.properties[MessageConst.UNIQ_KEY] ?? '', transactionId,
+    };
+    await this.#endTransaction(half, state, true, localError === undefined ? undefined : `checkLocalTransaction exception: ${String(localError)}`);
+  }
+
+  /** One-way END_TRANSACTION; a failure is logged: the broker's check will ask again. */
+  async #endTransaction(half: HalfReference, state: LocalTransactionState, fromTransactionCheck: boolean, remark: string | undefined): Promise<void> {
+    const request = createRequest(RequestCode.END_TRANSACTION, EndTransactionRequestHeader.encode({
+      producerGroup: this.groupName, tranStateTableOffset: half.queueOffset, commitLogOffset: half.commitLogOffset,
+      commitOrRollback: commitOrRollbackOf(state), fromTransactionCheck, msgId: half.msgId, transactionId: half.transactionId,
+    }));
+    request.remark = remark;
+    try {
+      await this.producer.clientInstance.invokeOneway(half.brokerAddr, request);
+    } catch (err) {
+      this.producer.clientInstance.logger.warn(`END_TRANSACTION (${state}) for ${half.transactionId} to ${half.brokerAddr} failed: ${(err as Error).message}; the broker will check it`);
+    }
+  }
+}
+
+function validState(value: unknown): LocalTransactionState {
+  return LOCAL_TRANSACTION_STATES.includes(value as LocalTransactionState) ? value as LocalTransactionState : 'UNKNOW';
+}
+
+function isRetriable(err: unknown): boolean {
+  return (err as { retriable?: unknown } | undefined)?.retriable === true && errorCode(err) !== undefined;
+}

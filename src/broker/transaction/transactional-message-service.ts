@@ -7,7 +7,7 @@
  * check, or two ends of the same transaction, cannot both take effect.
  */
 import type { Clock, Logger } from '../../common';
-import { MessageSysFlag, type MessageExt, type SocketAddress } from '../../message';
+import { MessageSysFlag, type MessageExt, type MessageToStore, type SocketAddress } from '../../message';
 import { mqError } from '../../protocol';
 import { isStored, type MessageStore, type PutMessageResult } from '../../store';
 import { applyDelayLevel } from '../delay/delay-redirect';
@@ -22,7 +22,7 @@ import {
   realDestinationOf,
   rootOffsetOf,
 } from './half-message';
-import { opRecordOf, parseOpRecord, type TransactionOutcome } from './op-record';
+import { opRecordOf, parseOpRecord, type OpEntry, type TransactionOutcome } from './op-record';
 import { TransactionBook } from './transaction-book';
 
 const READ_BATCH = 256;
@@ -120,11 +120,16 @@ export class TransactionalMessageService {
         const previous = this.#book.outcomeOf(root);
         return previous === outcome ? { kind: 'repeated' } : { kind: 'already-ended', previous };
       }
-      if (outcome === 'commit') {
-        const result = await this.#putReal(half);
-        if (!isStored(result.status)) return { kind: 'not-stored', result };
+      const op = this.#opFor(half, root, outcome);
+      if (outcome === 'rollback') {
+        this.#noteOp(op, await this.#options.store.putMessage(op.record));
+        return { kind: 'ended' };
       }
-      await this.#writeOp(half, root, outcome);
+      // The real message and its op record in one atomic append group: one store round trip, and
+      // the op can never be stored without the message it marks done.
+      const [real, opResult] = await this.#options.store.putMessages([this.#realMessageOf(half), op.record]);
+      if (!isStored(real!.status)) return { kind: 'not-stored', result: real! };
+      this.#noteOp(op, opResult!);
       return { kind: 'ended' };
     });
   }
@@ -151,11 +156,12 @@ export class TransactionalMessageService {
       this.#options.logger.warn(`transaction check: keeping discarded half message ${half.queueOffset} failed: ${kept.status}`);
       return false;
     }
-    await this.#writeOp(half, rootOffsetOf(half), 'discard');
+    const op = this.#opFor(half, rootOffsetOf(half), 'discard');
+    this.#noteOp(op, await this.#options.store.putMessage(op.record));
     return true;
   }
 
-  async #putReal(half: MessageExt): Promise<PutMessageResult> {
+  #realMessageOf(half: MessageExt): MessageToStore {
     const destination = realDestinationOf(half);
     if (destination === undefined) {
       throw mqError('ERR_MESSAGE_ILLEGAL', `half message at queue offset ${half.queueOffset} has no valid REAL_TOPIC / REAL_QID`);
@@ -163,23 +169,25 @@ export class TransactionalMessageService {
     const message = committedMessageOf(half, destination);
     // A DELAY level on a transactional message applies once it is committed, as for a plain send.
     const target = applyDelayLevel(message.properties, destination, MessageSysFlag.TRANSACTION_COMMIT_TYPE, this.#options.delayLevelCount);
-    return this.#options.store.putMessage({ ...message, topic: target.topic, queueId: target.queueId });
+    return { ...message, topic: target.topic, queueId: target.queueId };
   }
 
-  async #writeOp(half: MessageExt, root: number, outcome: TransactionOutcome): Promise<void> {
-    const book = this.#book;
+  /** The op record ending the transaction of `half`. */
+  #opFor(half: MessageExt, root: number, outcome: TransactionOutcome): { entry: OpEntry; record: MessageToStore; named: number } {
     // Every copy of this transaction is at or below the newest one the book knows (or `half` itself).
-    const horizon = Math.max(half.queueOffset, book.latestCopy(root) ?? -1) + 1;
+    const horizon = Math.max(half.queueOffset, this.#book.latestCopy(root) ?? -1) + 1;
     const entry = { root, outcome, horizon };
-    const { store, storeHost, clock, logger } = this.#options;
-    const result = await store.putMessage(opRecordOf(entry, half.queueOffset, storeHost, clock.now()));
+    return { entry, record: opRecordOf(entry, half.queueOffset, this.#options.storeHost, this.#options.clock.now()), named: half.queueOffset };
+  }
+
+  #noteOp(op: { entry: OpEntry; named: number }, result: PutMessageResult): void {
     if (isStored(result.status)) {
-      book.noteEnded(entry, result.queueOffset);
+      this.#book.noteEnded(op.entry, result.queueOffset);
       return;
     }
     // Remembered in memory so this broker never acts twice; after a restart the check asks again.
-    logger.error(`transaction ${outcome} of half message ${half.queueOffset}: writing the op record failed (${result.status}); it may be checked again after a restart`);
-    book.noteEnded(entry, NO_OP_OFFSET);
+    this.#options.logger.error(`transaction ${op.entry.outcome} of half message ${op.named}: writing the op record failed (${result.status}); it may be checked again after a restart`);
+    this.#book.noteEnded(op.entry, NO_OP_OFFSET);
   }
 
   /** Feeds records of `topic` queue 0 from `from` to `visit`; returns the next offset to read. */

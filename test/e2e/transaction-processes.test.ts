@@ -46,6 +46,8 @@ describe('transactions across processes (name server, broker, consumer and produ
     await consumer.ready();
     producer = new TransactionProducer({
       namesrvAddr: cluster.namesrvAddr, groupName: 'PG_TX_E2E', clientIP: '127.0.0.1', instanceName: 'tx-test-process',
+      // Frequent heartbeats: after the broker restart the group must be known again before a check.
+      heartbeatIntervalMs: 300,
       transactionListener: {
         executeLocalTransaction: (msg, arg) => {
           if (arg !== 'commit') return arg as LocalTransactionState;
@@ -119,6 +121,30 @@ describe('transactions across processes (name server, broker, consumer and produ
     assert.equal(await totalInTopic(), 3);
     assert.equal(consumedCount('tx-orphan'), 1);
     await heir.stop();
+  });
+
+  // Last: it replaces the broker process.
+  it('a broker SIGKILLed and restarted still checks a half message left unresolved', async () => {
+    const pendingBody = 'tx-across-restart';
+    const sent = await producer.sendMessageInTransaction({ topic: TOPIC, body: pendingBody }, 'UNKNOW');
+    assert.equal(sent.localTransactionState, 'UNKNOW');
+    const before = await totalInTopic();
+    const oldBroker = cluster.processes[1]!;
+    await oldBroker.kill();
+
+    // The same store and the same address (clients reconnect without a route change).
+    const confFile = path.join(root, 'broker.conf');
+    const port = cluster.brokerAddr.split(':')[1]!;
+    fs.writeFileSync(confFile, fs.readFileSync(confFile, 'utf8').replace(/^listenPort=0$/m, `listenPort=${port}`));
+    const broker = new CometmqProcess(['broker', '-c', confFile]);
+    children.push(broker);
+    await broker.waitForLine(/ ready$/);
+
+    checkedHere.length = 0;
+    committedHere.add(pendingBody);
+    await pollUntil(`${pendingBody} committed after the restart`, async () => (await totalInTopic()) === before + 1, WAIT_MS, () => broker.lines.join('\n'));
+    assert.ok(checkedHere.includes(pendingBody), 'the restarted broker asked the producer');
+    await pollUntil(`${pendingBody} consumed`, () => consumedCount(pendingBody) === 1, WAIT_MS, () => consumer.output());
   });
 });
 

@@ -79,6 +79,9 @@ export class TransactionalMessageService {
   /** Records the progress as CID_SYS_RMQ_TRANS offsets (written to disk with the consumer offsets). */
   saveProgress(): void {
     const progress = this.#book.checkpoint();
+    const { offsets } = this.#options;
+    // A broker that never saw a transaction keeps no CID_SYS_RMQ_TRANS entries.
+    if (progress.half === 0 && progress.op === 0 && offsets.queryOffset(TRANS_SYSTEM_GROUP, TRANS_HALF_TOPIC, 0) === -1) return;
     this.#options.offsets.commitOffset(TRANS_SYSTEM_GROUP, TRANS_HALF_TOPIC, 0, progress.half);
     this.#options.offsets.commitOffset(TRANS_SYSTEM_GROUP, TRANS_OP_HALF_TOPIC, 0, progress.op);
   }

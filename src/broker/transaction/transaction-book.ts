@@ -5,15 +5,21 @@
  *
  * Progress that survives a restart is two queue offsets (the check cursor over the half queue, and
  * the op queue offset from which every still-relevant op record can be read again). An ended
- * transaction stays remembered until the check cursor passes its horizon; the op cursor is the
- * lowest op offset still remembered, so re-reading from it after a restart rebuilds the same book.
+ * transaction's outcome is remembered until every copy of it has been read (its horizon), which
+ * keeps memory to what arrived since the last pass; its op offset is kept (two numbers) until the
+ * check cursor passes the horizon, and the lowest such offset is the op cursor, so re-reading both
+ * queues from the saved cursors after a restart rebuilds the same book.
  */
 import type { OpEntry, TransactionOutcome } from './op-record';
 
 interface Ended {
   readonly outcome: TransactionOutcome;
   readonly horizon: number;
+}
+
+interface OpToReplay {
   readonly opOffset: number;
+  readonly horizon: number;
 }
 
 export interface Progress {
@@ -27,6 +33,8 @@ export class TransactionBook {
   /** Open transactions: root half offset -> the newest copy's half offset. */
   readonly #open = new Map<number, number>();
   readonly #ended = new Map<number, Ended>();
+  /** Op records a restart must read again: their transaction has records at or past the check cursor. */
+  #opsToReplay: OpToReplay[] = [];
   /** Check cursor: every half record below it is settled (ended, superseded or checked). */
   halfCursor: number;
   /** Half records below this have been read into the book. */
@@ -58,7 +66,9 @@ export class TransactionBook {
   /** A transaction ended (op record at `opOffset`); the first news wins. */
   noteEnded(entry: OpEntry, opOffset: number): void {
     this.#open.delete(entry.root);
-    if (!this.#ended.has(entry.root)) this.#ended.set(entry.root, { outcome: entry.outcome, horizon: entry.horizon, opOffset });
+    if (this.#ended.has(entry.root)) return;
+    this.#ended.set(entry.root, { outcome: entry.outcome, horizon: entry.horizon });
+    this.#opsToReplay.push({ opOffset, horizon: entry.horizon });
   }
 
   /**
@@ -89,13 +99,15 @@ export class TransactionBook {
     if (!this.#ended.has(root)) this.#open.set(root, copy);
   }
 
-  /** Forgets ended transactions the check cursor has passed and returns the progress to persist. */
+  /**
+   * Forgets outcomes whose every record has been read, and op offsets the check cursor no longer
+   * needs; returns the progress to persist. Call it right after reading the queues.
+   */
   checkpoint(): Progress {
+    for (const [root, ended] of this.#ended) if (ended.horizon <= this.halfReadPos) this.#ended.delete(root);
+    this.#opsToReplay = this.#opsToReplay.filter((o) => o.horizon > this.halfCursor);
     let op = this.opReadPos;
-    for (const [root, ended] of this.#ended) {
-      if (ended.horizon <= this.halfCursor) this.#ended.delete(root);
-      else if (ended.opOffset < op) op = ended.opOffset;
-    }
+    for (const o of this.#opsToReplay) if (o.opOffset < op) op = o.opOffset;
     return { half: this.halfCursor, op };
   }
 }

@@ -25,7 +25,7 @@ test('book: a transaction is open until it ends; copies supersede older ones; a 
   book.noteCopy(0, 2);
   assert.equal(book.isLatestOpenCopy(0, 0), false, 'the first record is superseded by its copy');
   assert.equal(book.isLatestOpenCopy(2, 0), true);
-  book.noteEnded({ root: 0, outcome: 'commit', horizon: 3 }, 0);
+  book.noteEnded({ root: 0, outcome: 'commit', horizon: 3 });
   assert.equal(book.isOpen(0, 0), false, 'ending by any copy ends the transaction');
   assert.equal(book.isOpen(2, 0), false);
   assert.equal(book.outcomeOf(0), 'commit');
@@ -33,22 +33,22 @@ test('book: a transaction is open until it ends; copies supersede older ones; a 
   assert.equal(book.openCount, 1, 'a copy read after the end does not reopen it');
 });
 
-test('book: the checkpoint forgets outcomes once every record is read, and keeps op offsets the cursor still needs', () => {
+test('book: the checkpoint forgets outcomes once every record is read; the op cursor follows the check cursor', () => {
   const book = new TransactionBook({ half: 0, op: 0 });
-  book.noteEnded({ root: 0, outcome: 'rollback', horizon: 1 }, 0);
-  book.noteEnded({ root: 1, outcome: 'commit', horizon: 5 }, 1);
+  book.noteEnded({ root: 0, outcome: 'rollback', horizon: 1 });
+  book.noteEnded({ root: 1, outcome: 'commit', horizon: 5 });
   book.opReadPos = 2;
   book.halfReadPos = 3;
   book.halfCursor = 2;
-  assert.deepEqual(book.checkpoint(), { half: 2, op: 1 }, 'root 1 may still have records at 2..4: its op must be re-read');
+  assert.deepEqual(book.checkpoint(), { half: 2, op: 0 }, 'root 1 may still have records at 2..4: both ops must be re-read');
   assert.equal(book.endedCount, 1);
-  assert.equal(book.outcomeOf(1), 'commit', 'remembered while its copies may still be read');
+  assert.equal(book.outcomeOf(1), 'commit', 'remembered while its records may still be read');
   book.halfReadPos = 5;
-  assert.deepEqual(book.checkpoint(), { half: 2, op: 1 }, 'the cursor is behind: a restart still needs op 1');
+  assert.deepEqual(book.checkpoint(), { half: 2, op: 0 }, 'the check cursor is behind: a restart still needs the ops');
   assert.equal(book.endedCount, 0, 'every record of root 1 was read: its outcome is forgotten');
   assert.equal(book.isOpen(4, 1), false, 'a forgotten transaction is not open');
   book.halfCursor = 5;
-  assert.deepEqual(book.checkpoint(), { half: 5, op: 2 });
+  assert.deepEqual(book.checkpoint(), { half: 5, op: 2 }, 'past every record the two ops ended: they are not needed again');
 });
 
 test('op records: RocketMQ tag and body; our properties round-trip; foreign records read the RocketMQ way', () => {

@@ -5,10 +5,12 @@
  *
  * Progress that survives a restart is two queue offsets (the check cursor over the half queue, and
  * the op queue offset from which every still-relevant op record can be read again). An ended
- * transaction's outcome is remembered until every copy of it has been read (its horizon), which
- * keeps memory to what arrived since the last pass; its op offset is kept (two numbers) until the
- * check cursor passes the horizon, and the lowest such offset is the op cursor, so re-reading both
- * queues from the saved cursors after a restart rebuilds the same book.
+ * transaction's outcome is remembered until every record of it has been read (its horizon), which
+ * keeps memory to what arrived since the last read. The op cursor comes from samples (half bound,
+ * op read position) taken at each checkpoint: every op record below a sample's op position ended a
+ * transaction whose records all lie below that sample's half bound, so once the check cursor
+ * reaches the bound those op records are never needed again. Re-reading both queues from the saved
+ * cursors after a restart therefore rebuilds the same book, with memory O(samples), not O(ops).
  */
 import type { OpEntry, TransactionOutcome } from './op-record';
 
@@ -17,9 +19,11 @@ interface Ended {
   readonly horizon: number;
 }
 
-interface OpToReplay {
-  readonly opOffset: number;
-  readonly horizon: number;
+interface Sample {
+  /** One past every half record known when the sample was taken. */
+  readonly halfBound: number;
+  /** The op read position then. */
+  readonly opPos: number;
 }
 
 export interface Progress {
@@ -33,8 +37,10 @@ export class TransactionBook {
   /** Open transactions: root half offset -> the newest copy's half offset. */
   readonly #open = new Map<number, number>();
   readonly #ended = new Map<number, Ended>();
-  /** Op records a restart must read again: their transaction has records at or past the check cursor. */
-  #opsToReplay: OpToReplay[] = [];
+  #samples: Sample[] = [];
+  /** One past the highest half offset known (read, copied or named by an end). */
+  #halfBound: number;
+  #opCursor: number;
   /** Check cursor: every half record below it is settled (ended, superseded or checked). */
   halfCursor: number;
   /** Half records below this have been read into the book. */
@@ -46,6 +52,8 @@ export class TransactionBook {
     this.halfCursor = progress.half;
     this.halfReadPos = progress.half;
     this.opReadPos = progress.op;
+    this.#halfBound = progress.half;
+    this.#opCursor = progress.op;
   }
 
   get openCount(): number {
@@ -58,17 +66,17 @@ export class TransactionBook {
 
   /** A half record read from the queue (the first record of a transaction or a check's copy). */
   noteHalfRecord(copy: number, root: number): void {
+    if (copy + 1 > this.#halfBound) this.#halfBound = copy + 1;
     if (this.#ended.has(root)) return;
     const latest = this.#open.get(root);
     if (latest === undefined || copy > latest) this.#open.set(root, copy);
   }
 
   /** A transaction ended (op record at `opOffset`); the first news wins. */
-  noteEnded(entry: OpEntry, opOffset: number): void {
+  noteEnded(entry: OpEntry): void {
     this.#open.delete(entry.root);
-    if (this.#ended.has(entry.root)) return;
-    this.#ended.set(entry.root, { outcome: entry.outcome, horizon: entry.horizon });
-    this.#opsToReplay.push({ opOffset, horizon: entry.horizon });
+    if (entry.horizon > this.#halfBound) this.#halfBound = entry.horizon;
+    if (!this.#ended.has(entry.root)) this.#ended.set(entry.root, { outcome: entry.outcome, horizon: entry.horizon });
   }
 
   /**
@@ -96,6 +104,7 @@ export class TransactionBook {
 
   /** A check appended a new copy of an open transaction. */
   noteCopy(root: number, copy: number): void {
+    if (copy + 1 > this.#halfBound) this.#halfBound = copy + 1;
     if (!this.#ended.has(root)) this.#open.set(root, copy);
   }
 
@@ -105,9 +114,11 @@ export class TransactionBook {
    */
   checkpoint(): Progress {
     for (const [root, ended] of this.#ended) if (ended.horizon <= this.halfReadPos) this.#ended.delete(root);
-    this.#opsToReplay = this.#opsToReplay.filter((o) => o.horizon > this.halfCursor);
-    let op = this.opReadPos;
-    for (const o of this.#opsToReplay) if (o.opOffset < op) op = o.opOffset;
-    return { half: this.halfCursor, op };
+    const last = this.#samples[this.#samples.length - 1];
+    if (last === undefined || last.halfBound !== this.#halfBound || last.opPos !== this.opReadPos) {
+      this.#samples.push({ halfBound: this.#halfBound, opPos: this.opReadPos });
+    }
+    while (this.#samples.length > 0 && this.#samples[0]!.halfBound <= this.halfCursor) this.#opCursor = this.#samples.shift()!.opPos;
+    return { half: this.halfCursor, op: this.#opCursor };
   }
 }

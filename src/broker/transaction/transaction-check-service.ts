@@ -8,7 +8,9 @@
  *
  * The cursor only moves over records that are settled, so a young record does not hide later,
  * older-by-immunity ones: the pass looks past it, and copies made there are skipped as superseded
- * when the cursor reaches them. Progress is saved after every pass and at shutdown.
+ * when the cursor reaches them. Between check passes, a settle-only pass every second reads what
+ * arrived and moves the cursor over ended records (no checks), which keeps the broker's memory of
+ * ended transactions to about a second's worth. Progress is saved after every pass and at shutdown.
  */
 import type { Clock, Logger, TimerHandle } from '../../common';
 import { encodeRecord, recordSize, type MessageExt, type SocketAddress } from '../../message';
@@ -21,6 +23,11 @@ import type { TransactionalMessageService } from './transactional-message-servic
 /** One pass stops after this long and resumes at the next interval (RocketMQ MAX_PROCESS_TIME_LIMIT). */
 const MAX_PASS_MS = 60_000;
 const READ_BATCH = 32;
+/** Period of the settle-only passes between check passes. */
+const SETTLE_TICK_MS = 1000;
+
+/** 'check' acts on half messages due for a check; 'settle' only reads and moves the cursor. */
+export type PassMode = 'check' | 'settle';
 
 export interface TransactionCheckSettings {
   /** transactionCheckInterval, ms. */
@@ -53,6 +60,7 @@ export class TransactionalMessageCheckService {
   #timer: TimerHandle | null = null;
   #running: Promise<unknown> | null = null;
   #isStopped = true;
+  #lastCheckPassAt = 0;
 
   constructor(settings: TransactionCheckSettings, deps: TransactionCheckDeps) {
     this.#settings = settings;
@@ -62,6 +70,7 @@ export class TransactionalMessageCheckService {
   start(): void {
     if (!this.#isStopped) return;
     this.#isStopped = false;
+    this.#lastCheckPassAt = this.#deps.clock.now();
     this.#schedule();
   }
 
@@ -75,7 +84,7 @@ export class TransactionalMessageCheckService {
   }
 
   /** One pass now (the timer calls this; tests may too). */
-  async runPass(): Promise<CheckPassReport> {
+  async runPass(mode: PassMode = 'check'): Promise<CheckPassReport> {
     const { store, transactions, clock } = this.#deps;
     transactions.catchUp();
     const book = transactions.book;
@@ -94,7 +103,7 @@ export class TransactionalMessageCheckService {
       }
       for (const half of result.messages()) {
         if (half.queueOffset >= end) break scan;
-        const isSettled = await this.#visit(half, started, report);
+        const isSettled = await this.#visit(half, started, report, mode);
         if (isSettledPrefix && isSettled) book.halfCursor = half.queueOffset + 1;
         else isSettledPrefix = false;
         offset = half.queueOffset + 1;
@@ -105,11 +114,11 @@ export class TransactionalMessageCheckService {
   }
 
   /** Acts on one half record; true when it needs nothing more from this service. */
-  async #visit(half: MessageExt, now: number, report: { checked: number; discarded: number; unanswerable: number }): Promise<boolean> {
+  async #visit(half: MessageExt, now: number, report: { checked: number; discarded: number; unanswerable: number }, mode: PassMode): Promise<boolean> {
     const { transactions } = this.#deps;
     const root = rootOffsetOf(half);
     if (!transactions.book.isLatestOpenCopy(half.queueOffset, root)) return true;
-    if (transactions.isBusy(root)) return false; // an END_TRANSACTION is being applied
+    if (mode === 'settle' || transactions.isBusy(root)) return false; // an END_TRANSACTION is being applied
     const checkTimes = checkTimesOf(half);
     const waitMs = checkTimes === 0 ? (immunityMsOf(half) ?? this.#settings.timeoutMs) : this.#settings.timeoutMs;
     if (now - half.storeTimestamp < waitMs) return false;
@@ -145,15 +154,19 @@ export class TransactionalMessageCheckService {
   }
 
   #schedule(): void {
+    const { intervalMs } = this.#settings;
     this.#timer = this.#deps.clock.setTimer(() => {
-      this.#running = this.runPass().catch((err: unknown) => {
+      const now = this.#deps.clock.now();
+      const isCheckDue = now - this.#lastCheckPassAt >= intervalMs;
+      if (isCheckDue) this.#lastCheckPassAt = now;
+      this.#running = this.runPass(isCheckDue ? 'check' : 'settle').catch((err: unknown) => {
         // Progress only moves over settled records; the next pass retries the rest.
         this.#deps.logger.error('transaction check pass failed', err);
       }).finally(() => {
         this.#running = null;
         if (!this.#isStopped) this.#schedule();
       });
-    }, this.#settings.intervalMs);
+    }, Math.min(intervalMs, SETTLE_TICK_MS));
   }
 }
 

@@ -26,8 +26,6 @@ import { opRecordOf, parseOpRecord, type OpEntry, type TransactionOutcome } from
 import { TransactionBook } from './transaction-book';
 
 const READ_BATCH = 256;
-/** An op record that could not be written is remembered in memory only (never bounds the op cursor). */
-const NO_OP_OFFSET = Number.MAX_SAFE_INTEGER;
 
 export interface TransactionServiceOptions {
   readonly store: MessageStore;
@@ -72,7 +70,7 @@ export class TransactionalMessageService {
     const book = this.#book;
     book.halfReadPos = this.#readQueue(TRANS_HALF_TOPIC, book.halfReadPos, (half) => book.noteHalfRecord(half.queueOffset, rootOffsetOf(half)));
     book.opReadPos = this.#readQueue(TRANS_OP_HALF_TOPIC, book.opReadPos, (op) => {
-      for (const entry of parseOpRecord(op)) book.noteEnded(entry, op.queueOffset);
+      for (const entry of parseOpRecord(op)) book.noteEnded(entry);
     });
   }
 
@@ -184,13 +182,11 @@ export class TransactionalMessageService {
   }
 
   #noteOp(op: { entry: OpEntry; named: number }, result: PutMessageResult): void {
-    if (isStored(result.status)) {
-      this.#book.noteEnded(op.entry, result.queueOffset);
-      return;
+    // Remembered in memory even when the op record failed, so this broker never acts twice.
+    this.#book.noteEnded(op.entry);
+    if (!isStored(result.status)) {
+      this.#options.logger.error(`transaction ${op.entry.outcome} of half message ${op.named}: writing the op record failed (${result.status}); it may be checked again after a restart`);
     }
-    // Remembered in memory so this broker never acts twice; after a restart the check asks again.
-    this.#options.logger.error(`transaction ${op.entry.outcome} of half message ${op.named}: writing the op record failed (${result.status}); it may be checked again after a restart`);
-    this.#book.noteEnded(op.entry, NO_OP_OFFSET);
   }
 
   /** Feeds records of `topic` queue 0 from `from` to `visit`; returns the next offset to read. */

@@ -8,9 +8,9 @@
  *
  * The cursor only moves over records that are settled, so a young record does not hide later,
  * older-by-immunity ones: the pass looks past it, and copies made there are skipped as superseded
- * when the cursor reaches them. Between check passes, a settle-only pass every second reads what
+ * when the cursor reaches them. Between check passes, a settle-only pass every 200 ms reads what
  * arrived and moves the cursor over ended records (no checks), which keeps the broker's memory of
- * ended transactions to about a second's worth. Progress is saved after every pass and at shutdown.
+ * ended transactions to a fraction of a second's worth. Progress is saved after every pass and at shutdown.
  */
 import type { Clock, Logger, TimerHandle } from '../../common';
 import { encodeRecord, recordSize, type MessageExt, type SocketAddress } from '../../message';
@@ -18,13 +18,14 @@ import { CheckTransactionStateRequestHeader, RequestCode, createRequest, type Re
 import type { MessageStore } from '../../store';
 import type { ProducerRegistry } from '../registry/producer-registry';
 import { TRANS_HALF_TOPIC, checkTimesOf, immunityMsOf, realDestinationOf, rootOffsetOf } from './half-message';
+import { scanRecords } from './record-scan';
 import type { TransactionalMessageService } from './transactional-message-service';
 
 /** One pass stops after this long and resumes at the next interval (RocketMQ MAX_PROCESS_TIME_LIMIT). */
 const MAX_PASS_MS = 60_000;
 const READ_BATCH = 32;
 /** Period of the settle-only passes between check passes. */
-const SETTLE_TICK_MS = 1000;
+const SETTLE_TICK_MS = 200;
 
 /** 'check' acts on half messages due for a check; 'settle' only reads and moves the cursor. */
 export type PassMode = 'check' | 'settle';
@@ -101,12 +102,17 @@ export class TransactionalMessageCheckService {
         if (isSettledPrefix) book.halfCursor = offset;
         continue;
       }
-      for (const half of result.messages()) {
-        if (half.queueOffset >= end) break scan;
-        const isSettled = await this.#visit(half, started, report, mode);
-        if (isSettledPrefix && isSettled) book.halfCursor = half.queueOffset + 1;
+      const batch: { queueOffset: number; decode: () => MessageExt; mayBeCopy: boolean }[] = [];
+      scanRecords(result.records ?? Buffer.alloc(0), (queueOffset, decode, mayBeCopy) => batch.push({ queueOffset, decode, mayBeCopy }));
+      if (batch.length === 0) break;
+      for (const record of batch) {
+        if (record.queueOffset >= end) break scan;
+        const isSettled = await this.#visit(record, started, report, mode);
+        if (isSettledPrefix && isSettled) book.halfCursor = record.queueOffset + 1;
         else isSettledPrefix = false;
-        offset = half.queueOffset + 1;
+        // A settle pass only moves the cursor: past the first unsettled record it has nothing to do.
+        if (!isSettledPrefix && mode === 'settle') break scan;
+        offset = record.queueOffset + 1;
       }
     }
     transactions.saveProgress();
@@ -114,11 +120,16 @@ export class TransactionalMessageCheckService {
   }
 
   /** Acts on one half record; true when it needs nothing more from this service. */
-  async #visit(half: MessageExt, now: number, report: { checked: number; discarded: number; unanswerable: number }, mode: PassMode): Promise<boolean> {
+  async #visit(
+    record: { queueOffset: number; decode: () => MessageExt; mayBeCopy: boolean }, now: number,
+    report: { checked: number; discarded: number; unanswerable: number }, mode: PassMode,
+  ): Promise<boolean> {
     const { transactions } = this.#deps;
-    const root = rootOffsetOf(half);
-    if (!transactions.book.isLatestOpenCopy(half.queueOffset, root)) return true;
+    // Most records are ended transactions' first records: settled without decoding them.
+    const root = record.mayBeCopy ? rootOffsetOf(record.decode()) : record.queueOffset;
+    if (!transactions.book.isLatestOpenCopy(record.queueOffset, root)) return true;
     if (mode === 'settle' || transactions.isBusy(root)) return false; // an END_TRANSACTION is being applied
+    const half = record.decode();
     const checkTimes = checkTimesOf(half);
     const waitMs = checkTimes === 0 ? (immunityMsOf(half) ?? this.#settings.timeoutMs) : this.#settings.timeoutMs;
     if (now - half.storeTimestamp < waitMs) return false;

@@ -23,6 +23,7 @@ import {
   rootOffsetOf,
 } from './half-message';
 import { opRecordOf, parseOpRecord, type OpEntry, type TransactionOutcome } from './op-record';
+import { scanRecords } from './record-scan';
 import { TransactionBook } from './transaction-book';
 
 const READ_BATCH = 256;
@@ -45,6 +46,8 @@ export type EndResult =
 export class TransactionalMessageService {
   readonly #options: TransactionServiceOptions;
   readonly #locks = new Map<number, Promise<unknown>>();
+  /** Op queue offsets this broker wrote and has not read back yet. */
+  readonly #ownOps = new Set<number>();
   #book: TransactionBook;
 
   constructor(options: TransactionServiceOptions) {
@@ -68,9 +71,14 @@ export class TransactionalMessageService {
   /** Reads every half record, then every op record, appended since the last read. */
   catchUp(): void {
     const book = this.#book;
-    book.halfReadPos = this.#readQueue(TRANS_HALF_TOPIC, book.halfReadPos, (half) => book.noteHalfRecord(half.queueOffset, rootOffsetOf(half)));
-    book.opReadPos = this.#readQueue(TRANS_OP_HALF_TOPIC, book.opReadPos, (op) => {
-      for (const entry of parseOpRecord(op)) book.noteEnded(entry);
+    book.halfReadPos = this.#readQueue(TRANS_HALF_TOPIC, book.halfReadPos, (queueOffset, decode, mayBeCopy) => {
+      book.noteHalfRecord(queueOffset, mayBeCopy ? rootOffsetOf(decode()) : queueOffset);
+    });
+    const ownOps = this.#ownOps;
+    book.opReadPos = this.#readQueue(TRANS_OP_HALF_TOPIC, book.opReadPos, (queueOffset, decode) => {
+      // This broker's own op records were noted when written (until a restart, when all are read).
+      if (ownOps.delete(queueOffset)) return;
+      for (const entry of parseOpRecord(decode())) book.noteEnded(entry);
     });
   }
 
@@ -184,13 +192,14 @@ export class TransactionalMessageService {
   #noteOp(op: { entry: OpEntry; named: number }, result: PutMessageResult): void {
     // Remembered in memory even when the op record failed, so this broker never acts twice.
     this.#book.noteEnded(op.entry);
+    if (isStored(result.status) && result.queueOffset >= this.#book.opReadPos) this.#ownOps.add(result.queueOffset);
     if (!isStored(result.status)) {
       this.#options.logger.error(`transaction ${op.entry.outcome} of half message ${op.named}: writing the op record failed (${result.status}); it may be checked again after a restart`);
     }
   }
 
   /** Feeds records of `topic` queue 0 from `from` to `visit`; returns the next offset to read. */
-  #readQueue(topic: string, from: number, visit: (record: MessageExt) => void): number {
+  #readQueue(topic: string, from: number, visit: (queueOffset: number, decode: () => MessageExt, mayBeCopy: boolean) => void): number {
     let next = from;
     for (;;) {
       const result = this.#options.store.getMessage(topic, 0, next, READ_BATCH);
@@ -198,11 +207,8 @@ export class TransactionalMessageService {
         next = result.nextBeginOffset; // retention removed the head
         continue;
       }
-      if (result.status !== 'FOUND') return next;
-      for (const record of result.messages()) {
-        visit(record);
-        next = record.queueOffset + 1;
-      }
+      if (result.status !== 'FOUND' || result.records === null) return next;
+      next = scanRecords(result.records, visit) ?? next;
       if (result.nextBeginOffset > next) next = result.nextBeginOffset;
     }
   }

@@ -83,6 +83,19 @@ describe('transactions across processes (name server, broker, consumer and produ
     return consumer.ids().filter((id) => id === body).length;
   }
 
+  it('bad input is refused before anything is sent', async () => {
+    const listener = { executeLocalTransaction: () => 'COMMIT_MESSAGE' as const, checkLocalTransaction: () => 'COMMIT_MESSAGE' as const };
+    assert.throws(() => new TransactionProducer({ namesrvAddr: cluster.namesrvAddr, groupName: 'PG_BAD', transactionListener: {} as never }),
+      (err: Error & { code?: string }) => err.code === 'ERR_INVALID_ARGUMENT' && /transactionListener/.test(err.message));
+    const idle = new TransactionProducer({ namesrvAddr: cluster.namesrvAddr, groupName: 'PG_IDLE', transactionListener: listener });
+    await assert.rejects(idle.sendMessageInTransaction({ topic: TOPIC, body: 'x' }), (err: Error & { code?: string }) => err.code === 'ERR_ILLEGAL_OPERATION');
+    await assert.rejects(producer.sendMessageInTransaction({ topic: TOPIC, body: 'delayed', delayTimeLevel: 2 }),
+      (err: Error & { code?: string }) => err.code === 'ERR_MESSAGE_ILLEGAL' && /delayTimeLevel/.test(err.message));
+    await assert.rejects(producer.sendMessageInTransaction({ topic: 'RMQ_SYS_TRANS_HALF_TOPIC', body: 'sneaky' }),
+      (err: Error & { code?: string }) => err.code === 'ERR_MESSAGE_ILLEGAL');
+    assert.equal(await totalInTopic(), 0, 'nothing was stored');
+  });
+
   it('commit is consumed exactly once, rollback never, UNKNOW is committed by the check', async () => {
     const committed = await producer.sendMessageInTransaction({ topic: TOPIC, body: 'tx-commit' }, 'commit');
     assert.equal(committed.localTransactionState, 'COMMIT_MESSAGE');

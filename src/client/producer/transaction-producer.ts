@@ -10,7 +10,7 @@
 import { errorCode } from '../../common';
 import { MessageConst, MessageSysFlag, decodeOffsetMessageId, type MessageExt } from '../../message';
 import { EndTransactionRequestHeader, RequestCode, createRequest, type CheckTransactionStateRequest } from '../../protocol';
-import { clientStateError } from '../client-config';
+import { clientOptionError, clientStateError } from '../client-config';
 import { MessageClientIdGenerator } from '../message-client-id';
 import type { MessageQueue } from '../message-queue';
 import { checkMessage, messageError, type Message } from './message';
@@ -50,7 +50,7 @@ export class TransactionProducer {
   constructor(options: TransactionProducerOptions) {
     const listener = options?.transactionListener;
     if (typeof listener?.executeLocalTransaction !== 'function' || typeof listener.checkLocalTransaction !== 'function') {
-      throw messageError('transactionListener must have executeLocalTransaction and checkLocalTransaction functions');
+      throw clientOptionError('transactionListener must have executeLocalTransaction and checkLocalTransaction functions');
     }
     this.producer = new Producer(options);
     this.#listener = listener;

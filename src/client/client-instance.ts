@@ -11,6 +11,7 @@ import { errorCode, type Clock, type Logger, type TimerHandle } from '../common'
 import { RequestCode, ResponseCode, createRequest, mqError, responseError, type RemotingCommand, type SubscriptionData } from '../protocol';
 import { RemotingClient, type RequestHandler } from '../remoting';
 import { clientStateError, createClientConfig, type ClientConfig, type ClientOptions } from './client-config';
+import { TransactionCheckDispatcher } from './producer/transaction-check-dispatch';
 import {
   MASTER_ID,
   buildTopicRouteInfo,
@@ -48,6 +49,8 @@ export class ClientInstance {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #remoting: RemotingClient;
+  /** Routes the brokers' CHECK_TRANSACTION_STATE to this instance's transactional producers. */
+  readonly transactionChecks: TransactionCheckDispatcher;
   readonly #routes = new Map<string, TopicRouteInfo>();
   readonly #routeFetches = new Map<string, Promise<TopicRouteInfo | undefined>>();
   /** brokerName -> brokerId -> address, the union of every cached route. */
@@ -68,6 +71,7 @@ export class ClientInstance {
     this.#logger = this.config.logger;
     this.#clock = this.config.clock;
     this.#remoting = new RemotingClient({ logger: this.#logger, clock: this.#clock });
+    this.transactionChecks = new TransactionCheckDispatcher(this.#logger, (code, handler) => this.#remoting.registerHandler(code, handler));
   }
 
   get clock(): Clock {

@@ -1,41 +1,44 @@
 /**
  * CHECK_TRANSACTION_STATE arrives on a client instance's connection without a group in its header:
- * the group is the half message's PGROUP (as Java's ClientRemotingProcessor finds it). One handler
- * per client instance dispatches each check to the transactional producer of that group there.
+ * the group is the half message's PGROUP (as Java's ClientRemotingProcessor finds it). Each client
+ * instance owns one dispatcher, which hands each check to the transactional producer of that group
+ * registered on the instance (checks for groups with none here are logged and dropped).
  */
 import { inflateSync } from 'node:zlib';
+import type { Logger } from '../../common';
 import { MessageSysFlag, decodeRecords, type MessageExt } from '../../message';
 import { CheckTransactionStateRequestHeader, RequestCode, type CheckTransactionStateRequest } from '../../protocol';
-import type { ClientInstance } from '../client-instance';
+import type { RequestHandler } from '../../remoting';
 
 export type CheckReceiver = (header: CheckTransactionStateRequest, message: MessageExt, brokerAddr: string) => void;
 
-const receiversByInstance = new WeakMap<ClientInstance, Map<string, CheckReceiver>>();
+export class TransactionCheckDispatcher {
+  readonly #receivers = new Map<string, CheckReceiver>();
+  readonly #logger: Logger;
 
-/** Routes checks for `group` on `instance` to `receive`; returns the unregister function. */
-export function registerCheckReceiver(instance: ClientInstance, group: string, receive: CheckReceiver): () => void {
-  let receivers = receiversByInstance.get(instance);
-  if (receivers === undefined) {
-    const table = new Map<string, CheckReceiver>();
-    receivers = table;
-    receiversByInstance.set(instance, table);
-    instance.onServerRequest(RequestCode.CHECK_TRANSACTION_STATE, (request, ctx) => {
+  /** `serve` registers the dispatcher's handler for CHECK_TRANSACTION_STATE on the instance. */
+  constructor(logger: Logger, serve: (code: number, handler: RequestHandler) => void) {
+    this.#logger = logger;
+    serve(RequestCode.CHECK_TRANSACTION_STATE, (request, ctx) => {
       const header = CheckTransactionStateRequestHeader.decode(request.extFields);
       const [message] = decodeRecords(request.body ?? null);
-      const receiver = message === undefined ? undefined : table.get(message.properties['PGROUP'] ?? '');
+      const receiver = message === undefined ? undefined : this.#receivers.get(message.properties['PGROUP'] ?? '');
       if (message === undefined || receiver === undefined) {
-        instance.logger.warn(`transaction check for ${header.msgId ?? header.offsetMsgId ?? '?'}: no transactional producer of group ${message?.properties['PGROUP'] ?? '?'} here`);
+        this.#logger.warn(`transaction check for ${header.msgId ?? header.offsetMsgId ?? '?'}: no transactional producer of group ${message?.properties['PGROUP'] ?? '?'} here`);
         return null;
       }
       receiver(header, inflateIfCompressed(message), ctx.remoteAddress);
       return null;
     });
   }
-  receivers.set(group, receive);
-  const table = receivers;
-  return () => {
-    if (table.get(group) === receive) table.delete(group);
-  };
+
+  /** Routes checks for `group` to `receive`; returns the unregister function. */
+  register(group: string, receive: CheckReceiver): () => void {
+    this.#receivers.set(group, receive);
+    return () => {
+      if (this.#receivers.get(group) === receive) this.#receivers.delete(group);
+    };
+  }
 }
 
 function inflateIfCompressed(message: MessageExt): MessageExt {

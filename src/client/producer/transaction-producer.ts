@@ -18,7 +18,6 @@ import { Producer } from './producer';
 import type { ProducerOptions } from './producer-options';
 import { prepareMessage, sendMessageRequest } from './send-request';
 import { sendResultFrom, type SendResult } from './send-result';
-import { registerCheckReceiver } from './transaction-check-dispatch';
 import {
   LOCAL_TRANSACTION_STATES,
   commitOrRollbackOf,
@@ -69,7 +68,7 @@ export class TransactionProducer {
   async start(): Promise<void> {
     await this.producer.start();
     const instance = this.producer.clientInstance;
-    this.#unregisterChecks ??= registerCheckReceiver(instance, this.groupName, (header, message, brokerAddr) => {
+    this.#unregisterChecks ??= instance.transactionChecks.register(this.groupName, (header, message, brokerAddr) => {
       void this.#answerCheck(header, message, brokerAddr);
     });
     try {

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Producer, PushConsumer, type Message } from '../../src/client';
 import { LatencyRecorder } from '../lib/histogram';
+import * as path from 'node:path';
+import { consume as heavyConsume } from './cpu-heavy-listener';
 import { bareRoundTrips } from './round-trip';
 
 interface Target { namesrvAddr: string; topic: string; bodySize: number; autoBatch?: boolean }
@@ -16,7 +18,9 @@ export interface SyncProduceCase extends Target { kind: 'produce-sync'; sends: n
 export interface FillCase extends Target { kind: 'fill'; messages: number; inFlight: number }
 export interface DrainCase extends Target { kind: 'drain'; messages: number; pullBatchSize: number }
 export interface LatencyCase extends Target { kind: 'latency'; rate: number; durationMs: number }
-export type E2eCase = AsyncProduceCase | SyncProduceCase | FillCase | DrainCase | LatencyCase;
+/** A CPU-heavy listener over a backlog, called in-thread or as a module on piscina workers. */
+export interface DispatchCase extends Target { kind: 'dispatch'; messages: number; dispatch: 'in-thread' | 'workers'; threads: number }
+export type E2eCase = AsyncProduceCase | SyncProduceCase | FillCase | DrainCase | LatencyCase | DispatchCase;
 
 const WARMUP_SENDS = 2_000;
 
@@ -152,6 +156,37 @@ async function drain(c: DrainCase): Promise<Record<string, unknown>> {
 }
 
 /**
+ * The same CPU-heavy listener over the same backlog, called on the main thread or on piscina
+ * workers (the consumer counts successful listener calls, the same way for both modes).
+ */
+async function dispatch(c: DispatchCase): Promise<Record<string, unknown>> {
+  const consumer = new PushConsumer({
+    groupName: `bench_dispatch_${c.dispatch}_${process.pid}`, namesrvAddr: c.namesrvAddr, consumeFromWhere: 'FIRST_OFFSET',
+    consumeMessageBatchMaxSize: 1, consumeThreadMin: c.threads, consumeThreadMax: c.threads,
+  });
+  consumer.subscribe(c.topic, '*');
+  let received = 0;
+  if (c.dispatch === 'workers') {
+    consumer.registerListener(path.join(__dirname, 'cpu-heavy-listener.js'));
+  } else {
+    consumer.registerListener((messages) => heavyConsume(messages));
+  }
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await consumer.start();
+  try {
+    await until(`${c.messages} messages consumed`, () => {
+      received = consumer.consumedCount;
+      return received >= c.messages;
+    }, 600_000);
+    const seconds = (performance.now() - start) / 1000;
+    return { ...c, received, msgsPerSec: received / seconds, clientCpuUsPerMsg: cpuMicros(cpu) / received, messagesTotal: received };
+  } finally {
+    await consumer.shutdown();
+  }
+}
+
+/**
  * Open loop at a fixed rate: message i is due at start + i/rate and carries that due time in its
  * first 8 bytes; latency is receive time minus due time, so a stalled sender's delay counts
  * against the system (no coordinated omission).
@@ -214,5 +249,6 @@ export async function runCase(params: Record<string, unknown>): Promise<Record<s
     case 'fill': return fill(c);
     case 'drain': return drain(c);
     case 'latency': return latency(c);
+    case 'dispatch': return dispatch(c);
   }
 }

@@ -39,6 +39,13 @@ export function e2eReport(results: readonly Result[]): string {
           fmt(num(r, 'msgsPerSecAfterFirst')), '300,000', ...cpu(r)];
       })), '');
   }
+  const dispatch = of(results, 'dispatch');
+  if (dispatch.length > 0) {
+    lines.push('### Consumer dispatch, CPU-heavy listener (about 1 ms of SHA-256 per message): in-thread vs piscina workers', '');
+    lines.push(markdownTable(['flush', 'messages', 'dispatch', 'threads', 'msgs/s', 'client CPU us/msg'],
+      dispatch.map((r) => [String(r['flushDiskType']), fmt(num(r, 'messages')), String(r['dispatch']), fmt(num(r, 'threads')),
+        fmt(num(r, 'msgsPerSec')), fmt(num(r, 'clientCpuUsPerMsg'), 1)])), '');
+  }
   const latency = of(results, 'latency');
   if (latency.length > 0) {
     lines.push('### End-to-end latency, open loop at 10,000 msgs/s (send due time to listener, corrected for coordinated omission)', '');

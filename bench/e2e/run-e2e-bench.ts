@@ -4,7 +4,7 @@
  * trip measured in the same run; Markdown tables on stdout and all results as JSON.
  *
  *   node dist/bench/e2e/run-e2e-bench.js [--quick] [--flush ASYNC_FLUSH,SYNC_FLUSH]
- *       [--only produce-async,produce-sync,drain,latency] [--out file]
+ *       [--only produce-async,produce-sync,drain,latency,dispatch] [--out file]
  *       [--node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"]   (given to the broker and every case process)
  */
 import * as fs from 'node:fs';
@@ -24,15 +24,15 @@ type Flush = (typeof FLUSH_TYPES)[number];
 
 function sizes(quick: boolean) {
   return quick
-    ? { asyncMs: 3_000, syncSends: 5_000, backlog: 100_000, latencyMs: 5_000 }
-    : { asyncMs: 10_000, syncSends: 20_000, backlog: 1_000_000, latencyMs: 20_000 };
+    ? { asyncMs: 3_000, syncSends: 5_000, backlog: 100_000, latencyMs: 5_000, dispatchMessages: 1_000 }
+    : { asyncMs: 10_000, syncSends: 20_000, backlog: 1_000_000, latencyMs: 20_000, dispatchMessages: 4_000 };
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { quick: { type: 'boolean', default: false }, flush: { type: 'string' }, only: { type: 'string' }, out: { type: 'string' }, 'node-args': { type: 'string' } },
   });
-  const selected = new Set((values.only ?? 'produce-async,produce-sync,drain,latency').split(','));
+  const selected = new Set((values.only ?? 'produce-async,produce-sync,drain,latency,dispatch').split(','));
   const flushes = (values.flush ?? FLUSH_TYPES.join(',')).split(',') as Flush[];
   for (const f of flushes) if (!FLUSH_TYPES.includes(f)) throw new Error(`--flush takes ASYNC_FLUSH and/or SYNC_FLUSH, got '${f}'`);
   const n = sizes(values.quick ?? false);
@@ -69,6 +69,12 @@ async function main(): Promise<void> {
           await run({ kind: 'fill', topic: 'BenchBacklog', messages: n.backlog, inFlight: 1000 });
           // RocketMQ's default pull size, then a tuned one (the broker above lets a pull take up to 256).
           for (const pullBatchSize of [32, 256]) await run({ kind: 'drain', topic: 'BenchBacklog', messages: n.backlog, pullBatchSize });
+        }
+        if (selected.has('dispatch')) {
+          await run({ kind: 'fill', topic: 'BenchDispatch', messages: n.dispatchMessages, inFlight: 1000 });
+          for (const dispatch of ['in-thread', 'workers'] as const) {
+            await run({ kind: 'dispatch', topic: 'BenchDispatch', messages: n.dispatchMessages, dispatch, threads: os.availableParallelism() });
+          }
         }
         if (selected.has('latency')) await run({ kind: 'latency', topic: 'BenchLatency', rate: 10_000, durationMs: n.latencyMs });
       } finally {

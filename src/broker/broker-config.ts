@@ -35,6 +35,12 @@ export interface BrokerConfig {
   readonly longPollingEnable: boolean;
   readonly shortPollingTimeMills: number;
   readonly osPageCacheBusyTimeOutMills: number;
+  /** Sends waiting longer than this for the store are answered SYSTEM_BUSY (ms). */
+  readonly waitTimeMillsInSendQueue: number;
+  /** Sends allowed to wait for the store; past it SYSTEM_BUSY at once. */
+  readonly sendThreadPoolQueueCapacity: number;
+  /** Sends being stored at once (not a RocketMQ key: its send threads play this part). */
+  readonly maxConcurrentSends: number;
   readonly flushConsumerOffsetInterval: number;
   readonly registerNameServerPeriod: number;
   readonly channelExpiredTimeoutMs: number;
@@ -69,6 +75,9 @@ export const DEFAULT_BROKER_CONFIG = Object.freeze({
   longPollingEnable: true,
   shortPollingTimeMills: 1000,
   osPageCacheBusyTimeOutMills: 1000,
+  waitTimeMillsInSendQueue: 200,
+  sendThreadPoolQueueCapacity: 10_000,
+  maxConcurrentSends: 4096,
   flushConsumerOffsetInterval: 5000,
   registerNameServerPeriod: 30_000,
   channelExpiredTimeoutMs: 120_000,
@@ -151,6 +160,9 @@ export function createBrokerConfig(source: BrokerConfigSource): BrokerConfig {
   checkInt(broker, 'brokerPermission', 0, 7, fail);
   checkInt(broker, 'shortPollingTimeMills', 1, 3_600_000, fail);
   checkInt(broker, 'osPageCacheBusyTimeOutMills', 1, 3_600_000, fail);
+  checkInt(broker, 'waitTimeMillsInSendQueue', 1, 3_600_000, fail);
+  checkInt(broker, 'sendThreadPoolQueueCapacity', 1, 10_000_000, fail);
+  checkInt(broker, 'maxConcurrentSends', 1, 10_000_000, fail);
   checkInt(broker, 'flushConsumerOffsetInterval', 1, 3_600_000, fail);
   checkInt(broker, 'registerNameServerPeriod', 1000, 3_600_000, fail);
   checkInt(broker, 'channelExpiredTimeoutMs', 1000, 86_400_000, fail);

@@ -40,7 +40,7 @@ import {
   createGetAllSubscriptionGroupHandler,
   createUpdateSubscriptionGroupHandler,
 } from './subscription-group-admin';
-import { createSendMessageHandler } from './send-message';
+import { createSendMessageHandler, createSendQueue } from './send-message';
 import { createEndTransactionHandler } from '../transaction/end-transaction-handler';
 
 /** Held long polls count as in flight: room for one per queue of many consumers. */
@@ -48,10 +48,11 @@ const PULL_MAX_IN_FLIGHT = 100_000;
 
 export function brokerHandlers(broker: BrokerContext): Array<[number, RequestHandler, HandlerOptions?]> {
   const pull = createPullMessageHandler(broker);
+  const sends = createSendQueue(broker);
   return [
-    [RequestCode.SEND_MESSAGE, createSendMessageHandler(broker, false)],
-    [RequestCode.SEND_MESSAGE_V2, createSendMessageHandler(broker, false)],
-    [RequestCode.SEND_BATCH_MESSAGE, createSendMessageHandler(broker, true)],
+    [RequestCode.SEND_MESSAGE, createSendMessageHandler(broker, false, sends)],
+    [RequestCode.SEND_MESSAGE_V2, createSendMessageHandler(broker, false, sends)],
+    [RequestCode.SEND_BATCH_MESSAGE, createSendMessageHandler(broker, true, sends)],
     [RequestCode.PULL_MESSAGE, pull, { maxInFlight: PULL_MAX_IN_FLIGHT }],
     [RequestCode.LITE_PULL_MESSAGE, pull, { maxInFlight: PULL_MAX_IN_FLIGHT }],
     [RequestCode.QUERY_CONSUMER_OFFSET, createQueryConsumerOffsetHandler(broker)],

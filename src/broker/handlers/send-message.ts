@@ -11,7 +11,6 @@ import {
   decodeSendMessageRequestHeader,
   mqError,
   type RemotingCommand,
-  ResponseCode,
 } from '../../protocol';
 import type { HandlerContext } from '../../remoting';
 import { isStored, parseDelayLevels, type PutMessageResult } from '../../store';
@@ -19,6 +18,8 @@ import type { BrokerContext } from '../broker-context';
 import { applyDelayLevel } from '../delay/delay-redirect';
 import { halfMessageToStore, isHalfMessageSendText } from '../transaction/half-message';
 import { mapPutStatus } from '../status-mapping';
+import { PageCacheBusyProbe } from './page-cache-busy';
+import { SendQueue } from './send-queue';
 import { DLQ_GROUP_TOPIC_PREFIX, PERM_READ, PERM_WRITE, RETRY_GROUP_TOPIC_PREFIX, isWriteable, topicNameProblem, type TopicConfig } from '../topic/topic-config-manager';
 
 /** Topics producers may not write to directly. */
@@ -62,10 +63,20 @@ function decodeSendHeader(request: RemotingCommand): SendHeader {
   };
 }
 
-export function createSendMessageHandler(broker: BrokerContext, isBatchCode: boolean) {
+/** The one send queue all send codes of a broker share. */
+export function createSendQueue(broker: BrokerContext): SendQueue {
+  return new SendQueue({
+    clock: broker.clock,
+    maxActive: broker.config.maxConcurrentSends,
+    capacity: broker.config.sendThreadPoolQueueCapacity,
+    maxWaitMs: broker.config.waitTimeMillsInSendQueue,
+  });
+}
+
+export function createSendMessageHandler(broker: BrokerContext, isBatchCode: boolean, queue: SendQueue) {
   const delayLevelCount = parseDelayLevels(broker.config.store.messageDelayLevel).length;
-  const busyProbe = new PageCacheBusyProbe(broker);
-  return async (request: RemotingCommand, ctx: HandlerContext): Promise<RemotingCommand> => {
+  const busyProbe = new PageCacheBusyProbe(broker.clock, () => broker.store.stats().beginTimeInLock, broker.config.osPageCacheBusyTimeOutMills);
+  const handle = async (request: RemotingCommand, ctx: HandlerContext): Promise<RemotingCommand> => {
     const header = decodeSendHeader(request);
     const busy = busyProbe.check();
     if (busy !== undefined) return busy;
@@ -74,32 +85,7 @@ export function createSendMessageHandler(broker: BrokerContext, isBatchCode: boo
     if (isBatchCode || header.isBatch) return sendBatch(broker, request, header, topicConfig, bornHost);
     return sendOne(broker, request, header, topicConfig, bornHost, delayLevelCount);
   };
-}
-
-/**
- * SYSTEM_BUSY while an append has held the store's lock too long (Apache's isOSPageCacheBusy).
- * The store's stats are read at most once per clock millisecond: a hot send path then pays one
- * native call per millisecond, not one per message.
- */
-class PageCacheBusyProbe {
-  readonly #broker: BrokerContext;
-  #checkedAt = -1;
-  #isBusy = false;
-
-  constructor(broker: BrokerContext) {
-    this.#broker = broker;
-  }
-
-  check(): RemotingCommand | undefined {
-    const now = this.#broker.clock.now();
-    if (now !== this.#checkedAt) {
-      this.#checkedAt = now;
-      const begin = this.#broker.store.stats().beginTimeInLock;
-      this.#isBusy = begin !== 0 && now - begin > this.#broker.config.osPageCacheBusyTimeOutMills;
-    }
-    if (!this.#isBusy) return undefined;
-    return createResponse(ResponseCode.SYSTEM_BUSY, '[PC_SYNCHRONIZED]broker busy, start flow control for a while');
-  }
+  return (request: RemotingCommand, ctx: HandlerContext): Promise<RemotingCommand> => queue.run(() => handle(request, ctx));
 }
 
 function checkTopic(broker: BrokerContext, header: SendHeader): TopicConfig {

@@ -37,6 +37,7 @@ export class ConsumeService {
   readonly #slotWaiters: Array<() => void> = [];
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   #active = 0;
+  #consumed = 0;
 
   constructor(client: ConsumerClient, offsets: OffsetStore, listener: ConcurrentListener | ConsumePool, options: ConsumeServiceOptions) {
     this.#client = client;
@@ -46,6 +47,11 @@ export class ConsumeService {
     this.#run = typeof listener === 'function'
       ? async (messages, queue) => listener(messages, { queue, delayLevelWhenNextConsume: 0 })
       : (messages, queue) => listener.run(messages, queue);
+  }
+
+  /** Messages whose listener call succeeded. */
+  get consumedCount(): number {
+    return this.#consumed;
   }
 
   /** Hands pulled messages (already in `pq`) to the listener in batches. */
@@ -88,6 +94,7 @@ export class ConsumeService {
       this.#logger.warn(`broadcasting consumer ${this.#options.group} drops ${batch.length} message(s) it failed to consume`);
     }
     const done = toRetryHere.length === 0 ? batch : batch.filter((m) => !toRetryHere.includes(m));
+    if (status === 'CONSUME_SUCCESS') this.#consumed += batch.length;
     const offset = pq.remove(done);
     if (offset >= 0 && !pq.isDropped) this.#offsets.update(queue, offset, true);
     if (toRetryHere.length > 0 && !pq.isDropped) this.#retryLocally(toRetryHere, pq, queue);

@@ -101,6 +101,11 @@ export class PushConsumer {
     this.#listener = listener;
   }
 
+  /** Messages the listener has consumed successfully since start() (retries count when they succeed). */
+  get consumedCount(): number {
+    return this.#consume?.consumedCount ?? 0;
+  }
+
   /** Queues this consumer currently pulls, sorted by topic, broker and queue id. */
   ownedQueues(): MessageQueue[] {
     return this.#rebalance.ownedQueues();

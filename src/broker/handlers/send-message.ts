@@ -16,7 +16,7 @@ import type { HandlerContext } from '../../remoting';
 import { isStored, parseDelayLevels, type PutMessageResult } from '../../store';
 import type { BrokerContext } from '../broker-context';
 import { applyDelayLevel } from '../delay/delay-redirect';
-import { halfMessageToStore, isHalfMessageSendText } from '../transaction/half-message';
+import { batchTransactionProblem, halfMessageToStore, isHalfMessageSendText } from '../transaction/half-message';
 import { mapPutStatus } from '../status-mapping';
 import { PageCacheBusyProbe } from './page-cache-busy';
 import { SendQueue } from './send-queue';
@@ -161,6 +161,8 @@ async function sendBatch(
 ): Promise<RemotingCommand> {
   if (header.topic.length > 127) throw mqError('ERR_MESSAGE_ILLEGAL', `message topic length too long ${header.topic.length}`);
   if (header.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) throw mqError('ERR_INVALID_PARAMETER', `batch request does not support retry group ${header.topic}`);
+  const transactional = batchTransactionProblem(header.sysFlag);
+  if (transactional !== undefined) throw mqError('ERR_MESSAGE_ILLEGAL', transactional);
   const queueId = header.queueId < 0 ? randomQueue(topicConfig.writeQueueNums) : header.queueId;
   const inner = decodeBatchBody(request.body ?? EMPTY_BODY);
   const cluster = broker.config.brokerClusterName;

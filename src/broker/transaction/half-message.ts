@@ -129,3 +129,9 @@ export function halfMessageToStore(
     bornHost, sysFlag: half.sysFlag, reconsumeTimes: send.reconsumeTimes,
   };
 }
+
+/** Why a batch send cannot carry this sysFlag (RocketMQ: batches are never transactional), or undefined. */
+export function batchTransactionProblem(sysFlag: number): string | undefined {
+  const type = transactionType(sysFlag);
+  return type === MessageSysFlag.TRANSACTION_NOT_TYPE ? undefined : `a batch cannot be transactional (sysFlag transaction type ${type})`;
+}

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ResponseCode } from '../../src/protocol';
+import { encodeProperties } from '../../src/message';
+import { RequestCode, ResponseCode, createRequest, encodeBatchBody } from '../../src/protocol';
 import { startBroker, type BrokerFixture } from './broker-fixture';
 import { COMMIT, ROLLBACK, ProducerConnection, TX_BROKER_CONF, endRequest, readQueue, readSystemQueue, sendHalf } from './transaction-helpers';
 import { waitFor } from './wait-for';
@@ -99,6 +100,17 @@ test('bad END_TRANSACTION requests are answered SYSTEM_ERROR with the reason, an
   const good = await fx.invoke(endRequest('PG_TX', half, COMMIT));
   assert.equal(good.code, ResponseCode.SUCCESS, 'the half message is still there to commit');
   assert.deepEqual((await readQueue(fx, 'TxBad', 0)).map((m) => m.body.toString()), ['keep-me']);
+});
+
+test('a transactional batch is refused MESSAGE_ILLEGAL and stores nothing', async () => {
+  const body = encodeBatchBody([{ flag: 0, body: Buffer.from('b1'), properties: encodeProperties({ TRAN_MSG: 'true', PGROUP: 'PG_TX' }) }]);
+  const request = createRequest(RequestCode.SEND_MESSAGE_V2, {
+    a: 'PG_TX', b: 'TxBatch', c: 'TBW102', d: '4', e: '0', f: '4', g: String(Date.now()), h: '0', i: '', j: '0', k: 'false', m: 'true',
+  }, body);
+  const response = await fx.invoke(request);
+  assert.equal(response.code, ResponseCode.MESSAGE_ILLEGAL);
+  assert.match(response.remark ?? '', /batch cannot be transactional/);
+  assert.deepEqual(await readQueue(fx, 'TxBatch', 0), []);
 });
 
 test('checks go to a live producer of the group, at most transactionCheckMax times, then the half message is discarded', async () => {

@@ -32,9 +32,11 @@ export interface HalfSent {
 
 let uniqCounter = 0;
 
-export async function sendHalf(fx: BrokerFixture, topic: string, body: string, group: string, queueId = 0): Promise<HalfSent> {
+export async function sendHalf(
+  fx: BrokerFixture, topic: string, body: string, group: string, queueId = 0, extraProperties: Record<string, string> = {},
+): Promise<HalfSent> {
   const uniqKey = `TXUNIQ${process.pid}${++uniqCounter}`;
-  const request = sendV2Request({ topic, body, queueId, tags: 'TagA', properties: { TRAN_MSG: 'true', PGROUP: group, UNIQ_KEY: uniqKey } });
+  const request = sendV2Request({ topic, body, queueId, tags: 'TagA', properties: { ...extraProperties, TRAN_MSG: 'true', PGROUP: group, UNIQ_KEY: uniqKey } });
   request.extFields['a'] = group;
   request.extFields['f'] = '4';
   const response = await fx.invoke(request);

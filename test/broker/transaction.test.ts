@@ -154,3 +154,22 @@ test('checks go to a live producer of the group, at most transactionCheckMax tim
     await own.close();
   }
 });
+
+test('CHECK_IMMUNITY_TIME_IN_SECONDS delays the first check of its message without holding up later ones', async () => {
+  const own = await startBroker(undefined, TX_BROKER_CONF);
+  const producer = new ProducerConnection(own.addr, 'PG_IMMUNE');
+  try {
+    await producer.heartbeat();
+    const immune = await sendHalf(own, 'TxImmune', 'immune', 'PG_IMMUNE', 0, { CHECK_IMMUNITY_TIME_IN_SECONDS: '3600' });
+    const ordinary = await sendHalf(own, 'TxImmune', 'ordinary', 'PG_IMMUNE');
+    await waitFor(() => producer.checks.some((c) => c.message.properties['UNIQ_KEY'] === ordinary.uniqKey), 10_000);
+    assert.equal(producer.checks.filter((c) => c.message.properties['UNIQ_KEY'] === immune.uniqKey).length, 0, 'the immune one is not checked yet');
+    const check = producer.checks.find((c) => c.message.properties['UNIQ_KEY'] === ordinary.uniqKey)!;
+    assert.equal((await producer.answer(check, COMMIT)).code, ResponseCode.SUCCESS);
+    assert.equal((await own.invoke(endRequest('PG_IMMUNE', immune, COMMIT))).code, ResponseCode.SUCCESS);
+    assert.deepEqual((await readQueue(own, 'TxImmune')).map((m) => m.body.toString()).sort(), ['immune', 'ordinary']);
+  } finally {
+    await producer.close();
+    await own.close();
+  }
+});

@@ -49,11 +49,12 @@ export function e2eReport(results: readonly Result[]): string {
   const latency = of(results, 'latency');
   if (latency.length > 0) {
     lines.push('### End-to-end latency, open loop at 10,000 msgs/s (send due time to listener, corrected for coordinated omission)', '');
-    lines.push(markdownTable(['flush', 'messages', 'failed sends', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'target p99 ms'],
+    lines.push(markdownTable(['flush', 'messages', 'failed sends', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'target p99 ms', 'of which sender lateness p50 / p99 ms'],
       latency.map((r) => {
         const l = lat(r, 'latencyUs');
+        const s = r['senderLatenessUs'] === undefined ? undefined : lat(r, 'senderLatenessUs');
         return [String(r['flushDiskType']), fmt(num(r, 'received')), fmt(num(r, 'failures')), fmt(l.p50 / 1000, 2), fmt(l.p99 / 1000, 2),
-          fmt(l.p999 / 1000, 2), fmt(l.max / 1000, 2), '< 5'];
+          fmt(l.p999 / 1000, 2), fmt(l.max / 1000, 2), '< 5', s === undefined ? '-' : `${fmt(s.p50 / 1000, 2)} / ${fmt(s.p99 / 1000, 2)}`];
       })), '');
   }
   return lines.join('\n');

@@ -182,3 +182,48 @@ test('a send to an explicit queue works on a producer that never routed the topi
 function producerBrokerName(): string {
   return cluster.brokers[0]!.broker.config.brokerName;
 }
+
+test('autoBatch: sends started together share batch requests, each gets its own stored result; others go alone', async () => {
+  const batching = new Producer({ groupName: 'PG_AUTOBATCH', namesrvAddr: cluster.namesrvAddr, autoBatch: true, batchMaxBytes: 1024 });
+  await batching.start();
+  try {
+    const broker = cluster.brokers[0]!.broker.context.store;
+    const stored = async (r: SendResult) => cluster.stored(r.offsetMsgId);
+    // 40 sends of ~100 bytes in one callback: several batches of at most 1 KiB each.
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => batching.send({ topic: 'Orders', body: `auto-${i}`.padEnd(80, '.'), tags: 'AB' })));
+    assert.equal(new Set(results.map((r) => r.msgId)).size, 40, 'every message keeps its own UNIQ_KEY');
+    assert.equal(new Set(results.map((r) => r.offsetMsgId)).size, 40, 'and its own offset id');
+    const byQueue = new Map<number, SendResult[]>();
+    for (const r of results) byQueue.set(r.messageQueue.queueId, [...(byQueue.get(r.messageQueue.queueId) ?? []), r]);
+    // Round-robin single sends never put two consecutive send() calls in one queue; a batch does.
+    let sharedRequests = 0;
+    for (let i = 1; i < results.length; i++) {
+      const [a, b] = [results[i - 1]!, results[i]!];
+      if (a.messageQueue.queueId === b.messageQueue.queueId && b.queueOffset === a.queueOffset + 1) sharedRequests++;
+    }
+    assert.ok(sharedRequests >= 20, `sends were grouped into batches of at most 1 KiB (${sharedRequests} of 39 neighbours shared one)`);
+    for (const [i, r] of results.entries()) {
+      const record = await stored(r);
+      assert.equal(record.body.toString(), `auto-${i}`.padEnd(80, '.'), 'each result points at its own message');
+      assert.equal(record.queueOffset, r.queueOffset);
+      assert.equal(record.queueId, r.messageQueue.queueId);
+      assert.equal(record.properties['UNIQ_KEY'], r.msgId);
+      assert.equal(record.properties['TAGS'], 'AB');
+    }
+    // Within a queue, the order of the send() calls is the order of the offsets.
+    for (const list of byQueue.values()) {
+      const offsets = list.map((r) => r.queueOffset);
+      assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b));
+    }
+    // A lone send and a delayed one go as single requests and are stored as such.
+    const lone = await batching.send({ topic: 'Orders', body: 'lone' });
+    assert.equal((await stored(lone)).body.toString(), 'lone');
+    const before = broker.getMaxPhysicalOffset();
+    const delayed = await batching.send({ topic: 'Orders', body: 'later', delayTimeLevel: 1 });
+    assert.equal((await stored(delayed)).topic, SCHEDULE_TOPIC, 'a delayed send is not batched (batches cannot be delayed)');
+    assert.ok(broker.getMaxPhysicalOffset() > before);
+    assert.throws(() => new Producer({ groupName: 'PG_X', namesrvAddr: cluster.namesrvAddr, batchMaxBytes: 8 * 1024 * 1024 }), /batchMaxBytes/);
+  } finally {
+    await batching.shutdown();
+  }
+});

@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
+import { decodeOffsetMessageId } from '../../src/message';
+import { RequestCode, ResponseCode, createRequest } from '../../src/protocol';
+import { RemotingClient } from '../../src/remoting';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir';
 
 const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js');
@@ -228,4 +231,39 @@ test('errors: one line and exit 1', { timeout: 60_000 }, async () => {
   assert.match(await failsWithOneLine(['admin', 'consumer', 'progress', '-g', 'NeverSeen', '-n', ns]), /^cometmq: consumer group 'NeverSeen' has no offsets/);
   assert.match(await failsWithOneLine(['admin', 'cluster', 'list', '-n', '127.0.0.1:1']), /^cometmq: cannot reach name server 127\.0\.0\.1:1/);
   assert.match(await failsWithOneLine(['produce', '-t', 'X', '-n', '127.0.0.1:1']), /^cometmq: cannot reach name server 127\.0\.0\.1:1/);
+});
+
+test('dlq resend puts a dead-lettered message back on its original topic with its body, tags, keys and properties', { timeout: 60_000 }, async () => {
+  await createTopic('CliDlq', 1);
+  const sent = (await json(['produce', '-t', 'CliDlq', '--keys', 'dlq-key-1', '--tags', 'D', '--body', 'poison'])).results[0];
+  // A consumer of CliDlqGroup gives up on it: send-back with delay level -1 goes straight to the DLQ.
+  const stored = decodeOffsetMessageId(sent.offsetMsgId);
+  const remoting = new RemotingClient({});
+  try {
+    const back = await remoting.invokeSync(`${stored.storeHost.address}:${stored.storeHost.port}`, createRequest(RequestCode.CONSUMER_SEND_MSG_BACK, {
+      offset: String(stored.physicalOffset), group: 'CliDlqGroup', delayLevel: '-1', originMsgId: sent.msgId, originTopic: 'CliDlq', unitMode: 'false',
+    }), 10_000);
+    assert.equal(back.code, ResponseCode.SUCCESS, back.remark);
+  } finally {
+    await remoting.shutdown();
+  }
+  const deadline = Date.now() + DEADLINE_MS;
+  let dead: any;
+  while (dead === undefined) {
+    const found = await cometmq(['admin', 'message', 'by-key', '-t', '%DLQ%CliDlqGroup', '-k', 'dlq-key-1', '-n', ns, '--json']);
+    if (found.code === 0) dead = JSON.parse(found.stdout).messages[0];
+    else if (Date.now() > deadline) assert.fail(`the DLQ message was not indexed in time: ${found.stderr}`);
+  }
+  assert.equal(dead.topic, '%DLQ%CliDlqGroup');
+
+  const resent = (await json(['admin', 'dlq', 'resend', '-i', dead.offsetMsgId])).resent;
+  assert.equal(resent.topic, 'CliDlq');
+  assert.equal(resent.sendStatus, 'SEND_OK');
+  assert.notEqual(resent.offsetMsgId, sent.offsetMsgId, 'a new message, the DLQ copy stays');
+  const again = (await json(['admin', 'message', 'by-id', '-i', resent.offsetMsgId])).messages[0];
+  assert.deepEqual([again.topic, again.body, again.tags, again.keys, again.reconsumeTimes], ['CliDlq', 'poison', 'D', 'dlq-key-1', 0]);
+  assert.equal(again.properties['RETRY_TOPIC'], undefined, 'RocketMQ\'s own properties are not copied');
+
+  assert.match(await failsWithOneLine(['admin', 'dlq', 'resend', '-i', sent.offsetMsgId, '-n', ns]), /^cometmq: message '.*' is in topic 'CliDlq', not a %DLQ%<group> topic/);
+  assert.match(await failsWithOneLine(['admin', 'dlq', 'resend', '-n', ns]), /^cometmq: missing required option -i\/--id/);
 });

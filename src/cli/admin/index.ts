@@ -4,11 +4,12 @@ import { AdminClient, DEFAULT_NAMESRV } from './admin-client';
 import { clusterCommands } from './cluster-commands';
 import type { AdminCommand, Values } from './command';
 import { consumerCommands } from './consumer-commands';
+import { dlqCommands } from './dlq-commands';
 import { messageCommands } from './message-commands';
 import { createOutput } from './output';
 import { topicCommands } from './topic-commands';
 
-const COMMANDS: readonly AdminCommand[] = [...topicCommands, ...clusterCommands, ...consumerCommands, ...messageCommands];
+const COMMANDS: readonly AdminCommand[] = [...topicCommands, ...clusterCommands, ...consumerCommands, ...messageCommands, ...dlqCommands];
 
 export function adminUsage(): string {
   return [

@@ -61,6 +61,12 @@ async function queryIndex(client: AdminClient, topic: string, fields: Record<str
 }
 
 async function byOffsetId(client: AdminClient, id: string): Promise<MessageView | undefined> {
+  const message = await messageByOffsetId(client, id);
+  return message === undefined ? undefined : view(message);
+}
+
+/** The stored message an offset id names, or undefined when it is not one of a known broker's. */
+export async function messageByOffsetId(client: AdminClient, id: string): Promise<MessageExt | undefined> {
   let decoded;
   try {
     decoded = decodeOffsetMessageId(id);
@@ -73,7 +79,7 @@ async function byOffsetId(client: AdminClient, id: string): Promise<MessageView 
   const response = await client.call(address, RequestCode.VIEW_MESSAGE_BY_ID, { offset: String(decoded.physicalOffset) });
   if (response.code !== ResponseCode.SUCCESS) return undefined;
   const [message] = decodeRecords(response.body ?? null);
-  return message !== undefined && message.msgId.toUpperCase() === id.toUpperCase() ? view(message) : undefined;
+  return message !== undefined && message.msgId.toUpperCase() === id.toUpperCase() ? message : undefined;
 }
 
 export const messageCommands: AdminCommand[] = [

@@ -13,7 +13,7 @@ import { Producer } from '../../src/client/producer/producer';
 import { Admin, CometmqProcess, pollUntil, stopCluster, type Cluster } from '../interop/cometmq-processes';
 import { pickPorts, startServers, WAIT_MS } from './e2e-processes';
 
-const CHILD = path.join(__dirname, 'children', 'sql-push-consumer-child.js');
+const CHILD = path.join(__dirname, 'children', 'push-consumer-child.js');
 const QUEUES = 4;
 const SQL = "(kind = 'book' AND price >= 10) OR vip = 'yes'";
 

@@ -2,9 +2,12 @@
  * Child process: one of OUR PushConsumers, configured by a JSON argument. Prints one JSON line per
  * event on stdout: {"event":"ready"} once started, {"event":"consumed","id":<body>,...} per message
  * its listener finishes, or {"event":"held",...} per message when `hold` is set (the listener then
- * never finishes, so nothing is acknowledged until the process dies). SIGTERM shuts it down
- * gracefully (offsets committed) and prints {"event":"stopped"}.
+ * never finishes, so nothing is acknowledged until the process dies). With `sql` it subscribes by
+ * that SQL92 expression instead of '*'; a rejected start() prints
+ * {"event":"start-failed","code":...,"message":...} and exits 1. SIGTERM shuts it down gracefully
+ * (offsets committed) and prints {"event":"stopped"}.
  */
+import { MqError } from '../../../src/common';
 import { PushConsumer, type MessageModelName } from '../../../src/client/consumer';
 
 interface ChildConfig {
@@ -12,10 +15,11 @@ interface ChildConfig {
   topic: string;
   group: string;
   instanceName: string;
-  messageModel: MessageModelName;
-  hold: boolean;
-  offsetStoreDir: string;
+  messageModel?: MessageModelName;
+  hold?: boolean;
+  offsetStoreDir?: string;
   suspendMs?: number;
+  sql?: string;
 }
 
 function emit(event: Record<string, unknown>): void {
@@ -30,18 +34,21 @@ if (config === null) {
 
 const consumer = new PushConsumer({
   namesrvAddr: config.namesrvAddr, groupName: config.group, instanceName: config.instanceName,
-  messageModel: config.messageModel, consumeFromWhere: 'FIRST_OFFSET',
-  offsetStoreDir: config.offsetStoreDir, heartbeatIntervalMs: 1000, rebalanceIntervalMs: 1000,
+  messageModel: config.messageModel ?? 'CLUSTERING', consumeFromWhere: 'FIRST_OFFSET',
+  ...(config.offsetStoreDir === undefined ? {} : { offsetStoreDir: config.offsetStoreDir }), heartbeatIntervalMs: 1000, rebalanceIntervalMs: 1000,
   persistIntervalMs: 500, pullErrorBackoffMs: 200, suspendMs: config.suspendMs ?? 3000,
 });
-consumer.subscribe(config.topic, '*');
+consumer.subscribe(config.topic, config.sql === undefined ? '*' : { sql: config.sql });
 consumer.registerListener(async (msgs) => {
   for (const msg of msgs) {
     const id = msg.body.toString('utf8');
-    emit({ event: config.hold ? 'held' : 'consumed', id, queueId: msg.queueId, queueOffset: msg.queueOffset, reconsumeTimes: msg.reconsumeTimes });
+    emit({
+      event: config.hold === true ? 'held' : 'consumed', id, queueId: msg.queueId, queueOffset: msg.queueOffset,
+      reconsumeTimes: msg.reconsumeTimes, properties: msg.properties,
+    });
   }
   // A listener stuck on real work: never settles, so the batch stays unacknowledged.
-  if (config.hold) await new Promise(() => undefined);
+  if (config.hold === true) await new Promise(() => undefined);
   return 'CONSUME_SUCCESS' as const;
 });
 
@@ -56,6 +63,7 @@ process.on('SIGTERM', () => {
 });
 
 consumer.start().then(() => emit({ event: 'ready' }), (err: Error) => {
+  emit({ event: 'start-failed', code: err instanceof MqError ? err.code : undefined, message: err.message });
   console.error(`start failed: ${err.message}`);
   process.exit(1);
 });

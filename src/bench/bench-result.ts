@@ -1,0 +1,50 @@
+/**
+ * What every `cometmq bench` run writes with `--json FILE`: the one schema the flush matrix, the
+ * peer comparison and the HTML report read. Latencies are microseconds, rates per second.
+ */
+export interface LatencyPercentiles {
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  p9999: number;
+  max: number;
+}
+
+/** One line of the per-second report (RocketMQ benchmark style). */
+export interface SecondSample {
+  second: number;
+  sendTps: number;
+  receiveTps: number;
+  maxRtMillis: number;
+  avgRtMillis: number;
+  sendFailures: number;
+  responseFailures: number;
+}
+
+export interface BenchResult {
+  kind: 'producer' | 'consumer' | 'e2e' | 'store';
+  /** BenchTarget.name ('cometmq', 'redis', 'nats', or 'store' for the bare store). */
+  target: string;
+  targetDescription: string;
+  /** Every option the run used, resolved (defaults filled in), so a cell can be re-run exactly. */
+  options: Record<string, string | number | boolean>;
+  startedAt: string;
+  durationSeconds: number;
+  sent: number;
+  received: number;
+  sendFailures: number;
+  responseFailures: number;
+  /** Messages per second of the figure the kind is about: sends acknowledged (producer, store) or received (consumer, e2e). */
+  throughput: number;
+  bytesPerSecond: number;
+  /** Send round trip (producer, store) or send-to-receive time (e2e); coordinated-omission corrected when paced. */
+  latency: LatencyPercentiles;
+  /** (percentile, micros) points for percentile curves, from p0 to p99.999 on a log scale. */
+  percentileCurve: Array<{ percentile: number; micros: number }>;
+  perSecond: SecondSample[];
+  /** Set when the run was cut short (Ctrl-C, deadline): the figures cover what finished. */
+  interrupted?: boolean;
+}

@@ -54,6 +54,12 @@ export interface BrokerConfig {
   readonly transactionCheckInterval: number;
   /** SQL92 subscriptions (RocketMQ enablePropertyFilter; on by default here, see docs/filters.md). */
   readonly enablePropertyFilter: boolean;
+  /** POP (broker/pop): how often expired checkpoints are revived, ms (RocketMQ reviveInterval). */
+  readonly reviveInterval: number;
+  /** POP: queues of the revive topic rmq_sys_REVIVE_LOG_<cluster> (RocketMQ reviveQueueNum). */
+  readonly reviveQueueNum: number;
+  /** POP: long-polled pops held per topic before POLLING_FULL (RocketMQ popPollingSize). */
+  readonly popPollingSize: number;
   /** The full, validated store configuration (storePathRootDir, flushDiskType, maxMessageSize, ...). */
   readonly store: MessageStoreConfig;
 }
@@ -87,6 +93,9 @@ export const DEFAULT_BROKER_CONFIG = Object.freeze({
   transactionCheckMax: 15,
   transactionCheckInterval: 60_000,
   enablePropertyFilter: true,
+  reviveInterval: 1000,
+  reviveQueueNum: 8,
+  popPollingSize: 1024,
 });
 
 type BrokerKey = keyof typeof DEFAULT_BROKER_CONFIG;
@@ -169,6 +178,9 @@ export function createBrokerConfig(source: BrokerConfigSource): BrokerConfig {
   checkInt(broker, 'transactionTimeOut', 0, 86_400_000, fail);
   checkInt(broker, 'transactionCheckMax', 1, 1_000_000, fail);
   checkInt(broker, 'transactionCheckInterval', 1, 86_400_000, fail);
+  checkInt(broker, 'reviveInterval', 1, 3_600_000, fail);
+  checkInt(broker, 'reviveQueueNum', 1, 64, fail);
+  checkInt(broker, 'popPollingSize', 1, 1_000_000, fail);
   try {
     parseIpAddress(String(broker['brokerIP1']));
   } catch {

@@ -131,14 +131,17 @@ export class BrokerController {
     const groups = new SubscriptionGroupManager(config.store.storePathRootDir, config.autoCreateSubscriptionGroup, this.#clock);
     groups.load();
     const consumers = new ConsumerRegistry();
+    const locks = new QueueLockManager();
     consumers.onGroupChanged((group, clients) => {
+      // A departed client's queue locks go first, so the members notified next can lock its queues.
+      locks.retainClients(group, clients.map((c) => c.clientId));
       if (groups.get(group)?.notifyConsumerIdsChangedEnable !== false) notifyConsumerIdsChanged(group, clients);
     });
     const producers = new ProducerRegistry();
     const { transactions, checks } = createTransactionServices(config, store, offsets, producers, storeHost, this.#clock, this.#logger);
     this.#transactionChecks = checks;
     if (config.brokerRole !== 'SLAVE') checks.start();
-    const context: BrokerContext = { config, store, topics, offsets, consumers, producers, pullHold, locks: new QueueLockManager(), groups, filters: new ConsumerFilterCache(), transactions, clock: this.#clock, logger: this.#logger, storeHost };
+    const context: BrokerContext = { config, store, topics, offsets, consumers, producers, pullHold, locks, groups, filters: new ConsumerFilterCache(), transactions, clock: this.#clock, logger: this.#logger, storeHost };
     this.#context = context;
 
     const server = new RemotingServer({ host: config.listenHost, port, logger: this.#logger, clock: this.#clock, idleTimeoutMs: config.channelExpiredTimeoutMs });

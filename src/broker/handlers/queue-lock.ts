@@ -1,7 +1,8 @@
 /**
  * LOCK_BATCH_MQ (41) and UNLOCK_BATCH_MQ (42) for orderly consumers (remoting-protocol.md §5.10):
  * body {"consumerGroup","clientId","onlyThisBroker","mqSet":[{"brokerName","queueId","topic"}]};
- * LOCK answers {"lockOKMQSet":[...]} with the queues the client holds now.
+ * LOCK answers {"lockOKMQSet":[...]} with the queues the client holds now. `onlyThisBroker` is
+ * ignored: a master has no replica to forward the lock to here.
  */
 import { ResponseCode, createResponse, mqError, type RemotingCommand } from '../../protocol';
 import type { BrokerContext } from '../broker-context';
@@ -21,8 +22,8 @@ function decodeLockBody(body: Buffer | undefined): LockBody {
     throw mqError('ERR_BODY_MALFORMED', `lock body is not JSON: ${(err as Error).message}`, err);
   }
   const o = json as Record<string, unknown>;
-  if (typeof o !== 'object' || o === null || typeof o['consumerGroup'] !== 'string' || typeof o['clientId'] !== 'string' || !Array.isArray(o['mqSet'])) {
-    throw mqError('ERR_BODY_MALFORMED', 'lock body needs consumerGroup, clientId and mqSet');
+  if (typeof o !== 'object' || o === null || !isNonEmptyString(o['consumerGroup']) || !isNonEmptyString(o['clientId']) || !Array.isArray(o['mqSet'])) {
+    throw mqError('ERR_BODY_MALFORMED', 'lock body needs a non-empty consumerGroup and clientId, and an mqSet array');
   }
   const mqSet = (o['mqSet'] as unknown[]).map((mq) => {
     const m = mq as Record<string, unknown>;
@@ -32,6 +33,10 @@ function decodeLockBody(body: Buffer | undefined): LockBody {
     return { brokerName: m['brokerName'] as string, queueId: m['queueId'] as number, topic: m['topic'] as string };
   });
   return { consumerGroup: o['consumerGroup'] as string, clientId: o['clientId'] as string, mqSet };
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
 }
 
 export function createLockBatchHandler(broker: BrokerContext, locks: QueueLockManager) {

@@ -1,7 +1,10 @@
 /**
  * Queue locks for orderly consumption (RocketMQ RebalanceLockManager): within a group, a message
- * queue is held by one client at a time; a lock not renewed for 60 s expires, and the holder may
- * renew it. Time comes from the injected clock.
+ * queue is held by one client at a time; a lock not renewed for 60 s (rebalanceLockMaxLiveTime)
+ * expires, and the holder may renew it. Unlike RocketMQ, a client that leaves the group (its
+ * connection closed, it unregistered, or its channel expired) loses its locks at once
+ * (retainClients), so the survivors take its queues over without waiting out the 60 s. Time comes
+ * from the injected clock.
  */
 export interface MessageQueueRef {
   readonly topic: string;
@@ -24,7 +27,7 @@ export class QueueLockManager {
     this.#maxLiveMs = maxLiveMs;
   }
 
-  /** Locks what is free or already ours; returns the queues the client now holds. */
+  /** Locks what is free, expired or already ours (renewing it); returns the queues the client now holds. */
   tryLock(group: string, clientId: string, queues: readonly MessageQueueRef[], now: number): MessageQueueRef[] {
     let locks = this.#groups.get(group);
     if (locks === undefined) {
@@ -35,14 +38,16 @@ export class QueueLockManager {
     for (const mq of queues) {
       const key = keyOf(mq);
       const entry = locks.get(key);
-      if (entry === undefined || entry.clientId === clientId || now - entry.lastUpdateTimestamp > this.#maxLiveMs) {
+      if (entry === undefined || entry.clientId === clientId || this.#isExpired(entry, now)) {
         locks.set(key, { clientId, lastUpdateTimestamp: now });
         held.push(mq);
       }
     }
+    if (locks.size === 0) this.#groups.delete(group);
     return held;
   }
 
+  /** Releases the queues `clientId` holds among `queues`; locks of other clients are left alone. */
   unlock(group: string, clientId: string, queues: readonly MessageQueueRef[]): void {
     const locks = this.#groups.get(group);
     if (locks === undefined) return;
@@ -53,10 +58,39 @@ export class QueueLockManager {
     if (locks.size === 0) this.#groups.delete(group);
   }
 
+  /**
+   * Releases every lock of the group held by a client not in `liveClientIds` (called whenever the
+   * group's membership changes); returns how many were released.
+   */
+  retainClients(group: string, liveClientIds: readonly string[]): number {
+    const locks = this.#groups.get(group);
+    if (locks === undefined) return 0;
+    const live = new Set(liveClientIds);
+    let released = 0;
+    for (const [key, entry] of locks) {
+      if (!live.has(entry.clientId)) {
+        locks.delete(key);
+        released++;
+      }
+    }
+    if (locks.size === 0) this.#groups.delete(group);
+    return released;
+  }
+
+  /** The client holding a live lock on `mq`, if any. */
+  holder(group: string, mq: MessageQueueRef, now: number): string | undefined {
+    const entry = this.#groups.get(group)?.get(keyOf(mq));
+    return entry === undefined || this.#isExpired(entry, now) ? undefined : entry.clientId;
+  }
+
   /** Whether any queue of the group is locked by a live lock (sends to its %RETRY% go to the DLQ). */
   hasLiveLocks(group: string, now: number): boolean {
-    for (const entry of this.#groups.get(group)?.values() ?? []) if (now - entry.lastUpdateTimestamp <= this.#maxLiveMs) return true;
+    for (const entry of this.#groups.get(group)?.values() ?? []) if (!this.#isExpired(entry, now)) return true;
     return false;
+  }
+
+  #isExpired(entry: LockEntry, now: number): boolean {
+    return now - entry.lastUpdateTimestamp > this.#maxLiveMs;
   }
 }
 

@@ -60,6 +60,14 @@ export interface BrokerConfig {
   readonly reviveQueueNum: number;
   /** POP: long-polled pops held per topic before POLLING_FULL (RocketMQ popPollingSize). */
   readonly popPollingSize: number;
+  /** Timer messages (TIMER_DELIVER_MS / TIMER_DELAY_SEC / TIMER_DELAY_MS; broker/timer). */
+  readonly timerWheelEnable: boolean;
+  /** Longest accepted timer delay, s (RocketMQ timerMaxDelaySec, 3 days). */
+  readonly timerMaxDelaySec: number;
+  /** Width of one timer-wheel slot, ms (delivery itself is at the exact due time; docs/delayed-messages.md). */
+  readonly timerPrecisionMs: number;
+  /** How often the timer progress checkpoint is written, ms (RocketMQ timerFlushIntervalMs). */
+  readonly timerFlushIntervalMs: number;
   /** The full, validated store configuration (storePathRootDir, flushDiskType, maxMessageSize, ...). */
   readonly store: MessageStoreConfig;
 }
@@ -96,6 +104,10 @@ export const DEFAULT_BROKER_CONFIG = Object.freeze({
   reviveInterval: 1000,
   reviveQueueNum: 8,
   popPollingSize: 1024,
+  timerWheelEnable: true,
+  timerMaxDelaySec: 259_200,
+  timerPrecisionMs: 100,
+  timerFlushIntervalMs: 1000,
 });
 
 type BrokerKey = keyof typeof DEFAULT_BROKER_CONFIG;
@@ -178,6 +190,9 @@ export function createBrokerConfig(source: BrokerConfigSource): BrokerConfig {
   checkInt(broker, 'transactionTimeOut', 0, 86_400_000, fail);
   checkInt(broker, 'transactionCheckMax', 1, 1_000_000, fail);
   checkInt(broker, 'transactionCheckInterval', 1, 86_400_000, fail);
+  checkInt(broker, 'timerMaxDelaySec', 1, 31_536_000, fail);
+  checkInt(broker, 'timerPrecisionMs', 1, 10_000, fail);
+  checkInt(broker, 'timerFlushIntervalMs', 10, 3_600_000, fail);
   checkInt(broker, 'reviveInterval', 1, 3_600_000, fail);
   checkInt(broker, 'reviveQueueNum', 1, 64, fail);
   checkInt(broker, 'popPollingSize', 1, 1_000_000, fail);

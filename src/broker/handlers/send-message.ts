@@ -16,6 +16,7 @@ import type { HandlerContext } from '../../remoting';
 import { isStored, parseDelayLevels, type PutMessageResult } from '../../store';
 import type { BrokerContext } from '../broker-context';
 import { applyDelayLevel } from '../delay/delay-redirect';
+import { timerMessageToStore } from '../timer/timer-send';
 import { batchTransactionProblem, halfMessageToStore, isHalfMessageSendText } from '../transaction/half-message';
 import { mapPutStatus } from '../status-mapping';
 import { PageCacheBusyProbe } from './page-cache-busy';
@@ -119,6 +120,12 @@ async function sendOne(
     // Transactional: stored as a half message, invisible to consumers until END_TRANSACTION commits it.
     const half = halfMessageToStore(header, { topic, queueId }, request.body ?? EMPTY_BODY, bornHost, broker.config.brokerClusterName);
     const stored = await broker.store.putMessage(half);
+    return sendResponse(broker, stored, [stored], queueId, findProperty(text, MessageConst.UNIQ_KEY));
+  }
+  const timed = timerMessageToStore(broker, text, header, { topic, queueId }, request.body ?? EMPTY_BODY, bornHost);
+  if (timed !== undefined) {
+    // TIMER_DELIVER_MS / TIMER_DELAY_SEC / TIMER_DELAY_MS: parked in the timer topic (broker/timer).
+    const stored = await broker.store.putMessage(timed);
     return sendResponse(broker, stored, [stored], queueId, findProperty(text, MessageConst.UNIQ_KEY));
   }
   if (isPassThrough(topic, text)) {

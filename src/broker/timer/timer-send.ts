@@ -1,0 +1,32 @@
+/**
+ * The one call the send handler makes for timer messages: given a single send, returns the record
+ * to append instead (to rmq_sys_wheel_timer, or to the real topic when already due), or undefined
+ * when the send carries no timer property. Throws the RocketMQ answer for bad values.
+ */
+import { MessageConst, decodeProperties, type MessageToStore, type SocketAddress } from '../../message';
+import type { BrokerContext } from '../broker-context';
+import { applyTimer, mayHaveTimer, timerDueTime } from './timer-message';
+
+export interface TimerSendHeader {
+  readonly flag: number;
+  readonly sysFlag: number;
+  readonly bornTimestamp: number;
+  readonly reconsumeTimes: number;
+}
+
+export function timerMessageToStore(
+  broker: BrokerContext, propertiesText: string, header: TimerSendHeader, target: { topic: string; queueId: number }, body: Buffer, bornHost: SocketAddress,
+): MessageToStore | undefined {
+  if (!mayHaveTimer(propertiesText)) return undefined;
+  const properties = decodeProperties(propertiesText);
+  const now = broker.clock.now();
+  const due = timerDueTime(properties, header.sysFlag, now, broker.config);
+  if (due === undefined) return undefined;
+  properties[MessageConst.CLUSTER] = broker.config.brokerClusterName;
+  // Already due: RocketMQ stores it in the real topic at once, properties untouched.
+  const where = due <= now ? target : applyTimer(properties, target, due);
+  return {
+    topic: where.topic, queueId: where.queueId, body, flag: header.flag, properties,
+    bornTimestamp: header.bornTimestamp, bornHost, sysFlag: header.sysFlag, reconsumeTimes: header.reconsumeTimes,
+  };
+}

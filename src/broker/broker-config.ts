@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MqError } from '../common';
-import { parseIpAddress } from '../message';
+import { parseIpAddress, topicProblem } from '../message';
 import { mqError } from '../protocol';
 import { createStoreConfig, DEFAULT_STORE_CONFIG, type MessageStoreConfig, type StoreConfigInput } from '../store';
 
@@ -46,6 +46,10 @@ export interface BrokerConfig {
   readonly channelExpiredTimeoutMs: number;
   readonly region: string;
   readonly traceOn: boolean;
+  /** Create msgTraceTopicName (1 queue) at start (RocketMQ traceTopicEnable; see docs/trace.md). */
+  readonly traceTopicEnable: boolean;
+  /** The message-trace topic (RocketMQ msgTraceTopicName). */
+  readonly msgTraceTopicName: string;
   /** Half messages younger than this (ms) are not checked yet (RocketMQ transactionTimeOut). */
   readonly transactionTimeOut: number;
   /** Checks of one half message before it is discarded (RocketMQ transactionCheckMax). */
@@ -97,6 +101,8 @@ export const DEFAULT_BROKER_CONFIG = Object.freeze({
   channelExpiredTimeoutMs: 120_000,
   region: 'DefaultRegion',
   traceOn: true,
+  traceTopicEnable: false,
+  msgTraceTopicName: 'RMQ_SYS_TRACE_TOPIC',
   transactionTimeOut: 6000,
   transactionCheckMax: 15,
   transactionCheckInterval: 60_000,
@@ -175,6 +181,8 @@ export function createBrokerConfig(source: BrokerConfigSource): BrokerConfig {
   checkString(broker, 'brokerIP1', fail);
   checkString(broker, 'listenHost', fail);
   checkString(broker, 'region', fail);
+  const traceTopicProblem = topicProblem(broker['msgTraceTopicName']);
+  if (traceTopicProblem !== undefined) fail('msgTraceTopicName', traceTopicProblem);
   checkInt(broker, 'brokerId', 0, 1_000_000, fail);
   checkInt(broker, 'listenPort', 0, 65535, fail);
   checkInt(broker, 'defaultTopicQueueNums', 1, 1024, fail);

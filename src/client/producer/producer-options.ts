@@ -1,8 +1,9 @@
 /** Producer options (DefaultMQProducer's settings), validated at construction. */
 import { createClientConfig, clientOptionError, nonNegativeInt, positiveInt, type ClientConfig, type ClientOptions } from '../client-config';
 import type { ClientInstance } from '../client-instance';
+import type { TraceOptions } from '../trace/trace-options';
 
-export interface ProducerOptions extends ClientOptions {
+export interface ProducerOptions extends ClientOptions, TraceOptions {
   /** Producer group; required. */
   readonly groupName: string;
   /** Timeout of one send attempt. Default 3,000 ms. */

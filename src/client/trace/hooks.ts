@@ -1,0 +1,59 @@
+/**
+ * Hooks the producer and the push consumer call around their work (RocketMQ's SendMessageHook and
+ * ConsumeMessageHook). Message trace is one user; a hook must be cheap and must not throw — the
+ * callers guard against throws anyway, since a hook must never fail a send or a consume.
+ */
+import type { MessageExt } from '../../message';
+import type { Message } from '../producer/message';
+import type { SendResult } from '../producer/send-result';
+import type { ConsumeReturnType } from './trace-codec';
+
+export interface SendHookContext {
+  readonly producerGroup: string;
+  /** The message sent, or every message of a batch in order. */
+  readonly messages: readonly Message[];
+  readonly result: SendResult;
+  /** Wall-clock ms when send() was called and when its result came back. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
+export interface SendHook {
+  start?(): Promise<void>;
+  shutdown?(): Promise<void>;
+  /** After a send the broker answered with a SendResult (failed sends are not reported, as in Java). */
+  sendAfter(context: SendHookContext): void;
+}
+
+export interface ConsumeOutcome {
+  readonly success: boolean;
+  readonly returnType: ConsumeReturnType;
+}
+
+export interface ConsumeHook {
+  start?(): Promise<void>;
+  shutdown?(): Promise<void>;
+  /** Before the listener runs; the value returned is handed back to consumeAfter. */
+  consumeBefore(messages: readonly MessageExt[]): unknown;
+  consumeAfter(before: unknown, outcome: ConsumeOutcome): void;
+}
+
+/** Runs `fn`, swallowing what a misbehaving hook throws (the business path must go on). */
+export function guardHook<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs a send, then tells every hook about its result (a failed send reaches no hook). */
+export async function runSendHooks(
+  hooks: readonly SendHook[], producerGroup: string, messages: readonly Message[], send: () => Promise<SendResult>,
+): Promise<SendResult> {
+  const startedAt = Date.now();
+  const result = await send();
+  const context: SendHookContext = { producerGroup, messages, result, startedAt, endedAt: Date.now() };
+  for (const hook of hooks) guardHook(() => hook.sendAfter(context));
+  return result;
+}

@@ -23,6 +23,7 @@ import { ProducerRegistry } from './registry/producer-registry';
 import { QueueLockManager } from './registry/queue-lock-manager';
 import { SubscriptionGroupManager } from './subscription/subscription-group-manager';
 import { TopicConfigManager } from './topic/topic-config-manager';
+import { ensureTraceTopic } from './trace/trace-topic';
 import { createTransactionServices } from './transaction/transaction-services';
 import type { TransactionalMessageCheckService } from './transaction/transaction-check-service';
 
@@ -112,6 +113,7 @@ export class BrokerController {
       clock: this.#clock,
     });
     topics.load();
+    ensureTraceTopic(topics, config);
     const offsets = new ConsumerOffsetManager({
       storePathRootDir: config.store.storePathRootDir, flushIntervalMs: config.flushConsumerOffsetInterval, clock: this.#clock, logger: this.#logger,
     });

@@ -16,6 +16,26 @@ import type { OffsetStore } from './offset-store';
 import type { ProcessQueue } from './process-queue';
 
 export const RETRY_GROUP_TOPIC_PREFIX = '%RETRY%';
+/** RocketMQ's maxReconsumeTimes for concurrent listeners when the option is left at -1. */
+export const DEFAULT_CONCURRENT_MAX_RECONSUME_TIMES = 16;
+
+/** What the PushConsumer drives: the concurrent service here, or the orderly one (consume-orderly-service.ts). */
+export interface QueueConsumeService {
+  readonly consumedCount: number;
+  start(): void;
+  /** Hands pulled messages (already in `pq`) to the listener. */
+  submit(messages: readonly MessageExt[], pq: ProcessQueue, queue: MessageQueue): void;
+  /** Resolves true when `queue` may be pulled (orderly: once its lock is held); false when it is dropped or the service stops. */
+  waitUntilPullable(queue: MessageQueue, pq: ProcessQueue): Promise<boolean>;
+  /** A queue rebalanced away (`pq` already dropped): finish with it, run `commit` (persist its offset), let it go. */
+  releaseQueue(queue: MessageQueue, pq: ProcessQueue, commit: () => Promise<void>): Promise<void>;
+  /** Stops starting listener calls and waits for the running ones. */
+  drain(): Promise<void>;
+  /** After the final offset commit of a shutdown: gives up every queue (orderly: UNLOCK_BATCH_MQ). */
+  releaseAll(queues: readonly MessageQueue[]): Promise<void>;
+  /** Stops timers and worker threads it owns; running listener calls are not waited for. */
+  close(): Promise<void>;
+}
 
 export interface ConsumeServiceOptions {
   readonly group: string;
@@ -27,7 +47,7 @@ export interface ConsumeServiceOptions {
   readonly logger?: Logger;
 }
 
-export class ConsumeService {
+export class ConsumeService implements QueueConsumeService {
   readonly #client: ConsumerClient;
   readonly #offsets: OffsetStore;
   readonly #run: (messages: readonly MessageExt[], queue: MessageQueue) => Promise<ConsumeConcurrentlyStatus>;
@@ -52,6 +72,27 @@ export class ConsumeService {
   /** Messages whose listener call succeeded. */
   get consumedCount(): number {
     return this.#consumed;
+  }
+
+  start(): void {
+    // Nothing runs in the background until messages arrive.
+  }
+
+  async waitUntilPullable(): Promise<boolean> {
+    return true; // any owned queue may be pulled
+  }
+
+  async releaseQueue(_queue: MessageQueue, _pq: ProcessQueue, commit: () => Promise<void>): Promise<void> {
+    await commit(); // running listeners finish on their own; a dropped queue's results are not committed
+  }
+
+  async releaseAll(): Promise<void> {
+    // No locks to give back.
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.#retryTimers) clearTimeout(timer);
+    this.#retryTimers.clear();
   }
 
   /** Hands pulled messages (already in `pq`) to the listener in batches. */
@@ -112,7 +153,7 @@ export class ConsumeService {
           originMsgId: message.properties[MessageConst.ORIGIN_MESSAGE_ID] ?? message.msgId,
           originTopic: message.properties[MessageConst.RETRY_TOPIC] ?? message.topic,
           unitMode: 'false',
-          maxReconsumeTimes: String(this.#options.maxReconsumeTimes),
+          maxReconsumeTimes: String(this.#options.maxReconsumeTimes < 0 ? DEFAULT_CONCURRENT_MAX_RECONSUME_TIMES : this.#options.maxReconsumeTimes),
         }));
         if (response.code !== ResponseCode.SUCCESS) throw responseError(response.code, response.remark);
       } catch (err) {

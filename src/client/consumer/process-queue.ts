@@ -21,7 +21,7 @@ export class ProcessQueue {
   readonly #maxHeldBytes: number;
   #heldBytes = 0;
   #maxOffsetSeen = -1;
-  #isDropped = false;
+  readonly #dropped = new AbortController();
 
   constructor(limits: ProcessQueueLimits = {}) {
     this.#maxHeldCount = limits.maxHeldCount ?? DEFAULT_MAX_HELD_COUNT;
@@ -38,11 +38,16 @@ export class ProcessQueue {
 
   /** Set when the queue is rebalanced away or the consumer shuts down: stop pulling and committing. */
   get isDropped(): boolean {
-    return this.#isDropped;
+    return this.#dropped.signal.aborted;
+  }
+
+  /** Aborted by drop(): wakes whatever waits on this queue (orderly lock and suspend waits). */
+  get dropSignal(): AbortSignal {
+    return this.#dropped.signal;
   }
 
   drop(): void {
-    this.#isDropped = true;
+    this.#dropped.abort();
   }
 
   /** Whether pulling should pause until consumption catches up (flow control). */
@@ -58,6 +63,16 @@ export class ProcessQueue {
       this.#heldBytes += message.body.length;
       this.#maxOffsetSeen = message.queueOffset;
     }
+  }
+
+  /** The first `max` messages held, in queue-offset order (orderly consumption takes them from here). */
+  firstHeld(max: number): MessageExt[] {
+    const first: MessageExt[] = [];
+    for (const message of this.#held.values()) {
+      if (first.length >= max) break;
+      first.push(message);
+    }
+    return first;
   }
 
   /** Removes consumed messages and returns the offset now safe to commit (-1 if nothing was ever held). */

@@ -18,6 +18,8 @@ export interface ClientOptions {
    * (`<pid>#<random>`), so two clients in one process never share an id on the broker.
    */
   readonly instanceName?: string;
+  /** Appended to the client id as `@unitName` when set (RocketMQ's unit mode). Default none. */
+  readonly unitName?: string;
   /** Timeout of name-server queries and heartbeats. Default 3,000 ms. */
   readonly requestTimeoutMs?: number;
   /** Heartbeat period to every broker. Default 30,000 ms. */
@@ -32,6 +34,8 @@ export interface ClientConfig {
   readonly namesrvAddrs: readonly string[];
   readonly clientIP: string;
   readonly instanceName: string;
+  readonly unitName: string | undefined;
+  /** `clientIP@instanceName[@unitName]`: clients with the same id share one ClientInstance. */
   readonly clientId: string;
   readonly requestTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
@@ -61,11 +65,16 @@ export function createClientConfig(options: ClientOptions): ClientConfig {
   if (typeof instanceName !== 'string' || !/^[A-Za-z0-9_#%|.:-]{1,127}$/.test(instanceName)) {
     throw clientOptionError(`instanceName must be 1-127 of [A-Za-z0-9_#%|.:-], got ${JSON.stringify(instanceName)}`);
   }
+  const unitName = options.unitName === '' ? undefined : options.unitName;
+  if (unitName !== undefined && (typeof unitName !== 'string' || !/^[A-Za-z0-9_#%|.:-]{1,127}$/.test(unitName))) {
+    throw clientOptionError(`unitName must be 1-127 of [A-Za-z0-9_#%|.:-], got ${JSON.stringify(unitName)}`);
+  }
   return Object.freeze({
     namesrvAddrs,
     clientIP,
     instanceName,
-    clientId: `${clientIP}@${instanceName}`,
+    unitName,
+    clientId: unitName === undefined ? `${clientIP}@${instanceName}` : `${clientIP}@${instanceName}@${unitName}`,
     requestTimeoutMs: positiveInt(options.requestTimeoutMs, 'requestTimeoutMs', 3000),
     heartbeatIntervalMs: positiveInt(options.heartbeatIntervalMs, 'heartbeatIntervalMs', 30_000),
     pollNameServerIntervalMs: positiveInt(options.pollNameServerIntervalMs, 'pollNameServerIntervalMs', 30_000),

@@ -8,7 +8,8 @@
  * effort), stops the timers and closes every connection. Both are idempotent.
  */
 import { errorCode, type Clock, type Logger, type TimerHandle } from '../common';
-import { RequestCode, ResponseCode, createRequest, mqError, responseError, type RemotingCommand, type SubscriptionData } from '../protocol';
+import { RequestCode, ResponseCode, createRequest, createResponse, encodeFastjsonBody, mqError, responseError, type RemotingCommand, type SubscriptionData } from '../protocol';
+import { basicRunningInfo, MQVersionName } from './consumer/running-info';
 import { RemotingClient, type RequestHandler } from '../remoting';
 import { clientStateError, createClientConfig, type ClientConfig, type ClientOptions } from './client-config';
 import { TransactionCheckDispatcher } from './producer/transaction-check-dispatch';
@@ -40,6 +41,14 @@ export interface BrokerAddress {
 
 export type RouteChangeListener = (info: TopicRouteInfo) => void;
 
+/** What the instance asks of a registered consumer besides its heartbeat data. */
+export interface ConsumerHooks {
+  /** The broker's NOTIFY_CONSUMER_IDS_CHANGED for this group (rebalance now). */
+  readonly idsChanged?: () => void;
+  /** The ConsumerRunningInfo bean (a fastjson-ready value) GET_CONSUMER_RUNNING_INFO answers with. */
+  readonly runningInfo?: () => unknown;
+}
+
 /** Failures that mean "this name server is unreachable", so the next one is tried. */
 const NAMESRV_FAILOVER_CODES = new Set(['ERR_REMOTING_CONNECT', 'ERR_REMOTING_TIMEOUT', 'ERR_REMOTING_CLOSED']);
 
@@ -57,6 +66,7 @@ export class ClientInstance {
   #brokerAddrs = new Map<string, Map<number, string>>();
   readonly #producerGroups = new Set<string>();
   readonly #consumers = new Map<string, () => ConsumerHeartbeatData>();
+  readonly #consumerHooks = new Map<string, ConsumerHooks>();
   readonly #routeListeners = new Set<RouteChangeListener>();
   /** Topics refreshed by the timer even before they have a route (a producer's auto-created topic). */
   readonly #watchedTopics = new Set<string>();
@@ -72,6 +82,12 @@ export class ClientInstance {
     this.#clock = this.config.clock;
     this.#remoting = new RemotingClient({ logger: this.#logger, clock: this.#clock });
     this.transactionChecks = new TransactionCheckDispatcher(this.#logger, (code, handler) => this.#remoting.registerHandler(code, handler));
+    // One handler per code for every group sharing this instance; the request names the group.
+    this.#remoting.registerHandler(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (request) => {
+      this.#consumerHooks.get(request.extFields['consumerGroup'] ?? '')?.idsChanged?.();
+      return null;
+    });
+    this.#remoting.registerHandler(RequestCode.GET_CONSUMER_RUNNING_INFO, (request) => this.#answerRunningInfo(request));
   }
 
   get clock(): Clock {
@@ -131,15 +147,22 @@ export class ClientInstance {
    * Registers a consumer group. `info` is called at every heartbeat, so it returns the group's
    * current subscriptions (ConsumerData). Throws if the group is already registered here.
    */
-  registerConsumer(group: string, info: () => ConsumerHeartbeatData): void {
+  registerConsumer(group: string, info: () => ConsumerHeartbeatData, hooks: ConsumerHooks = {}): void {
     if (this.#consumers.has(group)) {
       throw clientStateError(`consumer group ${group} is already registered on client ${this.clientId}`);
     }
     this.#consumers.set(group, info);
+    this.#consumerHooks.set(group, hooks);
+  }
+
+  /** Whether `group` is registered here as a consumer. */
+  hasConsumer(group: string): boolean {
+    return this.#consumers.has(group);
   }
 
   /** Drops a consumer group and tells every broker (UNREGISTER_CLIENT). */
   async unregisterConsumer(group: string): Promise<void> {
+    this.#consumerHooks.delete(group);
     if (!this.#consumers.delete(group)) return;
     if (this.#state === 'running') await this.#unregisterEverywhere({ consumerGroup: group });
   }
@@ -310,6 +333,27 @@ export class ClientInstance {
   }
 
   // ---- internals ------------------------------------------------------------------------------
+
+  /**
+   * GET_CONSUMER_RUNNING_INFO (MQClientInstance.consumerRunningInfo): the group's own bean, else
+   * one built from its heartbeat data; the instance adds the name servers, consume type and version.
+   */
+  #answerRunningInfo(request: RemotingCommand): RemotingCommand {
+    const group = request.extFields['consumerGroup'] ?? '';
+    const heartbeat = this.#consumers.get(group);
+    if (heartbeat === undefined) {
+      return createResponse(ResponseCode.SYSTEM_ERROR, `The Consumer Group <${group}> not exist in this consumer`);
+    }
+    const data = heartbeat();
+    const bean = (this.#consumerHooks.get(group)?.runningInfo?.() ?? basicRunningInfo(data)) as { properties?: Record<string, string> };
+    bean.properties = {
+      ...bean.properties,
+      PROP_NAMESERVER_ADDR: this.config.namesrvAddrs.join(';'),
+      PROP_CONSUME_TYPE: data.consumeType,
+      PROP_CLIENT_VERSION: MQVersionName,
+    };
+    return createResponse(ResponseCode.SUCCESS, undefined, {}, encodeFastjsonBody(bean));
+  }
 
   async #fetchRoute(topic: string): Promise<TopicRouteInfo | undefined> {
     const request = createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic });

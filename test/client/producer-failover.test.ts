@@ -97,21 +97,18 @@ test('client instance: unknown topics reject with ERR_TOPIC_NOT_EXIST; route lis
     assert.equal(instance.findBrokerAddress('broker-a', 1, true), undefined, 'no slave');
     assert.equal(instance.findBrokerAddress('nope'), undefined);
 
+    // The broker notifies the group when it changes (NOTIFY_CONSUMER_IDS_CHANGED names the group).
+    let notified = '';
     instance.registerConsumer('CG_HB', () => ({
       groupName: 'CG_HB', consumeType: 'CONSUME_PASSIVELY', messageModel: 'CLUSTERING', consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET',
       subscriptionDataSet: [{ topic: 'Listened', subString: '*', tagsSet: [], codeSet: [], subVersion: 1, expressionType: 'TAG', classFilterMode: false }],
-    }));
+    }), { idsChanged: () => { notified = 'CG_HB'; } });
     assert.throws(() => instance.registerConsumer('CG_HB', () => { throw new Error('unused'); }), { code: 'ERR_ILLEGAL_OPERATION' });
     assert.deepEqual(await instance.sendHeartbeatToAllBrokers(), [cluster.brokers[0]!.addr]);
     const list = await instance.invoke(cluster.brokers[0]!.addr, createRequest(RequestCode.GET_CONSUMER_LIST_BY_GROUP, { consumerGroup: 'CG_HB' }));
     assert.deepEqual(JSON.parse(list.body!.toString()).consumerIdList, [instance.clientId]);
 
-    // The broker notifies the group when it changes: a second member joins.
-    let notified = '';
-    instance.onServerRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (request) => {
-      notified = request.extFields['consumerGroup'] ?? '';
-      return null;
-    });
+    // A second member joins.
     const other = new ClientInstance({ namesrvAddr: cluster.namesrvAddr });
     try {
       await other.topicRoute('Listened');

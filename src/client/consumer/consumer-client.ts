@@ -1,12 +1,15 @@
 /**
  * What the consumers need from the shared ClientInstance (src/client/client-instance.ts), in the
  * shapes they use: readable queues of a topic, invokes by broker name (to the master), heartbeats
- * carrying this consumer's group, and the broker's NOTIFY_CONSUMER_IDS_CHANGED. Each consumer owns
- * one instance (so one client id per consumer).
+ * carrying this consumer's group, and the broker's NOTIFY_CONSUMER_IDS_CHANGED. The instance is
+ * shared with every client of the same client id in this process (client-manager.ts); by default
+ * each consumer has its own id.
  */
 import type { Logger } from '../../common';
-import { RequestCode, type RemotingCommand } from '../../protocol';
-import { ClientInstance, type ConsumerHeartbeatData } from '../client-instance';
+import type { RemotingCommand } from '../../protocol';
+import { createClientConfig } from '../client-config';
+import type { ClientInstance, ConsumerHeartbeatData } from '../client-instance';
+import { acquireClientInstance, type ClientInstanceLease } from '../client-manager';
 import type { MessageQueue } from '../message-queue';
 
 export interface TopicRoute {
@@ -18,26 +21,27 @@ export interface ConsumerClientOptions {
   readonly namesrvAddr: string;
   /** Second half of the client id; default unique per consumer. */
   readonly instanceName?: string | undefined;
+  readonly unitName?: string | undefined;
   readonly heartbeatIntervalMs?: number | undefined;
   readonly logger: Logger;
 }
 
 export class ConsumerClient {
+  readonly #lease: ClientInstanceLease;
   readonly #instance: ClientInstance;
   readonly #idsChangedListeners: Array<(group: string) => void> = [];
+  #runningInfo: (() => unknown) | undefined;
+  #group: string | undefined;
 
   constructor(options: ConsumerClientOptions) {
-    this.#instance = new ClientInstance({
+    this.#lease = acquireClientInstance(createClientConfig({
       namesrvAddr: options.namesrvAddr,
       logger: options.logger,
       ...(options.instanceName === undefined ? {} : { instanceName: options.instanceName }),
+      ...(options.unitName === undefined ? {} : { unitName: options.unitName }),
       ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
-    });
-    this.#instance.onServerRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (request) => {
-      const group = request.extFields['consumerGroup'] ?? '';
-      for (const listener of this.#idsChangedListeners) listener(group);
-      return null;
-    });
+    }));
+    this.#instance = this.#lease.instance;
   }
 
   get clientId(): string {
@@ -51,7 +55,18 @@ export class ConsumerClient {
 
   /** Puts `group` in every heartbeat; `info` is read at each one. */
   registerConsumer(group: string, info: () => ConsumerHeartbeatData): void {
-    this.#instance.registerConsumer(group, info);
+    this.#instance.registerConsumer(group, info, {
+      idsChanged: () => {
+        for (const listener of this.#idsChangedListeners) listener(group);
+      },
+      runningInfo: () => this.#runningInfo?.(),
+    });
+    this.#group = group;
+  }
+
+  /** What GET_CONSUMER_RUNNING_INFO answers for this consumer (a ConsumerRunningInfo bean). */
+  onRunningInfo(provider: () => unknown): void {
+    this.#runningInfo = provider;
   }
 
   /** Heartbeats every known broker now (failures are logged by the instance). */
@@ -86,8 +101,12 @@ export class ConsumerClient {
     return this.#instance.unregisterConsumer(group);
   }
 
-  /** Unregisters what is left, stops timers, closes connections (failing held long polls). */
-  shutdown(): Promise<void> {
-    return this.#instance.shutdown();
+  /**
+   * Unregisters this consumer's group if still registered and leaves the shared instance; the last
+   * user's leaving stops its timers and closes its connections (failing held long polls).
+   */
+  async shutdown(): Promise<void> {
+    if (this.#group !== undefined && this.#instance.hasConsumer(this.#group)) await this.#instance.unregisterConsumer(this.#group);
+    await this.#lease.release();
   }
 }

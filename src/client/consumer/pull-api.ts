@@ -46,6 +46,11 @@ export interface PullRequestOptions {
   readonly suspendMs?: number;
   readonly maxMessages?: number;
   readonly subVersion?: number;
+  /**
+   * Stops waiting for a held pull (the consumer is stopping while its client instance, shared,
+   * stays connected): the call rejects at once and the late answer is dropped.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export async function pullMessages(client: ConsumerClient, options: PullRequestOptions): Promise<PullResult> {
@@ -66,7 +71,8 @@ export async function pullMessages(client: ConsumerClient, options: PullRequestO
     expressionType: options.expressionType ?? 'TAG',
   });
   // The broker holds the request up to suspendMs; allow the round trip on top (Java: 30 s for 15 s).
-  const response = await client.invoke(options.queue.brokerName, request, suspendMs + 15_000);
+  const invoked = client.invoke(options.queue.brokerName, request, suspendMs + 15_000);
+  const response = options.signal === undefined ? await invoked : await abortable(invoked, options.signal);
   const nextBeginOffset = Number(response.extFields['nextBeginOffset'] ?? options.queueOffset);
   const minOffset = Number(response.extFields['minOffset'] ?? 0);
   const maxOffset = Number(response.extFields['maxOffset'] ?? 0);
@@ -87,6 +93,21 @@ export async function pullMessages(client: ConsumerClient, options: PullRequestO
     default:
       throw responseError(response.code, response.remark);
   }
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(new Error('pull abandoned: the consumer is stopping'));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Error('pull abandoned: the consumer is stopping'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
+      (err: unknown) => { signal.removeEventListener('abort', onAbort); reject(err); },
+    );
+  });
 }
 
 /** Producers compress bodies over 4 KiB (zlib) and set sysFlag bit 0; listeners get the original. */

@@ -36,6 +36,8 @@ export interface PushConsumerOptions {
   readonly offsetStoreDir?: string;
   /** Names this consumer's broadcasting offset file (one per instance). Default "DEFAULT". */
   readonly instanceName?: string;
+  /** Appended to the client id (`ip@instanceName@unitName`); clients with one id share a connection. */
+  readonly unitName?: string;
   readonly logger?: Logger;
 }
 

@@ -25,6 +25,7 @@ import { LocalFileOffsetStore, RemoteBrokerOffsetStore, defaultOffsetDir, type O
 import { ProcessQueue } from './process-queue';
 import { pullMessages, DEFAULT_SUSPEND_MS } from './pull-api';
 import { RebalanceService } from './rebalance-service';
+import { consumerRunningInfo } from './running-info';
 import { validateConsumerOptions, type PushConsumerOptions, type ResolvedPushOptions } from './push-consumer-options';
 
 export type { PushConsumerOptions } from './push-consumer-options';
@@ -38,6 +39,9 @@ interface OwnedQueue {
   readonly mq: MessageQueue;
   readonly pq: ProcessQueue;
   loop?: Promise<void>;
+  /** For GET_CONSUMER_RUNNING_INFO: when the last pull answered and the highest offset it brought. */
+  lastPullTimestamp: number;
+  maxPulledOffset: number;
 }
 
 type State = 'created' | 'running' | 'stopping' | 'stopped';
@@ -56,13 +60,15 @@ export class PushConsumer {
   #pool: ConsumePool | undefined;
   #consume: ConsumeService | undefined;
   #state: State = 'created';
+  #startTimestamp = 0;
 
   constructor(options: PushConsumerOptions) {
     this.#options = validateConsumerOptions(options);
     this.#logger = options.logger ?? silentLogger;
     this.#client = new ConsumerClient({
-      namesrvAddr: this.#options.namesrvAddr, instanceName: options.instanceName, heartbeatIntervalMs: this.#options.heartbeatIntervalMs, logger: this.#logger,
+      namesrvAddr: this.#options.namesrvAddr, instanceName: options.instanceName, unitName: options.unitName, heartbeatIntervalMs: this.#options.heartbeatIntervalMs, logger: this.#logger,
     });
+    this.#client.onRunningInfo(() => this.#runningInfo());
     this.#offsets = this.#options.messageModel === 'CLUSTERING'
       ? new RemoteBrokerOffsetStore(this.#client, this.#options.groupName)
       : new LocalFileOffsetStore(this.#options.offsetStoreDir ?? defaultOffsetDir(), this.#options.instanceName, this.#options.groupName);
@@ -116,6 +122,7 @@ export class PushConsumer {
     if (this.#listener === undefined) throw stateError('registerListener() must be called before start()');
     if (this.#subscriptions.size === 0) throw stateError('subscribe() to at least one topic before start()');
     this.#state = 'running';
+    this.#startTimestamp = Date.now();
     try {
       await this.#startServices();
     } catch (err) {
@@ -215,6 +222,18 @@ export class PushConsumer {
     };
   }
 
+  /** GET_CONSUMER_RUNNING_INFO's answer: settings, subscriptions and every owned queue's state. */
+  #runningInfo(): unknown {
+    const { allocateStrategy: _strategy, logger: _logger, ...settings } = this.#options as ResolvedPushOptions & { logger?: unknown };
+    return consumerRunningInfo({
+      heartbeat: this.#heartbeatData(), settings, consumeOrderly: false, threadPoolCoreSize: this.#options.consumeThreadMin, startTimestamp: this.#startTimestamp,
+      queues: [...this.#owned.values()].map(({ mq, pq, lastPullTimestamp, maxPulledOffset }) => ({
+        mq, commitOffset: this.#offsets.readMemory(mq), cachedCount: pq.count, cachedBytes: pq.heldBytes, dropped: pq.isDropped,
+        cachedMinOffset: pq.count > 0 ? pq.commitOffset() : 0, cachedMaxOffset: pq.count > 0 ? maxPulledOffset : 0, lastPullTimestamp, lastConsumeTimestamp: 0,
+      })),
+    });
+  }
+
   async #persistOffsets(): Promise<void> {
     try {
       await this.#offsets.persistAll([...this.#owned.values()].map((o) => o.mq));
@@ -226,7 +245,7 @@ export class PushConsumer {
   async #addQueues(queues: readonly MessageQueue[]): Promise<void> {
     for (const mq of queues) {
       if (this.#state !== 'running') return;
-      const owned: OwnedQueue = { mq, pq: new ProcessQueue({ maxHeldCount: this.#options.pullThresholdForQueue, maxHeldBytes: this.#options.pullThresholdSizeForQueue }) };
+      const owned: OwnedQueue = { mq, lastPullTimestamp: 0, maxPulledOffset: -1, pq: new ProcessQueue({ maxHeldCount: this.#options.pullThresholdForQueue, maxHeldBytes: this.#options.pullThresholdSizeForQueue }) };
       this.#owned.set(queueKey(mq), owned);
       owned.loop = this.#pullLoop(owned);
     }
@@ -292,11 +311,13 @@ export class PushConsumer {
         const result = await pullMessages(this.#client, {
           group: this.#options.groupName, queue: mq, queueOffset: nextOffset, subscription: subscription.expression, expressionType: subscription.expressionType,
           filter: subscription.filter, commitOffset, suspendMs: this.#options.suspendMs, maxMessages: this.#options.pullBatchSize,
-          subVersion: subscription.subVersion,
+          subVersion: subscription.subVersion, signal: this.#stopSignal.signal,
         });
         if (!this.#isPulling(owned)) break;
         nextOffset = result.nextBeginOffset;
+        owned.lastPullTimestamp = Date.now();
         if (result.messages.length > 0) {
+          owned.maxPulledOffset = result.messages[result.messages.length - 1]!.queueOffset;
           pq.put(result.messages);
           this.#consume?.submit(result.messages, pq, mq);
         } else if (result.status === 'OFFSET_ILLEGAL') {

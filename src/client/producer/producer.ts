@@ -8,7 +8,8 @@ import { MqError, errorCode, type Clock } from '../../common';
 import { MessageConst, javaStringHash } from '../../message';
 import { encodeBatchBody, mqError } from '../../protocol';
 import { clientStateError } from '../client-config';
-import { ClientInstance } from '../client-instance';
+import type { ClientInstance } from '../client-instance';
+import { acquireClientInstance, type ClientInstanceLease } from '../client-manager';
 import { MessageClientIdGenerator } from '../message-client-id';
 import type { MessageQueue } from '../message-queue';
 import { MASTER_ID, PERM_WRITE, buildTopicRouteInfo, type TopicRouteInfo } from '../route/topic-route-cache';
@@ -57,7 +58,8 @@ interface PublishEntry {
 export class Producer {
   readonly config: ProducerConfig;
   readonly #instance: ClientInstance;
-  readonly #ownsInstance: boolean;
+  /** Set when the instance comes from the per-process table (no `clientInstance` option). */
+  readonly #lease: ClientInstanceLease | undefined;
   readonly #clock: Clock;
   readonly #ids: MessageClientIdGenerator;
   readonly #faults: LatencyFaultTolerance | undefined;
@@ -69,8 +71,8 @@ export class Producer {
 
   constructor(options: ProducerOptions) {
     this.config = createProducerConfig(options);
-    this.#ownsInstance = options.clientInstance === undefined;
-    this.#instance = options.clientInstance ?? new ClientInstance(this.config.client!);
+    this.#lease = options.clientInstance === undefined ? acquireClientInstance(this.config.client!) : undefined;
+    this.#instance = options.clientInstance ?? this.#lease!.instance;
     this.#clock = this.#instance.clock;
     this.#ids = new MessageClientIdGenerator(this.#instance.config.clientIP, process.pid, () => this.#clock.now());
     this.#faults = this.config.sendLatencyFaultEnable ? new LatencyFaultTolerance(this.#clock) : undefined;
@@ -99,20 +101,20 @@ export class Producer {
   async start(): Promise<void> {
     if (this.#state === 'running') return;
     if (this.#state === 'stopped') throw clientStateError('a shut down producer cannot be restarted');
-    if (this.#ownsInstance) await this.#instance.start();
+    if (this.#lease !== undefined) await this.#instance.start();
     this.#instance.registerProducer(this.config.groupName);
     this.#state = 'running';
   }
 
-  /** Unregisters the group from the brokers and, when this producer owns its instance, closes it. */
+  /**
+   * Unregisters the group from the brokers and leaves the shared instance (the last user closes
+   * it); an instance given as `clientInstance` stays with its owner.
+   */
   async shutdown(): Promise<void> {
-    if (this.#state !== 'running') {
-      this.#state = 'stopped';
-      return;
-    }
+    const wasRunning = this.#state === 'running';
     this.#state = 'stopped';
-    await this.#instance.unregisterProducer(this.config.groupName);
-    if (this.#ownsInstance) await this.#instance.shutdown();
+    if (wasRunning) await this.#instance.unregisterProducer(this.config.groupName);
+    await this.#lease?.release();
   }
 
   /**

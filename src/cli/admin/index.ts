@@ -6,10 +6,12 @@ import type { AdminCommand, Values } from './command';
 import { consumerCommands } from './consumer-commands';
 import { dlqCommands } from './dlq-commands';
 import { messageCommands } from './message-commands';
+import { runningInfoCommands } from './running-info-command';
 import { createOutput } from './output';
 import { topicCommands } from './topic-commands';
+import { traceCommands } from './trace-commands';
 
-const COMMANDS: readonly AdminCommand[] = [...topicCommands, ...clusterCommands, ...consumerCommands, ...messageCommands, ...dlqCommands];
+const COMMANDS: readonly AdminCommand[] = [...topicCommands, ...clusterCommands, ...consumerCommands, ...runningInfoCommands, ...messageCommands, ...dlqCommands, ...traceCommands];
 
 export function adminUsage(): string {
   return [
@@ -20,12 +22,15 @@ export function adminUsage(): string {
 }
 
 export async function runAdmin(args: readonly string[]): Promise<void> {
-  const [noun, verb, ...rest] = args;
+  const [noun, verb, ...verbRest] = args;
+  // A one-word command (`admin trace -i ...`) takes everything after its name as options.
+  const single = COMMANDS.find((c) => c.name === noun);
+  const rest = single !== undefined ? args.slice(1) : verbRest;
   if (noun === undefined || noun === 'help' || noun === '--help') {
     console.log(adminUsage());
     return;
   }
-  const command = COMMANDS.find((c) => c.name === `${noun} ${verb ?? ''}`);
+  const command = single ?? COMMANDS.find((c) => c.name === `${noun} ${verb ?? ''}`);
   if (command === undefined) {
     const verbs = COMMANDS.filter((c) => c.name.startsWith(`${noun} `)).map((c) => c.name.split(' ')[1]);
     if (verbs.length > 0) throw new Error(`unknown admin subcommand '${[noun, verb].filter(Boolean).join(' ')}' (${noun} takes: ${verbs.join(', ')})`);

@@ -5,3 +5,5 @@ export type { SendHook, SendHookContext, ConsumeHook, ConsumeOutcome } from './h
 export type { TraceOptions } from './trace-options';
 export { SendTraceHook } from './send-trace';
 export { ConsumeTraceHook } from './consume-trace';
+export { messageLife } from './trace-view';
+export type { MessageLife, GroupConsumption, ConsumeAttempt } from './trace-view';

@@ -210,6 +210,12 @@ test('consumer connections lists a running consumer', { timeout: 60_000 }, async
     const connections = JSON.parse(result.stdout);
     assert.equal(connections.connections.length, 1);
     assert.deepEqual(connections.subscriptions.map((s: any) => [s.topic, s.subString]), [['CliConn', 'A || B']]);
+    // The broker relays GET_CONSUMER_RUNNING_INFO to that client (a LitePullConsumer: CONSUME_ACTIVELY).
+    const info = await json(['admin', 'consumer', 'running-info', '-g', 'CliConnGroup', '-i', connections.connections[0].clientId]);
+    assert.equal(info.properties.PROP_CONSUME_TYPE, 'CONSUME_ACTIVELY');
+    assert.equal(info.properties.consumerGroup, 'CliConnGroup');
+    assert.deepEqual(info.subscriptions.map((s: any) => [s.topic, s.subString]), [['CliConn', 'A || B']]);
+    assert.match(await failsWithOneLine(['admin', 'consumer', 'running-info', '-g', 'CliConnGroup', '-i', 'nobody', '-n', ns]), /^cometmq: consumer 'nobody' of group 'CliConnGroup' is not online/);
   } finally {
     child.kill('SIGINT');
   }

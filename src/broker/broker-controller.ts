@@ -12,6 +12,7 @@ import { NativeMessageStore, parseDelayLevels, type MessageStore, type RecoveryR
 import type { BrokerConfig } from './broker-config';
 import type { BrokerContext } from './broker-context';
 import { ScheduleMessageService } from './delay/schedule-message-service';
+import { TimerWheelService } from './timer/timer-wheel-service';
 import { ConsumerFilterCache } from './filter/consumer-filter-cache';
 import { notifyConsumerIdsChanged } from './handlers/client-manage';
 import { registerBrokerHandlers } from './handlers/handler-table';
@@ -25,6 +26,7 @@ import { SubscriptionGroupManager } from './subscription/subscription-group-mana
 import { TopicConfigManager } from './topic/topic-config-manager';
 import { ensureTraceTopic } from './trace/trace-topic';
 import { createTransactionServices } from './transaction/transaction-services';
+import { popServiceOf, type PopService } from './pop/pop-service';
 import type { TransactionalMessageCheckService } from './transaction/transaction-check-service';
 
 /** How often silent client channels are looked for (Apache ClientHousekeepingService: 10 s). */
@@ -47,10 +49,12 @@ export class BrokerController {
   #client: RemotingClient | null = null;
   #registrar: NamesrvRegistrar | null = null;
   #schedule: ScheduleMessageService | null = null;
+  #timers: TimerWheelService | null = null;
   #store: MessageStore | null = null;
   #offsets: ConsumerOffsetManager | null = null;
   #transactionChecks: TransactionalMessageCheckService | null = null;
   #scanTimer: TimerHandle | null = null;
+  #pop: PopService | null = null;
   #startPromise: Promise<RecoveryReport> | null = null;
   #shutdownPromise: Promise<void> | null = null;
 
@@ -128,6 +132,11 @@ export class BrokerController {
     this.#schedule = schedule;
     // Slaves only keep the cursors; the master delivers.
     if (config.brokerRole !== 'SLAVE') schedule.start();
+    this.#timers = new TimerWheelService({
+      store, storePathRootDir: config.store.storePathRootDir, precisionMs: config.timerPrecisionMs,
+      flushIntervalMs: config.timerFlushIntervalMs, clock: this.#clock, logger: this.#logger,
+    });
+    if (config.brokerRole !== 'SLAVE') await this.#timers.load().then(() => this.#timers?.start());
     const pullHold = new PullHoldService(store, this.#clock, this.#options.pullHoldCheckIntervalMs ?? 5000);
     pullHold.start();
     const groups = new SubscriptionGroupManager(config.store.storePathRootDir, config.autoCreateSubscriptionGroup, this.#clock);
@@ -145,6 +154,9 @@ export class BrokerController {
     if (config.brokerRole !== 'SLAVE') checks.start();
     const context: BrokerContext = { config, store, topics, offsets, consumers, producers, pullHold, locks, groups, filters: new ConsumerFilterCache(), transactions, clock: this.#clock, logger: this.#logger, storeHost };
     this.#context = context;
+    // POP: replays its revive log (in-flight checkpoints, pop offsets) before the first request.
+    this.#pop = popServiceOf(context);
+    await this.#pop.start();
 
     const server = new RemotingServer({ host: config.listenHost, port, logger: this.#logger, clock: this.#clock, idleTimeoutMs: config.channelExpiredTimeoutMs });
     registerBrokerHandlers(server, context);
@@ -183,8 +195,10 @@ export class BrokerController {
     await this.#registrar?.shutdown();
     await this.#client?.shutdown();
     this.#context?.pullHold.shutdown();
+    await this.#pop?.shutdown();
     await this.#server?.shutdown();
     await this.#schedule?.shutdown();
+    await this.#timers?.shutdown();
     await this.#transactionChecks?.shutdown();
     this.#offsets?.shutdown();
     this.#context?.topics.persist();

@@ -59,12 +59,18 @@ export function applyTimer(properties: Record<string, string>, target: { topic: 
   return { topic: TIMER_TOPIC, queueId: 0 };
 }
 
-/** What a delivered timer message carries: the stored properties minus the broker's bookkeeping. */
+/**
+ * What a delivered timer message carries: the stored properties minus the broker's bookkeeping and
+ * the relative delays (a delivered message sent again, e.g. from a DLQ, must not wait again; an
+ * absolute TIMER_DELIVER_MS stays: it is in the past by then and tells consumers the due time).
+ */
 export function deliveredTimerProperties(stored: Readonly<Record<string, string>>): Record<string, string> {
   const properties = { ...stored };
   delete properties[MessageConst.REAL_TOPIC];
   delete properties[MessageConst.REAL_QID];
   delete properties[TIMER_OUT_MS];
+  delete properties[MessageConst.TIMER_DELAY_SEC];
+  delete properties[MessageConst.TIMER_DELAY_MS];
   return properties;
 }
 

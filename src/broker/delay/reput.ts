@@ -1,0 +1,50 @@
+/**
+ * Re-putting due messages (delay levels and timers) into their real topics: the same body, flag,
+ * sysFlag, born time and host and reconsume times, with the properties the caller decided on, in
+ * batches through the store's putMessages (one native crossing per event turn however many).
+ */
+import type { Logger } from '../../common';
+import { MessageConst, type MessageExt, type MessageToStore } from '../../message';
+import { isStored, type MessageStore } from '../../store';
+
+/** Messages per putMessages call: large enough to amortise, small enough to keep turns short. */
+export const REPUT_CHUNK = 2048;
+
+export interface Destination {
+  readonly topic: string;
+  readonly queueId: number;
+}
+
+/** REAL_TOPIC / REAL_QID of a parked message, or undefined when they are unusable. */
+export function realDestination(message: MessageExt): Destination | undefined {
+  const topic = message.properties[MessageConst.REAL_TOPIC];
+  const queueId = Number(message.properties[MessageConst.REAL_QID]);
+  if (topic === undefined || topic === '' || !Number.isInteger(queueId) || queueId < 0) return undefined;
+  return { topic, queueId };
+}
+
+export function reputMessage(message: MessageExt, destination: Destination, properties: Record<string, string>): MessageToStore {
+  return {
+    topic: destination.topic, queueId: destination.queueId, body: message.body, flag: message.flag, properties,
+    bornTimestamp: message.bornTimestamp, bornHost: message.bornHost, sysFlag: message.sysFlag, reconsumeTimes: message.reconsumeTimes,
+  };
+}
+
+/**
+ * Appends `messages` in order, REPUT_CHUNK at a time; resolves with how many were stored (a prefix:
+ * it stops at the first chunk the store refuses, logging why).
+ */
+export async function reputAll(store: MessageStore, messages: readonly MessageToStore[], logger: Logger, what: string): Promise<number> {
+  let stored = 0;
+  while (stored < messages.length) {
+    const chunk = messages.slice(stored, stored + REPUT_CHUNK);
+    const results = await store.putMessages(chunk);
+    const first = results[0];
+    if (first === undefined || !isStored(first.status)) {
+      logger.warn(`re-putting ${chunk.length} ${what} failed: ${first?.status ?? 'no result'} ${first?.remark ?? ''}`);
+      return stored;
+    }
+    stored += chunk.length;
+  }
+  return stored;
+}

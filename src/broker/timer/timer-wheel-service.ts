@@ -1,0 +1,261 @@
+/**
+ * The timer wheel (RocketMQ 5 TimerMessageStore's job, designed for many timers due at once).
+ *
+ * Timer messages wait as ordinary records in rmq_sys_wheel_timer queue 0 (timer-message.ts). This
+ * service tails that queue into TimerSlots (queue offset + due time only, never bodies) and runs
+ * passes: index what arrived, take everything due at the pass's time T in (due, offset) order, read
+ * those records in runs of neighbouring offsets and re-put them to their real topics in big
+ * putMessages batches. It wakes at the exact earliest due time (not on a fixed tick), when a timer
+ * record arrives, and at least every flush interval.
+ *
+ * Progress (timer-checkpoint.ts) is only taken between passes: after a complete pass every indexed
+ * record due at or before T has been re-put and no other. A restart rebuilds the wheel from the
+ * checkpoint's lowest pending offset; after a crash, copies re-put since the checkpoint are found in
+ * the destination queues (delivered-scan.ts), so nothing is delivered twice or lost.
+ */
+import type { Clock, Logger, TimerHandle } from '../../common';
+import type { MessageExt, MessageToStore } from '../../message';
+import type { MessageStore } from '../../store';
+import { findDelivered, deliveryFingerprint, type DeliveryCandidate } from '../delay/delivered-scan';
+import { realDestination, reputAll, reputMessage } from '../delay/reput';
+import { loadTimerCheckpoint, saveTimerCheckpoint, timerCheckpointFile, type TimerCheckpoint } from './timer-checkpoint';
+import { deliveredTimerProperties, TIMER_OUT_MS, TIMER_TOPIC } from './timer-message';
+import { TimerSlots, type DueTimers } from './timer-slots';
+
+/** Timers taken per delivery round of a pass. */
+const ROUND = 8192;
+/** Timer records indexed per pass (the rest in the next pass, right after). */
+const INDEX_PER_PASS = 32_768;
+const READ_BATCH = 1024;
+const READ_BYTES = 16 * 1024 * 1024;
+/** Offsets this close are read as one run (the few records in between are skipped). */
+const RUN_GAP = 8;
+
+export interface TimerWheelServiceOptions {
+  readonly store: MessageStore;
+  readonly storePathRootDir: string;
+  readonly precisionMs: number;
+  readonly flushIntervalMs: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export class TimerWheelService {
+  readonly #o: TimerWheelServiceOptions;
+  readonly #file: string;
+  readonly #slots: TimerSlots;
+  /** Next timer-queue offset to index. */
+  #readOffset = 0;
+  /** State as of the end of the last complete pass (what a checkpoint may claim). */
+  #settled: Omit<TimerCheckpoint, 'lowOffset'> = { indexedOffset: 0, deliveredUpToMs: 0, commitLogOffset: 0 };
+  #lastPersistAt = 0;
+  #timer: TimerHandle | null = null;
+  #running: Promise<void> | null = null;
+  #isStopped = true;
+  #unsubscribe: (() => void) | null = null;
+  #deliveredTotal = 0;
+  #isLoaded = false;
+
+  constructor(options: TimerWheelServiceOptions) {
+    this.#o = options;
+    this.#file = timerCheckpointFile(options.storePathRootDir);
+    this.#slots = new TimerSlots(options.precisionMs);
+  }
+
+  get file(): string {
+    return this.#file;
+  }
+
+  /** Timers indexed and not yet delivered. */
+  get pendingCount(): number {
+    return this.#slots.size;
+  }
+
+  get deliveredCount(): number {
+    return this.#deliveredTotal;
+  }
+
+  /** Rebuilds the wheel from the checkpoint and the timer queue (the store must be started). */
+  async load(): Promise<void> {
+    const { store, clock } = this.#o;
+    const checkpoint = loadTimerCheckpoint(this.#file);
+    await store.whenDispatched(store.getMaxPhysicalOffset());
+    this.#settled = { indexedOffset: checkpoint.indexedOffset, deliveredUpToMs: checkpoint.deliveredUpToMs, commitLogOffset: checkpoint.commitLogOffset };
+    const now = clock.now();
+    const candidates: DeliveryCandidate[] = [];
+    const candidateTimers: DueTimers = { offsets: [], dues: [] };
+    this.#readOffset = Math.max(checkpoint.lowOffset, store.getMinOffsetInQueue(TIMER_TOPIC, 0));
+    this.#indexAll((message, due) => {
+      if (message.queueOffset < checkpoint.indexedOffset && due <= checkpoint.deliveredUpToMs) return false;
+      if (due > now) return true;
+      // Due before the crash could have been: maybe re-put after the checkpoint; decided below.
+      const destination = realDestination(message);
+      if (destination === undefined) return true;
+      candidates.push({ ...destination, fingerprint: deliveryFingerprint(message) });
+      candidateTimers.offsets.push(message.queueOffset);
+      candidateTimers.dues.push(due);
+      return false;
+    });
+    const delivered = findDelivered(store, candidates, checkpoint.commitLogOffset);
+    candidateTimers.offsets.forEach((offset, i) => {
+      if (!delivered.has(i)) this.#slots.add(offset, candidateTimers.dues[i] as number);
+    });
+    this.#isLoaded = true;
+    if (delivered.size > 0) this.#o.logger.info(`timer wheel: ${delivered.size} timers re-put before a crash were not delivered again`);
+  }
+
+  start(): void {
+    if (!this.#isStopped) return;
+    this.#isStopped = false;
+    this.#lastPersistAt = this.#o.clock.now();
+    this.#unsubscribe = this.#o.store.onMessageArriving(() => this.#onArrival());
+    this.#wake(0);
+  }
+
+  /** Stops passes, waits for one in progress, writes the checkpoint. Idempotent. */
+  async shutdown(): Promise<void> {
+    this.#isStopped = true;
+    this.#timer?.cancel();
+    this.#timer = null;
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    await this.#running;
+    if (this.#isLoaded) this.persist();
+  }
+
+  /** Writes the checkpoint of the last complete pass; only called between passes. */
+  persist(): void {
+    const lowOffset = Math.min(this.#slots.minOffset(), this.#readOffset);
+    saveTimerCheckpoint(this.#file, { ...this.#settled, lowOffset });
+  }
+
+  /** One pass (exposed for tests): index, deliver everything due now; returns how many were re-put. */
+  async runPass(): Promise<number> {
+    const { clock, store } = this.#o;
+    let budget = INDEX_PER_PASS;
+    this.#indexAll(() => true, () => --budget > 0);
+    const indexedOffset = this.#readOffset;
+    const passTime = clock.now();
+    let delivered = 0;
+    for (;;) {
+      const due = this.#slots.takeDue(passTime, ROUND);
+      if (due.offsets.length === 0) break;
+      const stored = await this.#deliver(due);
+      delivered += stored;
+      if (stored < due.offsets.length) return delivered;
+    }
+    this.#settled = { indexedOffset, deliveredUpToMs: passTime, commitLogOffset: store.getMaxPhysicalOffset() };
+    if (clock.now() - this.#lastPersistAt >= this.#o.flushIntervalMs) {
+      this.#lastPersistAt = clock.now();
+      this.persist();
+    }
+    return delivered;
+  }
+
+  /**
+   * Reads timer records from #readOffset on; `keep` says whether one goes into the wheel. Stops at
+   * the end of the queue or when `more` says so.
+   */
+  #indexAll(keep: (message: MessageExt, due: number) => boolean, more: () => boolean = () => true): void {
+    const { store, logger } = this.#o;
+    for (;;) {
+      const result = store.getMessage(TIMER_TOPIC, 0, this.#readOffset, READ_BATCH, { maxBytes: READ_BYTES });
+      if (result.status !== 'FOUND') {
+        if (result.status === 'OFFSET_TOO_SMALL') this.#readOffset = result.nextBeginOffset;
+        return;
+      }
+      const before = this.#readOffset;
+      for (const message of result.messages()) {
+        const due = Number(message.properties[TIMER_OUT_MS]);
+        if (!Number.isSafeInteger(due)) logger.error(`timer record ${message.queueOffset} has no valid ${TIMER_OUT_MS}; skipped`);
+        else if (keep(message, due)) this.#slots.add(message.queueOffset, due);
+        this.#readOffset = message.queueOffset + 1;
+        if (!more()) return;
+      }
+      if (this.#readOffset === before) {
+        if (result.nextBeginOffset <= before) return;
+        this.#readOffset = result.nextBeginOffset;
+      }
+    }
+  }
+
+  /** Re-puts `due` in its order; what the store refused goes back into the wheel. */
+  async #deliver(due: DueTimers): Promise<number> {
+    const records = this.#readRecords(due.offsets);
+    const messages: MessageToStore[] = [];
+    const sent: number[] = [];
+    due.offsets.forEach((offset, i) => {
+      const message = records.get(offset);
+      const destination = message === undefined ? undefined : realDestination(message);
+      if (message === undefined || destination === undefined) {
+        // Retention removed it, or it names no real topic: nothing can be delivered.
+        this.#o.logger.error(`timer record ${offset} is ${message === undefined ? 'gone' : 'without REAL_TOPIC/REAL_QID'}; skipped`);
+        return;
+      }
+      messages.push(reputMessage(message, destination, deliveredTimerProperties(message.properties)));
+      sent.push(i);
+    });
+    const stored = await reputAll(this.#o.store, messages, this.#o.logger, 'due timer messages');
+    this.#deliveredTotal += stored;
+    if (stored === messages.length) return due.offsets.length;
+    for (let k = stored; k < sent.length; k++) {
+      const i = sent[k] as number;
+      this.#slots.add(due.offsets[i] as number, due.dues[i] as number);
+    }
+    return sent[stored] as number;
+  }
+
+  /** The records at `offsets`, read in runs of neighbouring offsets (one native call per run). */
+  #readRecords(offsets: readonly number[]): Map<number, MessageExt> {
+    const wanted = [...offsets].sort((a, b) => a - b);
+    const out = new Map<number, MessageExt>();
+    let i = 0;
+    while (i < wanted.length) {
+      let j = i;
+      while (j + 1 < wanted.length && (wanted[j + 1] as number) - (wanted[j] as number) <= RUN_GAP) j++;
+      let from = wanted[i] as number;
+      const to = (wanted[j] as number) + 1;
+      while (from < to) {
+        const result = this.#o.store.getMessage(TIMER_TOPIC, 0, from, to - from, { maxBytes: READ_BYTES });
+        if (result.status !== 'FOUND') break;
+        for (const message of result.messages()) out.set(message.queueOffset, message);
+        if (result.nextBeginOffset <= from) break;
+        from = result.nextBeginOffset;
+      }
+      i = j + 1;
+    }
+    return out;
+  }
+
+  #onArrival(): void {
+    if (this.#timer !== null && this.#o.store.getMaxOffsetInQueue(TIMER_TOPIC, 0) > this.#readOffset) this.#wake(0);
+  }
+
+  #wake(delayMs: number): void {
+    this.#timer?.cancel();
+    this.#timer = this.#o.clock.setTimer(() => {
+      this.#timer = null;
+      this.#running = this.#runSafely().finally(() => {
+        this.#running = null;
+        if (!this.#isStopped) this.#wake(this.#nextDelay());
+      });
+    }, delayMs);
+  }
+
+  async #runSafely(): Promise<void> {
+    try {
+      await this.runPass();
+    } catch (err) {
+      this.#o.logger.error('timer wheel pass failed', err);
+    }
+  }
+
+  /** Until the earliest due time, or sooner to index what is waiting, at most a flush interval. */
+  #nextDelay(): number {
+    if (this.#o.store.getMaxOffsetInQueue(TIMER_TOPIC, 0) > this.#readOffset) return 0;
+    let delay = this.#o.flushIntervalMs;
+    const next = this.#slots.nextDue();
+    if (next !== undefined) delay = Math.min(delay, Math.max(0, next - this.#o.clock.now()));
+    return delay;
+  }
+}

@@ -51,6 +51,8 @@ export const ErrorCatalogue = {
   ERR_BROKER_NOT_EXIST: { responseCode: R.BROKER_NOT_EXIST, retriable: true, description: 'The named broker is unknown.' },
   ERR_ILLEGAL_OPERATION: { responseCode: R.ILLEGAL_OPERATION, retriable: false, description: 'The operation is not allowed in this state.' },
   ERR_GO_AWAY: { responseCode: R.GO_AWAY, retriable: true, description: 'The server is shutting down; use another one.' },
+  ERR_NO_MESSAGE: { responseCode: R.NO_MESSAGE, retriable: false, description: 'POP: the acked offset is outside its queue, or the receipt handle is no longer in flight (acked or visible again).' },
+  ERR_POLLING_FULL: { responseCode: R.POLLING_FULL, retriable: true, description: 'POP: too many long-polling pops already wait on this topic (popPollingSize); retry shortly.' },
 
   // Protocol codec (a request that cannot be read as its code's header or body).
   ERR_HEADER_FIELD_MISSING: { responseCode: R.SYSTEM_ERROR, retriable: false, description: 'A mandatory extFields entry of the request header is absent.' },

@@ -42,6 +42,7 @@ import {
 } from './subscription-group-admin';
 import { createSendMessageHandler, createSendQueue } from './send-message';
 import { createEndTransactionHandler } from '../transaction/end-transaction-handler';
+import { popHandlers } from '../pop/pop-handlers';
 
 /** Held long polls count as in flight: room for one per queue of many consumers. */
 const PULL_MAX_IN_FLIGHT = 100_000;
@@ -85,6 +86,7 @@ export function brokerHandlers(broker: BrokerContext): Array<[number, RequestHan
     [RequestCode.GET_CONSUMER_RUNNING_INFO, createGetConsumerRunningInfoHandler(broker)],
     [RequestCode.CONSUME_MESSAGE_DIRECTLY, createConsumeMessageDirectlyHandler(broker)],
     [RequestCode.END_TRANSACTION, createEndTransactionHandler(broker, broker.transactions)],
+    ...popHandlers(broker),
   ];
 }
 

@@ -1,0 +1,222 @@
+/**
+ * POP_MESSAGE (200050): pops up to maxMsgNums (<= 32) messages of (group, topic) from one queue or
+ * any (-1), and from the group's pop retry topic (first on every fifth request, else when the topic
+ * did not fill the batch, as RocketMQ's popFromRetryProbability does), writes a checkpoint per queue
+ * popped and answers with RocketMQ's PopMessageResponseHeader. Nothing there: held up to pollTime
+ * (PopHoldService), then POLLING_TIMEOUT; POLLING_FULL when too many pops already wait.
+ */
+import { encodeRecord, forEachRecord, recordSize, type MessageExt, type MessageToStore } from '../../message';
+import { createResponse, mqError, ResponseCode, type RemotingCommand } from '../../protocol';
+import {
+  buildMsgOffsetInfo, buildReceiptHandle, buildStartOffsetInfo, popRetryTopicV1, retryTypeOf, type PoppedQueue,
+} from '../../protocol/headers/pop-extra-info';
+import { PopInitMode, PopMessageRequestHeader, PopMessageResponseHeader, type PopMessageRequest } from '../../protocol/headers/pop-headers';
+import { isStored } from '../../store';
+import type { BrokerContext } from '../broker-context';
+import { recordMatches, subscriptionFilter, type SubscriptionFilter } from '../filter/message-filter';
+import { mapPutStatus } from '../status-mapping';
+import { isReadable } from '../topic/topic-config-manager';
+import type { PopService } from './pop-service';
+import { POP_CK, type CheckpointData } from './pop-records';
+
+export const MAX_POP_BATCH = 32;
+/** One request in this many pops the retry topic first (RocketMQ popFromRetryProbability 20%). */
+const RETRY_FIRST_EVERY = 5;
+
+interface QueuePop extends PoppedQueue {
+  readonly topic: string;
+  readonly messages: MessageExt[];
+  readonly records: Buffer[];
+  readonly nextOffset: number;
+}
+
+interface PopOutcome {
+  readonly response: RemotingCommand;
+  readonly found: boolean;
+}
+
+export function createPopMessageHandler(broker: BrokerContext, pop: PopService) {
+  let requests = 0;
+  return async (request: RemotingCommand): Promise<RemotingCommand> => {
+    const header = PopMessageRequestHeader.decode(request.extFields);
+    const filter = checkPop(broker, header);
+    const retryFirst = requests++ % RETRY_FIRST_EVERY === 0;
+    const first = await executePop(broker, pop, header, filter, retryFirst);
+    if (first.found || first.response.code !== ResponseCode.POLLING_TIMEOUT || header.pollTime <= 0) return first.response;
+    const deadline = broker.clock.now() + header.pollTime;
+    return new Promise<RemotingCommand>((resolve) => {
+      const park = (): void => {
+        const isHeld = pop.hold.hold({
+          topic: header.topic,
+          deadline,
+          isReady: () => hasPoppable(broker, pop, header),
+          wake: (reason) => {
+            if (reason === 'shutdown') {
+              resolve(noMessage(broker, header, 0));
+              return;
+            }
+            executePop(broker, pop, header, filter, false).then((again) => {
+              // Only filtered-out messages arrived: wait on for a matching one.
+              if (!again.found && reason === 'arrival' && again.response.code === ResponseCode.POLLING_TIMEOUT && broker.clock.now() < deadline) park();
+              else resolve(again.response);
+            }, (err: unknown) => resolve(createResponse(ResponseCode.SYSTEM_ERROR, (err as Error).message)));
+          },
+        });
+        if (!isHeld) resolve(createResponse(ResponseCode.POLLING_FULL, `the broker[${broker.config.brokerIP1}] pop polling is full`));
+      };
+      park();
+    });
+  };
+}
+
+function checkPop(broker: BrokerContext, header: PopMessageRequest): SubscriptionFilter {
+  const ip = broker.config.brokerIP1;
+  if (!isReadable(broker.config.brokerPermission)) throw mqError('ERR_NO_PERMISSION', `the broker[${ip}] pop message is forbidden`);
+  if (header.maxMsgNums > MAX_POP_BATCH) throw mqError('ERR_INVALID_PARAMETER', `the broker[${ip}] pop message's num is greater than ${MAX_POP_BATCH}`);
+  if (header.maxMsgNums < 1) throw mqError('ERR_INVALID_PARAMETER', `maxMsgNums[${header.maxMsgNums}] must be positive`);
+  if (header.invisibleTime < 1) throw mqError('ERR_INVALID_PARAMETER', `invisibleTime[${header.invisibleTime}] must be positive`);
+  if (header.order === true) throw mqError('ERR_INVALID_PARAMETER', 'orderly pop is not supported by this broker');
+  if (header.initMode !== PopInitMode.MIN && header.initMode !== PopInitMode.MAX) {
+    throw mqError('ERR_INVALID_PARAMETER', `initMode[${header.initMode}] must be 0 (MIN) or 1 (MAX)`);
+  }
+  const topicConfig = broker.topics.get(header.topic);
+  if (topicConfig === undefined) throw mqError('ERR_TOPIC_NOT_EXIST', `topic[${header.topic}] not exist, apply first please!`);
+  if (!isReadable(topicConfig.perm)) throw mqError('ERR_NO_PERMISSION', `the topic[${header.topic}] peeking message is forbidden`);
+  if (header.queueId < -1 || header.queueId >= topicConfig.readQueueNums) {
+    throw mqError('ERR_INVALID_PARAMETER', `queueId[${header.queueId}] is illegal, topic:[${header.topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${header.consumerGroup}]`);
+  }
+  const group = broker.groups.findOrCreate(header.consumerGroup);
+  if (group === undefined) throw mqError('ERR_SUBSCRIPTION_GROUP_NOT_EXIST', `subscription group [${header.consumerGroup}] does not exist`);
+  if (!group.consumeEnable) throw mqError('ERR_NO_PERMISSION', `subscription group no permission, ${header.consumerGroup}`);
+  const expression = header.exp === undefined || header.exp === '' ? '*' : header.exp;
+  return subscriptionFilter(broker, header.consumerGroup, header.topic, expression, header.expType ?? 'TAG');
+}
+
+/** The queues one pop reads: the topic's (one or all, rotating the start) and the retry topic's. */
+function queuesOf(broker: BrokerContext, header: PopMessageRequest, retryFirst: boolean, rotate: number): Array<[string, number]> {
+  const normal: Array<[string, number]> = [];
+  const readQueues = broker.topics.get(header.topic)?.readQueueNums ?? 0;
+  if (header.queueId >= 0) normal.push([header.topic, header.queueId]);
+  else for (let i = 0; i < readQueues; i++) normal.push([header.topic, (rotate + i) % readQueues]);
+  const retryTopic = popRetryTopicV1(header.consumerGroup, header.topic);
+  const retryQueues = broker.topics.get(retryTopic)?.readQueueNums ?? 0;
+  const retry: Array<[string, number]> = [];
+  for (let i = 0; i < retryQueues; i++) retry.push([retryTopic, i]);
+  return retryFirst ? [...retry, ...normal] : [...normal, ...retry];
+}
+
+function popOffsetOf(broker: BrokerContext, pop: PopService, header: PopMessageRequest, topic: string, queueId: number): number {
+  return pop.book.popOffset(header.consumerGroup, topic, queueId, () => {
+    const committed = broker.offsets.queryOffset(header.consumerGroup, topic, queueId);
+    if (committed >= 0) return committed;
+    const min = broker.store.getMinOffsetInQueue(topic, queueId);
+    // MAX starts at the last message, except on a queue nothing was ever deleted from (RocketMQ
+    // initPopOffsetByCheckMsgInMem: its first message is still there to be read).
+    const initial = header.initMode === PopInitMode.MIN || topic !== header.topic || min <= 0
+      ? min : Math.max(min, broker.store.getMaxOffsetInQueue(topic, queueId) - 1);
+    broker.offsets.commitOffset(header.consumerGroup, topic, queueId, initial);
+    return initial;
+  });
+}
+
+function hasPoppable(broker: BrokerContext, pop: PopService, header: PopMessageRequest): boolean {
+  for (const [topic, queueId] of queuesOf(broker, header, false, 0)) {
+    if (broker.store.getMaxOffsetInQueue(topic, queueId) > popOffsetOf(broker, pop, header, topic, queueId)) return true;
+  }
+  return false;
+}
+
+async function executePop(
+  broker: BrokerContext, pop: PopService, header: PopMessageRequest, filter: SubscriptionFilter, retryFirst: boolean,
+): Promise<PopOutcome> {
+  const popTime = broker.clock.now();
+  const reviveQid = pop.nextReviveQid();
+  const group = header.consumerGroup;
+  const popped: QueuePop[] = [];
+  let remaining = header.maxMsgNums;
+  let restNum = 0;
+  // Everything up to the checkpoint writes runs in one turn: no other pop sees these offsets.
+  for (const [topic, queueId] of queuesOf(broker, header, retryFirst, popTime)) {
+    const offset = popOffsetOf(broker, pop, header, topic, queueId);
+    if (remaining === 0) {
+      restNum += Math.max(0, broker.store.getMaxOffsetInQueue(topic, queueId) - offset);
+      continue;
+    }
+    const isRetry = topic !== header.topic;
+    const result = broker.store.getMessage(topic, queueId, offset, remaining, !isRetry && filter.codes.length > 0 ? { tagsCodes: filter.codes } : undefined);
+    if (result.nextBeginOffset < 0) continue;
+    const messages: MessageExt[] = [];
+    const records: Buffer[] = [];
+    if (result.status === 'FOUND' && result.records !== null) {
+      const buffer = result.records;
+      forEachRecord(buffer, (message, at) => {
+        if (isRetry || recordMatches(filter, message)) {
+          messages.push(message);
+          records.push(buffer.subarray(at, at + message.storeSize));
+        }
+      });
+    }
+    restNum += Math.max(0, result.maxOffset - result.nextBeginOffset);
+    if (result.nextBeginOffset !== offset) pop.book.setPopOffset(group, topic, queueId, result.nextBeginOffset);
+    if (messages.length === 0) {
+      // Only filtered-out (or vanished) messages: nothing in flight, the offset is committed as is.
+      if (result.nextBeginOffset > offset) pop.commitPopOffset(group, topic, queueId, result.nextBeginOffset);
+      continue;
+    }
+    remaining -= messages.length;
+    popped.push({
+      topic, retryType: retryTypeOf(topic), queueId, startOffset: offset, offsets: messages.map((m) => m.queueOffset),
+      messages, records, nextOffset: result.nextBeginOffset,
+    });
+  }
+  if (popped.length === 0) return { response: noMessage(broker, header, restNum), found: false };
+
+  const writes = await Promise.all(popped.map((q) => pop.writeCheckpoint(checkpointOf(broker, header, q, popTime, reviveQid))));
+  const failed = writes.find((w) => !isStored(w.status));
+  if (failed !== undefined) {
+    // The popped messages stay in flight in memory and come back after invisibleTime.
+    const mapped = mapPutStatus(failed.status, { isDiskFull: broker.store.isDiskFull, diskUsageRatio: -1, storeRemark: failed.remark });
+    return { response: createResponse(mapped.code, mapped.remark), found: false };
+  }
+  for (const q of popped) pop.commitPopOffset(group, q.topic, q.queueId, q.nextOffset);
+  const extFields = PopMessageResponseHeader.encode({
+    popTime, invisibleTime: header.invisibleTime, reviveQid, restNum,
+    startOffsetInfo: buildStartOffsetInfo(popped), msgOffsetInfo: buildMsgOffsetInfo(popped),
+  });
+  const body = Buffer.concat(popped.flatMap((q) => (q.topic === header.topic ? q.records : reencodeRetried(broker, header, q, popTime, reviveQid))));
+  return { response: createResponse(ResponseCode.SUCCESS, 'FOUND', extFields, body), found: true };
+}
+
+function checkpointOf(broker: BrokerContext, header: PopMessageRequest, q: QueuePop, popTime: number, reviveQid: number): CheckpointData {
+  return {
+    group: header.consumerGroup, topic: q.topic, queueId: q.queueId, startOffset: q.startOffset, popTime,
+    invisibleTime: header.invisibleTime, reviveQid, offsets: q.offsets, brokerName: broker.config.brokerName,
+  };
+}
+
+/**
+ * Retried messages go out under the topic the consumer asked for, with their receipt handle in
+ * POP_CK (RocketMQ's default, popResponseReturnActualRetryTopic=false): the client cannot derive
+ * it from startOffsetInfo once the topic is rewritten.
+ */
+function reencodeRetried(broker: BrokerContext, header: PopMessageRequest, q: QueuePop, popTime: number, reviveQid: number): Buffer[] {
+  return q.messages.map((m) => {
+    const handle = buildReceiptHandle({
+      ckQueueOffset: q.startOffset, popTime, invisibleTime: header.invisibleTime, reviveQid, retryType: q.retryType,
+      brokerName: broker.config.brokerName, queueId: q.queueId, msgQueueOffset: m.queueOffset,
+    });
+    const message: MessageToStore = {
+      topic: header.topic, queueId: m.queueId, body: m.body, flag: m.flag, properties: { ...m.properties, [POP_CK]: handle },
+      bornTimestamp: m.bornTimestamp, bornHost: m.bornHost, sysFlag: m.sysFlag, reconsumeTimes: m.reconsumeTimes,
+      preparedTransactionOffset: m.preparedTransactionOffset,
+    };
+    const out = Buffer.alloc(recordSize(message, m.storeHost));
+    encodeRecord(out, 0, message, m.storeHost, { bodyCRC: m.bodyCRC, queueOffset: m.queueOffset, physicalOffset: m.commitLogOffset, storeTimestamp: m.storeTimestamp });
+    return out;
+  });
+}
+
+function noMessage(broker: BrokerContext, header: PopMessageRequest, restNum: number): RemotingCommand {
+  const extFields = PopMessageResponseHeader.encode({ popTime: broker.clock.now(), invisibleTime: header.invisibleTime, reviveQid: 0, restNum });
+  return createResponse(ResponseCode.POLLING_TIMEOUT, 'NO_MESSAGE_IN_QUEUE', extFields);
+}

@@ -45,6 +45,11 @@ export interface BenchResult {
   /** (percentile, micros) points for percentile curves, from p0 to p99.999 on a log scale. */
   percentileCurve: Array<{ percentile: number; micros: number }>;
   perSecond: SecondSample[];
+  /**
+   * Open-loop (--rate) runs only: the round trip from the moment each request was actually sent,
+   * without the wait for its due time that `latency` charges (the uncorrected figure, for contrast).
+   */
+  serviceTime?: LatencyPercentiles;
   /** Set when the run was cut short (Ctrl-C, deadline): the figures cover what finished. */
   interrupted?: boolean;
 }

@@ -59,4 +59,12 @@ export class UnsupportedBenchOption extends Error {
   override readonly name = 'UnsupportedBenchOption';
 }
 
+/**
+ * A send the server answered with an error (RocketMQ's "Response Failed"). Any other rejection of
+ * BenchSender.send counts as a send failure (no answer: timeout, connection lost).
+ */
+export class BenchResponseFailure extends Error {
+  override readonly name = 'BenchResponseFailure';
+}
+
 export type BenchTargetFactory = (options: TargetOptions) => Promise<BenchTarget>;

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAdmin } from './admin';
+import { BENCH_COMMAND_USAGE, runBench } from './bench';
 import { CONSUME_USAGE, runConsume } from './consume';
 import { PRODUCE_USAGE, runProduce } from './produce';
 import { runBroker, runNamesrv, runStandalone } from './servers';
@@ -28,6 +29,8 @@ commands:
         send messages with the SDK producer and print each SendResult (a summary past 20)
   ${CONSUME_USAGE}
         print messages as they arrive; exits after N or on Ctrl-C, committing offsets
+  ${BENCH_COMMAND_USAGE}
+        benchmarks against an embedded broker or a cluster ('cometmq bench help')
   help                                     this text
 
 The name server address defaults to 127.0.0.1:9876.`;
@@ -111,6 +114,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'consume':
       await runConsume(args);
       return 0;
+    case 'bench':
+      return runBench(args);
     case 'help':
     case '--help':
       console.log(USAGE);

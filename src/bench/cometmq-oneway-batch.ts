@@ -1,0 +1,28 @@
+/**
+ * A one-way batch: the SDK has one-way single sends and awaited batches but no one-way batch, so
+ * the bench builds the SEND_MESSAGE_V2 batch request itself from the SDK's own encoders and hands
+ * it to the producer's client instance one-way. Queues are taken round-robin, as the producer does.
+ */
+import { encodeBatchBody, mqError } from '../protocol';
+import { MessageClientIdGenerator, type Producer } from '../client';
+import { prepareMessage, sendBatchRequest } from '../client/producer/send-request';
+
+const ids = new MessageClientIdGenerator('127.0.0.1', process.pid, () => Date.now());
+let nextQueue = 0;
+
+export async function sendBatchOneway(producer: Producer, topic: string, bodies: readonly Buffer[]): Promise<void> {
+  const queues = await producer.publishQueues(topic);
+  const queue = queues[nextQueue++ % queues.length]!;
+  const instance = producer.clientInstance;
+  const address = instance.masterAddress(queue.brokerName);
+  if (address === undefined) throw mqError('ERR_BROKER_NOT_EXIST', `the master of broker ${queue.brokerName} is not known`);
+  const entries = bodies.map((body) => {
+    const prepared = prepareMessage({ topic, body }, body, ids.next(), undefined);
+    return { flag: prepared.flag, body: prepared.body, properties: prepared.properties };
+  });
+  const target = {
+    producerGroup: producer.config.groupName, topic, queueId: queue.queueId, defaultTopic: producer.config.createTopicKey,
+    defaultTopicQueueNums: String(producer.config.defaultTopicQueueNums),
+  };
+  await instance.invokeOneway(address, sendBatchRequest(target, encodeBatchBody(entries), Date.now()), producer.config.sendMsgTimeoutMs);
+}

@@ -12,6 +12,7 @@ import { NativeMessageStore, parseDelayLevels, type MessageStore, type RecoveryR
 import type { BrokerConfig } from './broker-config';
 import type { BrokerContext } from './broker-context';
 import { ScheduleMessageService } from './delay/schedule-message-service';
+import { TimerWheelService } from './timer/timer-wheel-service';
 import { ConsumerFilterCache } from './filter/consumer-filter-cache';
 import { notifyConsumerIdsChanged } from './handlers/client-manage';
 import { registerBrokerHandlers } from './handlers/handler-table';
@@ -48,6 +49,7 @@ export class BrokerController {
   #client: RemotingClient | null = null;
   #registrar: NamesrvRegistrar | null = null;
   #schedule: ScheduleMessageService | null = null;
+  #timers: TimerWheelService | null = null;
   #store: MessageStore | null = null;
   #offsets: ConsumerOffsetManager | null = null;
   #transactionChecks: TransactionalMessageCheckService | null = null;
@@ -130,6 +132,11 @@ export class BrokerController {
     this.#schedule = schedule;
     // Slaves only keep the cursors; the master delivers.
     if (config.brokerRole !== 'SLAVE') schedule.start();
+    this.#timers = new TimerWheelService({
+      store, storePathRootDir: config.store.storePathRootDir, precisionMs: config.timerPrecisionMs,
+      flushIntervalMs: config.timerFlushIntervalMs, clock: this.#clock, logger: this.#logger,
+    });
+    if (config.brokerRole !== 'SLAVE') await this.#timers.load().then(() => this.#timers?.start());
     const pullHold = new PullHoldService(store, this.#clock, this.#options.pullHoldCheckIntervalMs ?? 5000);
     pullHold.start();
     const groups = new SubscriptionGroupManager(config.store.storePathRootDir, config.autoCreateSubscriptionGroup, this.#clock);
@@ -191,6 +198,7 @@ export class BrokerController {
     await this.#pop?.shutdown();
     await this.#server?.shutdown();
     await this.#schedule?.shutdown();
+    await this.#timers?.shutdown();
     await this.#transactionChecks?.shutdown();
     this.#offsets?.shutdown();
     this.#context?.topics.persist();

@@ -4,7 +4,7 @@
  * redirection to SCHEDULE_TOPIC_XXXX, %RETRY% -> %DLQ% past maxReconsumeTimes, the store append,
  * and the SendMessageResponseHeader Java clients read (remoting-protocol.md §5.1).
  */
-import { MessageConst, SCHEDULE_TOPIC, decodeProperties, encodeProperties, findProperty, type MessageToStore, type SocketAddress } from '../../message';
+import { MessageConst, decodeProperties, encodeProperties, findProperty, type MessageToStore, type SocketAddress } from '../../message';
 import {
   createResponse,
   decodeBatchBody,
@@ -16,6 +16,7 @@ import type { HandlerContext } from '../../remoting';
 import { isStored, parseDelayLevels, type PutMessageResult } from '../../store';
 import type { BrokerContext } from '../broker-context';
 import { applyDelayLevel } from '../delay/delay-redirect';
+import { batchProblem, isSendForbiddenTopic } from '../limits/message-limits';
 import { timerMessageToStore } from '../timer/timer-send';
 import { batchTransactionProblem, halfMessageToStore, isHalfMessageSendText } from '../transaction/half-message';
 import { mapPutStatus } from '../status-mapping';
@@ -23,8 +24,6 @@ import { PageCacheBusyProbe } from './page-cache-busy';
 import { SendQueue } from './send-queue';
 import { DLQ_GROUP_TOPIC_PREFIX, PERM_READ, PERM_WRITE, RETRY_GROUP_TOPIC_PREFIX, isWriteable, topicNameProblem, type TopicConfig } from '../topic/topic-config-manager';
 
-/** Topics producers may not write to directly. */
-const SEND_FORBIDDEN_TOPICS = new Set([SCHEDULE_TOPIC, 'RMQ_SYS_TRANS_HALF_TOPIC', 'RMQ_SYS_TRANS_OP_HALF_TOPIC', 'TRANS_CHECK_MAX_TIME_TOPIC']);
 const DEFAULT_MAX_RECONSUME_TIMES = 16;
 /** Request version from which maxReconsumeTimes in the header is honoured (V3_4_9). */
 const VERSION_WITH_MAX_RECONSUME_TIMES = 121;
@@ -95,7 +94,7 @@ function checkTopic(broker: BrokerContext, header: SendHeader): TopicConfig {
   }
   const problem = topicNameProblem(header.topic);
   if (problem !== undefined) throw mqError('ERR_INVALID_PARAMETER', `the topic[${header.topic}] is illegal: ${problem}`);
-  if (SEND_FORBIDDEN_TOPICS.has(header.topic) || header.topic.startsWith('rmq_sys_')) {
+  if (isSendForbiddenTopic(header.topic)) {
     throw mqError('ERR_NO_PERMISSION', `Sending message to topic[${header.topic}] is forbidden.`);
   }
   const config = broker.topics.getOrCreateForSend(header.topic, header.defaultTopic, header.defaultTopicQueueNums);
@@ -166,12 +165,12 @@ async function sendOne(
 async function sendBatch(
   broker: BrokerContext, request: RemotingCommand, header: SendHeader, topicConfig: TopicConfig, bornHost: SocketAddress,
 ): Promise<RemotingCommand> {
-  if (header.topic.length > 127) throw mqError('ERR_MESSAGE_ILLEGAL', `message topic length too long ${header.topic.length}`);
-  if (header.topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) throw mqError('ERR_INVALID_PARAMETER', `batch request does not support retry group ${header.topic}`);
   const transactional = batchTransactionProblem(header.sysFlag);
   if (transactional !== undefined) throw mqError('ERR_MESSAGE_ILLEGAL', transactional);
   const queueId = header.queueId < 0 ? randomQueue(topicConfig.writeQueueNums) : header.queueId;
   const inner = decodeBatchBody(request.body ?? EMPTY_BODY);
+  const problem = batchProblem({ topic: header.topic, properties: header.properties, bodyLength: request.body?.length ?? 0, innerProperties: inner.map((m) => m.propertiesText) }, broker.config.store.maxMessageSize);
+  if (problem !== undefined) throw mqError('ERR_MESSAGE_ILLEGAL', problem);
   const cluster = broker.config.brokerClusterName;
   const messages: MessageToStore[] = inner.map((m) => ({
     topic: header.topic, queueId, body: m.body, flag: m.flag, propertiesText: withProperty(m.propertiesText, MessageConst.CLUSTER, cluster),

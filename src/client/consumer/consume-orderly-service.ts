@@ -84,8 +84,7 @@ export class ConsumeOrderlyService implements QueueConsumeService {
     this.#locks?.start();
   }
 
-  /** Renews every lock now (the consumer calls it after each rebalance). */
-  lockAll(): void {
+  renewLocks(): void {
     this.#locks?.lockAll();
   }
 

@@ -29,6 +29,8 @@ export interface QueueConsumeService {
   waitUntilPullable(queue: MessageQueue, pq: ProcessQueue): Promise<boolean>;
   /** A queue rebalanced away (`pq` already dropped): finish with it, run `commit` (persist its offset), let it go. */
   releaseQueue(queue: MessageQueue, pq: ProcessQueue, commit: () => Promise<void>): Promise<void>;
+  /** Called after each rebalance (orderly: renews every queue lock, e.g. after a broker restart). */
+  renewLocks(): void;
   /** Stops starting listener calls and waits for the running ones. */
   drain(): Promise<void>;
   /** After the final offset commit of a shutdown: gives up every queue (orderly: UNLOCK_BATCH_MQ). */
@@ -84,6 +86,10 @@ export class ConsumeService implements QueueConsumeService {
 
   async releaseQueue(_queue: MessageQueue, _pq: ProcessQueue, commit: () => Promise<void>): Promise<void> {
     await commit(); // running listeners finish on their own; a dropped queue's results are not committed
+  }
+
+  renewLocks(): void {
+    // No locks.
   }
 
   async releaseAll(): Promise<void> {

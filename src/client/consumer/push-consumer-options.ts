@@ -14,8 +14,10 @@ export interface PushConsumerOptions {
   /** For TIMESTAMP: ms since the epoch. Default: half an hour ago (as RocketMQ). */
   readonly consumeTimestamp?: number;
   readonly allocateStrategy?: AllocateStrategy;
-  /** Deliveries before a message goes to %DLQ%<group>. Default 16. */
+  /** Redeliveries before a message goes to %DLQ%<group>. Default -1: 16 for concurrent listeners, unbounded for orderly ones. */
   readonly maxReconsumeTimes?: number;
+  /** Orderly listeners: how long a queue waits after a failed batch before consuming it again. Default 1000. */
+  readonly suspendCurrentQueueTimeMillis?: number;
   /** Messages per listener call. Default 1. */
   readonly consumeMessageBatchMaxSize?: number;
   /** Worker threads kept alive (module listeners). Default 1. */
@@ -49,6 +51,7 @@ export interface ResolvedPushOptions {
   readonly consumeTimestamp: number;
   readonly allocateStrategy: AllocateStrategy | undefined;
   readonly maxReconsumeTimes: number;
+  readonly suspendCurrentQueueTimeMillis: number;
   readonly consumeMessageBatchMaxSize: number;
   readonly consumeThreadMin: number;
   readonly consumeThreadMax: number;
@@ -95,7 +98,8 @@ export function validateConsumerOptions(options: PushConsumerOptions): ResolvedP
     consumeFromWhere,
     consumeTimestamp: intIn('consumeTimestamp', options.consumeTimestamp, Date.now() - 30 * 60_000, 0, Number.MAX_SAFE_INTEGER),
     allocateStrategy: options.allocateStrategy,
-    maxReconsumeTimes: intIn('maxReconsumeTimes', options.maxReconsumeTimes, 16, 0, 1000),
+    maxReconsumeTimes: intIn('maxReconsumeTimes', options.maxReconsumeTimes, -1, -1, MAX),
+    suspendCurrentQueueTimeMillis: intIn('suspendCurrentQueueTimeMillis', options.suspendCurrentQueueTimeMillis, 1000, 10, 30_000),
     consumeMessageBatchMaxSize: intIn('consumeMessageBatchMaxSize', options.consumeMessageBatchMaxSize, 1, 1, 1024),
     consumeThreadMin,
     consumeThreadMax,

@@ -11,7 +11,9 @@ import { optionError, stateError } from './consumer-types';
 import { RequestCode, ResponseCode, createRequest, responseError } from '../../protocol';
 import { allocateAveragely } from '../rebalance/strategies';
 import { ConsumePool } from './consume-pool';
-import { ConsumeService, RETRY_GROUP_TOPIC_PREFIX } from './consume-service';
+import { ConsumeService, RETRY_GROUP_TOPIC_PREFIX, type QueueConsumeService } from './consume-service';
+import { ConsumeOrderlyService } from './consume-orderly-service';
+import type { OrderlyListener } from './consume-orderly-types';
 import type { ConsumerHeartbeatData } from '../client-instance';
 import { ConsumerClient } from './consumer-client';
 import { checkClientConfig, selectSubscription, toSubscriptionData, type SelectedSubscription, type SubscriptionExpression } from './message-selector';
@@ -56,9 +58,10 @@ export class PushConsumer {
   readonly #owned = new Map<string, OwnedQueue>();
   readonly #stopSignal = new AbortController();
   readonly #timers: NodeJS.Timeout[] = [];
-  #listener: ConcurrentListener | string | undefined;
+  #listener: ConcurrentListener | OrderlyListener | string | undefined;
+  #isOrderly = false;
   #pool: ConsumePool | undefined;
-  #consume: ConsumeService | undefined;
+  #consume: QueueConsumeService | undefined;
   #state: State = 'created';
   #startTimestamp = 0;
 
@@ -76,6 +79,7 @@ export class PushConsumer {
     this.#rebalance = new RebalanceService(this.#client, {
       addQueues: (queues) => this.#addQueues(queues),
       removeQueues: (queues) => this.#removeQueues(queues),
+      rebalanced: () => this.#consume?.renewLocks(),
     }, { group: this.#options.groupName, messageModel: this.#options.messageModel, strategy, intervalMs: this.#options.rebalanceIntervalMs, logger: this.#logger });
     this.#client.onConsumerIdsChanged((group) => {
       if (group === this.#options.groupName) void this.#rebalance.trigger();
@@ -105,6 +109,17 @@ export class PushConsumer {
     if (typeof listener === 'string' && !isAbsolute(listener)) throw optionError(`listener module path must be absolute, got "${listener}"`);
     if (this.#state !== 'created') throw stateError('registerListener() must be called before start()');
     this.#listener = listener;
+    this.#isOrderly = false;
+  }
+
+  /**
+   * An orderly listener (MessageListenerOrderly; docs/ordered.md): each queue's messages one batch
+   * at a time in queue order, only while this consumer holds the queue's broker lock. A function,
+   * or the absolute path of a module run on worker threads.
+   */
+  registerOrderlyListener(listener: OrderlyListener | string): void {
+    this.registerListener(listener as ConcurrentListener | string);
+    this.#isOrderly = true;
   }
 
   /** Messages the listener has consumed successfully since start() (retries count when they succeed). */
@@ -136,19 +151,15 @@ export class PushConsumer {
       const retryTopic = RETRY_GROUP_TOPIC_PREFIX + this.#options.groupName;
       this.#subscriptions.set(retryTopic, { topic: retryTopic, ...selectSubscription('*'), subVersion: Date.now() });
     }
-    let listener: ConcurrentListener | ConsumePool;
     if (this.#listener === undefined) throw stateError('registerListener() must be called before start()');
-    if (typeof this.#listener === 'string') {
-      this.#pool = new ConsumePool({ modulePath: this.#listener, minThreads: this.#options.consumeThreadMin, maxThreads: this.#options.consumeThreadMax });
-      listener = this.#pool;
-    } else {
-      listener = this.#listener;
-    }
-    this.#consume = new ConsumeService(this.#client, this.#offsets, listener, {
-      group: this.#options.groupName, messageModel: this.#options.messageModel, batchSize: this.#options.consumeMessageBatchMaxSize,
-      concurrency: this.#options.consumeThreadMax, maxReconsumeTimes: this.#options.maxReconsumeTimes,
-      localRetryDelayMs: this.#options.localRetryDelayMs, logger: this.#logger,
-    });
+    this.#consume = this.#isOrderly
+      ? new ConsumeOrderlyService(this.#client, this.#offsets, this.#listener as OrderlyListener | string, {
+        group: this.#options.groupName, messageModel: this.#options.messageModel, batchSize: this.#options.consumeMessageBatchMaxSize,
+        concurrency: this.#options.consumeThreadMax, maxReconsumeTimes: this.#options.maxReconsumeTimes, suspendCurrentQueueTimeMillis: this.#options.suspendCurrentQueueTimeMillis,
+        consumeThreadMin: this.#options.consumeThreadMin, consumeThreadMax: this.#options.consumeThreadMax, logger: this.#logger,
+      })
+      : this.#concurrentService(this.#listener as ConcurrentListener | string);
+    this.#consume.start();
     await this.#offsets.load();
     this.#client.registerConsumer(this.#options.groupName, () => this.#heartbeatData());
     await this.#client.start();
@@ -162,6 +173,21 @@ export class PushConsumer {
     await this.#client.heartbeat();
     this.#every(this.#options.persistIntervalMs, () => this.#persistOffsets());
     await this.#rebalance.start();
+  }
+
+  #concurrentService(given: ConcurrentListener | string): ConsumeService {
+    let listener: ConcurrentListener | ConsumePool;
+    if (typeof given === 'string') {
+      this.#pool = new ConsumePool({ modulePath: given, minThreads: this.#options.consumeThreadMin, maxThreads: this.#options.consumeThreadMax });
+      listener = this.#pool;
+    } else {
+      listener = given;
+    }
+    return new ConsumeService(this.#client, this.#offsets, listener, {
+      group: this.#options.groupName, messageModel: this.#options.messageModel, batchSize: this.#options.consumeMessageBatchMaxSize,
+      concurrency: this.#options.consumeThreadMax, maxReconsumeTimes: this.#options.maxReconsumeTimes,
+      localRetryDelayMs: this.#options.localRetryDelayMs, logger: this.#logger,
+    });
   }
 
   /**
@@ -178,8 +204,10 @@ export class PushConsumer {
       await this.#rebalance.stop();
       await this.#consume?.drain();
       await this.#persistOffsets();
+      await this.#consume?.releaseAll([...this.#owned.values()].map((o) => o.mq));
       await this.#client.unregister(this.#options.groupName);
     }
+    await this.#consume?.close();
     await this.#pool?.destroy();
     await this.#client.shutdown(); // fails the held long polls
     await Promise.allSettled([...this.#owned.values()].map((o) => o.loop));
@@ -199,6 +227,7 @@ export class PushConsumer {
     for (const owned of this.#owned.values()) owned.pq.drop(); // late listener results change nothing
     await this.#rebalance.stop();
     await this.#client.shutdown();
+    await this.#consume?.close();
     await this.#pool?.destroy();
     await Promise.allSettled([...this.#owned.values()].map((o) => o.loop));
     this.#state = 'stopped';
@@ -226,7 +255,7 @@ export class PushConsumer {
   #runningInfo(): unknown {
     const { allocateStrategy: _strategy, logger: _logger, ...settings } = this.#options as ResolvedPushOptions & { logger?: unknown };
     return consumerRunningInfo({
-      heartbeat: this.#heartbeatData(), settings, consumeOrderly: false, threadPoolCoreSize: this.#options.consumeThreadMin, startTimestamp: this.#startTimestamp,
+      heartbeat: this.#heartbeatData(), settings, consumeOrderly: this.#isOrderly, threadPoolCoreSize: this.#options.consumeThreadMin, startTimestamp: this.#startTimestamp,
       queues: [...this.#owned.values()].map(({ mq, pq, lastPullTimestamp, maxPulledOffset }) => ({
         mq, commitOffset: this.#offsets.readMemory(mq), cachedCount: pq.count, cachedBytes: pq.heldBytes, dropped: pq.isDropped,
         cachedMinOffset: pq.count > 0 ? pq.commitOffset() : 0, cachedMaxOffset: pq.count > 0 ? maxPulledOffset : 0, lastPullTimestamp, lastConsumeTimestamp: 0,
@@ -252,14 +281,18 @@ export class PushConsumer {
   }
 
   async #removeQueues(queues: readonly MessageQueue[]): Promise<void> {
-    for (const mq of queues) {
+    // Side by side: one queue's slow listener must not hold up handing over the others.
+    await Promise.all(queues.map(async (mq) => {
       const owned = this.#owned.get(queueKey(mq));
-      if (owned === undefined) continue;
+      if (owned === undefined) return;
       owned.pq.drop();
       this.#owned.delete(queueKey(mq));
-      await this.#offsets.persistAll([mq]).catch((err: Error) => this.#logger.warn(`offset commit of ${queueKey(mq)} failed: ${err.message}`));
-      this.#offsets.remove(mq);
-    }
+      const commit = async (): Promise<void> => {
+        await this.#offsets.persistAll([mq]).catch((err: Error) => this.#logger.warn(`offset commit of ${queueKey(mq)} failed: ${err.message}`));
+        this.#offsets.remove(mq);
+      };
+      await (this.#consume?.releaseQueue(mq, owned.pq, commit) ?? commit());
+    }));
   }
 
   /** Stored progress, else the consumeFromWhere policy (retry topics always start at their beginning). */
@@ -291,6 +324,8 @@ export class PushConsumer {
     const { mq, pq } = owned;
     const subscription = this.#subscriptions.get(mq.topic);
     if (subscription === undefined) return;
+    // Orderly: nothing is pulled, and the start offset is not read, before the queue's lock is held.
+    if (!(await this.#consume?.waitUntilPullable(mq, pq))) return;
     let nextOffset = -1;
     while (nextOffset < 0 && this.#isPulling(owned)) {
       try {
@@ -301,6 +336,7 @@ export class PushConsumer {
       }
     }
     while (this.#isPulling(owned)) {
+      if (!(await this.#consume?.waitUntilPullable(mq, pq))) break;
       if (pq.isFull) {
         // Flow control: wait for the listener to catch up (RocketMQ re-checks after 50 ms).
         await this.#pause(50);

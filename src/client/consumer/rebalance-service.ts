@@ -18,6 +18,8 @@ export interface QueueOwner {
   addQueues(queues: readonly MessageQueue[]): Promise<void>;
   /** Stops consuming queues owned no more (persisting their offsets first). */
   removeQueues(queues: readonly MessageQueue[]): Promise<void>;
+  /** After every run, changed or not (orderly consumers renew their queue locks here). */
+  rebalanced?(): void;
 }
 
 export interface RebalanceOptions {
@@ -76,6 +78,7 @@ export class RebalanceService {
           this.#isRerunWanted = false;
           await this.#rebalanceAll();
         } while (this.#isRerunWanted && !this.#isStopped);
+        if (!this.#isStopped) this.#owner.rebalanced?.();
       } finally {
         this.#running = undefined;
       }

@@ -15,3 +15,4 @@ export { RemoteBrokerOffsetStore, LocalFileOffsetStore, defaultOffsetDir } from 
 export type { OffsetStore } from './offset-store';
 export { MessageSelector } from './message-selector';
 export type { ExpressionType, SubscriptionExpression } from './message-selector';
+export type { ConsumeOrderlyContext, ConsumeOrderlyStatus, OrderlyListener } from './consume-orderly-types';

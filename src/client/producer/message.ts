@@ -6,6 +6,7 @@
  */
 import { mqError } from '../../protocol';
 import { MessageConst, propertiesProblem, topicProblem } from '../../message';
+import { messageLimitProblem } from './message-limits';
 
 export interface Message {
   readonly topic: string;
@@ -29,10 +30,13 @@ export const MAX_DELAY_LEVEL = 18;
 /** Property names a user may not set through `properties` (MessageConst.STRING_HASH_SET). */
 const RESERVED_PROPERTIES: ReadonlySet<string> = new Set(Object.values(MessageConst));
 
-/** System topics producers must not send to (TopicValidator's not-allowed-send set). */
+/**
+ * System topics producers must not send to (TopicValidator's not-allowed-send set, plus TBW102 and
+ * CHECKPOINT_TOPIC). RMQ_SYS_TRACE_TOPIC is writable: message-trace producers write to it.
+ */
 const SEND_FORBIDDEN_TOPICS: ReadonlySet<string> = new Set([
-  'SCHEDULE_TOPIC_XXXX', 'RMQ_SYS_TRANS_HALF_TOPIC', 'RMQ_SYS_TRANS_OP_HALF_TOPIC', 'TRANS_CHECK_MAX_TIME_TOPIC',
-  'RMQ_SYS_TRACE_TOPIC', 'SELF_TEST_TOPIC', 'OFFSET_MOVED_EVENT', 'CHECKPOINT_TOPIC', 'TBW102',
+  'SCHEDULE_TOPIC_XXXX', 'SCHEDULE_TOPIC_XXXX_V2', 'RMQ_SYS_TRANS_HALF_TOPIC', 'RMQ_SYS_TRANS_OP_HALF_TOPIC', 'TRANS_CHECK_MAX_TIME_TOPIC',
+  'SELF_TEST_TOPIC', 'OFFSET_MOVED_EVENT', 'CHECKPOINT_TOPIC', 'TBW102',
 ]);
 
 export function messageError(message: string): Error {
@@ -73,6 +77,8 @@ export function checkMessage(msg: Message, maxMessageSize: number): Buffer {
       if (RESERVED_PROPERTIES.has(name)) throw messageError(`property ${name} is reserved; use the message field instead`);
     }
   }
+  const limit = messageLimitProblem(msg, msg.keys === undefined ? undefined : keysText(msg.keys));
+  if (limit !== undefined) throw messageError(limit);
   return body;
 }
 

@@ -27,6 +27,8 @@ import {
   type PreparedMessage,
   type SendTarget,
 } from './send-request';
+import { runSendHooks, type SendHook } from '../trace/hooks';
+import { createSendTraceHook } from '../trace/send-trace';
 
 /** Picks the queue of an ordered send from the topic's publish queues (MessageQueueSelector). */
 export type MessageQueueSelector = (queues: readonly MessageQueue[], msg: Message, arg: unknown) => MessageQueue;
@@ -68,6 +70,8 @@ export class Producer {
   readonly #defaultQueueNums: string;
   readonly #accumulator: SendAccumulator | undefined;
   #state: 'created' | 'running' | 'stopped' = 'created';
+  /** Told about every send()/sendBatch() result; message trace (enableTrace) adds one. */
+  readonly sendHooks: SendHook[] = [];
 
   constructor(options: ProducerOptions) {
     this.config = createProducerConfig(options);
@@ -87,6 +91,8 @@ export class Producer {
         },
       })
       : undefined;
+    const trace = createSendTraceHook(options, this.#instance, (o) => new Producer(o));
+    if (trace !== undefined) this.sendHooks.push(trace);
   }
 
   get clientInstance(): ClientInstance {
@@ -103,6 +109,7 @@ export class Producer {
     if (this.#state === 'stopped') throw clientStateError('a shut down producer cannot be restarted');
     if (this.#lease !== undefined) await this.#instance.start();
     this.#instance.registerProducer(this.config.groupName);
+    for (const hook of this.sendHooks) await hook.start?.();
     this.#state = 'running';
   }
 
@@ -113,6 +120,7 @@ export class Producer {
   async shutdown(): Promise<void> {
     const wasRunning = this.#state === 'running';
     this.#state = 'stopped';
+    if (wasRunning) for (const hook of this.sendHooks) await hook.shutdown?.();
     if (wasRunning) await this.#instance.unregisterProducer(this.config.groupName);
     await this.#lease?.release();
   }
@@ -122,7 +130,12 @@ export class Producer {
    * retried up to retryTimesWhenSendFailed times on retriable failures, each time avoiding the
    * broker that failed; with `queue`, `selector` or `shardingKey` it goes to that queue once.
    */
-  async send(msg: Message, options?: SendOptions): Promise<SendResult> {
+  send(msg: Message, options?: SendOptions): Promise<SendResult> {
+    if (this.sendHooks.length === 0) return this.#send(msg, options);
+    return runSendHooks(this.sendHooks, this.config.groupName, [msg], () => this.#send(msg, options));
+  }
+
+  async #send(msg: Message, options?: SendOptions): Promise<SendResult> {
     this.#checkRunning();
     const body = checkMessage(msg, this.config.maxMessageSize);
     const timeoutMs = this.#timeout(options);
@@ -164,7 +177,12 @@ export class Producer {
    * offsets of one queue. The encoded batch must fit maxMessageSize; delay levels are refused.
    * SendResult.msgId and offsetMsgId list every message's id, comma-separated, in order.
    */
-  async sendBatch(msgs: readonly Message[], options?: SendOptions): Promise<SendResult> {
+  sendBatch(msgs: readonly Message[], options?: SendOptions): Promise<SendResult> {
+    if (this.sendHooks.length === 0) return this.#sendBatch(msgs, options);
+    return runSendHooks(this.sendHooks, this.config.groupName, msgs, () => this.#sendBatch(msgs, options));
+  }
+
+  async #sendBatch(msgs: readonly Message[], options?: SendOptions): Promise<SendResult> {
     this.#checkRunning();
     if (!Array.isArray(msgs) || msgs.length === 0) throw messageError('a batch needs at least one message');
     const topic = msgs[0]!.topic;

@@ -105,7 +105,7 @@ test('mqError builds an MqError from the catalogue; responseError maps wire code
   assert.equal(busy.code, 'ERR_SYSTEM_BUSY');
   assert.equal(busy.retriable, true);
   assert.equal(busy.message, '[REJECTREQUEST]system busy');
-  const odd = responseError(208, undefined);
+  const odd = responseError(210, undefined);
   assert.equal(odd.code, 'ERR_SYSTEM_ERROR');
-  assert.equal(odd.responseCode, 208);
+  assert.equal(odd.responseCode, 210);
 });

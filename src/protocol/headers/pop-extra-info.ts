@@ -105,3 +105,33 @@ export function parseStartOffsetInfo(text: string | undefined): Map<string, numb
   }
   return map;
 }
+
+/** What a client keeps of a POP_MESSAGE response to build each message's receipt handle. */
+export interface PopResponseInfo {
+  readonly popTime: number;
+  readonly invisibleTime: number;
+  readonly reviveQid: number;
+  readonly startOffsets: ReadonlyMap<string, number>;
+}
+
+/**
+ * A popped message's receipt handle: its POP_CK property when the broker set one (redeliveries),
+ * else built from the response as RocketMQ's client does (start offset of its queue's checkpoint).
+ */
+export function receiptHandleOf(
+  message: { readonly topic: string; readonly queueId: number; readonly queueOffset: number; readonly properties: Readonly<Record<string, string>> },
+  info: PopResponseInfo,
+  brokerName: string,
+): string {
+  const existing = message.properties['POP_CK'];
+  if (existing !== undefined && existing !== '') return existing;
+  const retryType = retryTypeOf(message.topic);
+  const ckQueueOffset = info.startOffsets.get(`${retryType}@${message.queueId}`);
+  if (ckQueueOffset === undefined) {
+    throw mqError('ERR_INVALID_PARAMETER', `the pop response has no startOffsetInfo for queue ${message.queueId} of ${message.topic}`);
+  }
+  return buildReceiptHandle({
+    ckQueueOffset, popTime: info.popTime, invisibleTime: info.invisibleTime, reviveQid: info.reviveQid, retryType,
+    brokerName, queueId: message.queueId, msgQueueOffset: message.queueOffset,
+  });
+}

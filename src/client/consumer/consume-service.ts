@@ -14,6 +14,8 @@ import type { ConsumerClient } from './consumer-client';
 import type { ConcurrentListener, ConsumeConcurrentlyStatus, MessageModelName, MessageQueue } from './consumer-types';
 import type { OffsetStore } from './offset-store';
 import type { ProcessQueue } from './process-queue';
+import { guardHook, type ConsumeHook } from '../trace/hooks';
+import type { ConsumeReturnType } from '../trace/trace-codec';
 
 export const RETRY_GROUP_TOPIC_PREFIX = '%RETRY%';
 /** RocketMQ's maxReconsumeTimes for concurrent listeners when the option is left at -1. */
@@ -47,6 +49,8 @@ export interface ConsumeServiceOptions {
   readonly maxReconsumeTimes: number;
   readonly localRetryDelayMs: number;
   readonly logger?: Logger;
+  /** Told before and after each listener call (message trace). */
+  readonly hooks?: readonly ConsumeHook[];
 }
 
 export class ConsumeService implements QueueConsumeService {
@@ -121,18 +125,28 @@ export class ConsumeService implements QueueConsumeService {
   async #consume(batch: MessageExt[], pq: ProcessQueue, queue: MessageQueue): Promise<void> {
     await this.#acquireSlot();
     let status: ConsumeConcurrentlyStatus;
+    const messages = batch.map((m) => this.#restoreRetryTopic(m));
+    const hooks = this.#options.hooks ?? [];
+    const before = hooks.map((hook) => guardHook(() => hook.consumeBefore(messages)));
+    let returnType: ConsumeReturnType = 'SUCCESS';
     try {
-      status = await this.#run(batch.map((m) => this.#restoreRetryTopic(m)), queue);
+      status = await this.#run(messages, queue);
       if (status !== 'CONSUME_SUCCESS' && status !== 'RECONSUME_LATER') {
         this.#logger.warn(`listener of ${this.#options.group} returned ${String(status)}; treated as RECONSUME_LATER`);
         status = 'RECONSUME_LATER';
+        returnType = 'RETURNNULL';
+      } else if (status === 'RECONSUME_LATER') {
+        returnType = 'FAILED';
       }
     } catch (err) {
       this.#logger.warn(`listener of ${this.#options.group} threw: ${(err as Error).message}`);
       status = 'RECONSUME_LATER';
+      returnType = 'EXCEPTION';
     } finally {
       this.#releaseSlot();
     }
+    const outcome = { success: status === 'CONSUME_SUCCESS', returnType };
+    hooks.forEach((hook, i) => guardHook(() => hook.consumeAfter(before[i], outcome)));
     let toRetryHere: MessageExt[] = [];
     if (status === 'RECONSUME_LATER' && this.#options.messageModel === 'CLUSTERING') {
       toRetryHere = await this.#sendBack(batch, queue);

@@ -1,11 +1,12 @@
 /** PushConsumer options: typed, validated once at construction, defaults as in RocketMQ. */
 import type { Logger } from '../../common';
+import type { TraceOptions } from '../trace/trace-options';
 import { MessageModel, ConsumeFromWhere, optionError, type AllocateStrategy, type ConsumeFromWhereName, type MessageModelName } from './consumer-types';
 import { DEFAULT_MAX_HELD_BYTES, DEFAULT_MAX_HELD_COUNT } from './process-queue';
 import { DEFAULT_PULL_BATCH, DEFAULT_SUSPEND_MS } from './pull-api';
 import { DEFAULT_REBALANCE_INTERVAL_MS } from './rebalance-service';
 
-export interface PushConsumerOptions {
+export interface PushConsumerOptions extends TraceOptions {
   readonly groupName: string;
   /** "host:port", several separated by ';'. */
   readonly namesrvAddr: string;

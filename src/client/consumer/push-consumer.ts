@@ -28,6 +28,9 @@ import { ProcessQueue } from './process-queue';
 import { pullMessages, DEFAULT_SUSPEND_MS } from './pull-api';
 import { RebalanceService } from './rebalance-service';
 import { consumerRunningInfo } from './running-info';
+import { Producer } from '../producer/producer';
+import type { ConsumeHook } from '../trace/hooks';
+import { createConsumeTraceHook } from '../trace/consume-trace';
 import { validateConsumerOptions, type PushConsumerOptions, type ResolvedPushOptions } from './push-consumer-options';
 
 export type { PushConsumerOptions } from './push-consumer-options';
@@ -64,9 +67,13 @@ export class PushConsumer {
   #consume: QueueConsumeService | undefined;
   #state: State = 'created';
   #startTimestamp = 0;
+  /** Told before and after each listener call (concurrent listeners); enableTrace adds the message-trace hook. */
+  readonly consumeHooks: ConsumeHook[] = [];
 
   constructor(options: PushConsumerOptions) {
     this.#options = validateConsumerOptions(options);
+    const trace = createConsumeTraceHook({ ...options, groupName: this.#options.groupName, namesrvAddr: this.#options.namesrvAddr }, (o) => new Producer(o));
+    if (trace !== undefined) this.consumeHooks.push(trace);
     this.#logger = options.logger ?? silentLogger;
     this.#client = new ConsumerClient({
       namesrvAddr: this.#options.namesrvAddr, instanceName: options.instanceName, unitName: options.unitName, heartbeatIntervalMs: this.#options.heartbeatIntervalMs, logger: this.#logger,
@@ -160,6 +167,7 @@ export class PushConsumer {
       })
       : this.#concurrentService(this.#listener as ConcurrentListener | string);
     this.#consume.start();
+    for (const hook of this.consumeHooks) await hook.start?.();
     await this.#offsets.load();
     this.#client.registerConsumer(this.#options.groupName, () => this.#heartbeatData());
     await this.#client.start();
@@ -186,7 +194,7 @@ export class PushConsumer {
     return new ConsumeService(this.#client, this.#offsets, listener, {
       group: this.#options.groupName, messageModel: this.#options.messageModel, batchSize: this.#options.consumeMessageBatchMaxSize,
       concurrency: this.#options.consumeThreadMax, maxReconsumeTimes: this.#options.maxReconsumeTimes,
-      localRetryDelayMs: this.#options.localRetryDelayMs, logger: this.#logger,
+      localRetryDelayMs: this.#options.localRetryDelayMs, logger: this.#logger, hooks: this.consumeHooks,
     });
   }
 
@@ -208,6 +216,7 @@ export class PushConsumer {
       await this.#client.unregister(this.#options.groupName);
     }
     await this.#consume?.close();
+    for (const hook of this.consumeHooks) await hook.shutdown?.();
     await this.#pool?.destroy();
     await this.#client.shutdown(); // fails the held long polls
     await Promise.allSettled([...this.#owned.values()].map((o) => o.loop));
@@ -228,6 +237,7 @@ export class PushConsumer {
     await this.#rebalance.stop();
     await this.#client.shutdown();
     await this.#consume?.close();
+    for (const hook of this.consumeHooks) await hook.shutdown?.();
     await this.#pool?.destroy();
     await Promise.allSettled([...this.#owned.values()].map((o) => o.loop));
     this.#state = 'stopped';

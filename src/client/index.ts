@@ -22,3 +22,4 @@ export * from './consumer';
 export { TransactionProducer } from './producer/transaction-producer';
 export type { TransactionProducerOptions } from './producer/transaction-producer';
 export type { LocalTransactionState, TransactionListener, TransactionCheckMessage, TransactionSendResult } from './producer/transaction-listener';
+export * from './trace';

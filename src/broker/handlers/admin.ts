@@ -22,7 +22,7 @@ import { DEFAULT_TOPIC, RETRY_GROUP_TOPIC_PREFIX, topicNameProblem, type TopicFi
 /** Topics an admin may not create, change or delete through the broker. */
 const SYSTEM_TOPICS = new Set([DEFAULT_TOPIC, SCHEDULE_TOPIC, 'SELF_TEST_TOPIC', 'OFFSET_MOVED_EVENT', 'RMQ_SYS_TRANS_HALF_TOPIC', 'RMQ_SYS_TRANS_OP_HALF_TOPIC', 'TRANS_CHECK_MAX_TIME_TOPIC', 'BenchmarkTest']);
 
-function isSystemTopic(broker: BrokerContext, topic: string): boolean {
+export function isSystemTopic(broker: BrokerContext, topic: string): boolean {
   return SYSTEM_TOPICS.has(topic) || topic.startsWith('rmq_sys_') || topic === broker.config.brokerClusterName || topic === broker.config.brokerName;
 }
 

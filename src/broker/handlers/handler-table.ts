@@ -43,6 +43,7 @@ import {
 import { createSendMessageHandler, createSendQueue } from './send-message';
 import { createEndTransactionHandler } from '../transaction/end-transaction-handler';
 import { popHandlers } from '../pop/pop-handlers';
+import { createUpdateAndCreateTopicListHandler } from './create-topic-list';
 
 /** Held long polls count as in flight: room for one per queue of many consumers. */
 const PULL_MAX_IN_FLIGHT = 100_000;
@@ -72,6 +73,7 @@ export function brokerHandlers(broker: BrokerContext): Array<[number, RequestHan
     [RequestCode.QUERY_MESSAGE, createQueryMessageHandler(broker)],
     [RequestCode.VIEW_MESSAGE_BY_ID, createViewMessageByIdHandler(broker)],
     [RequestCode.UPDATE_AND_CREATE_TOPIC, createUpdateAndCreateTopicHandler(broker)],
+    [RequestCode.UPDATE_AND_CREATE_TOPIC_LIST, createUpdateAndCreateTopicListHandler(broker)],
     [RequestCode.DELETE_TOPIC_IN_BROKER, createDeleteTopicHandler(broker)],
     [RequestCode.GET_ALL_TOPIC_CONFIG, createGetAllTopicConfigHandler(broker)],
     [RequestCode.GET_TOPIC_STATS_INFO, createGetTopicStatsHandler(broker)],

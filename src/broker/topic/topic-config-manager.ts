@@ -132,6 +132,20 @@ export class TopicConfigManager {
     return frozen;
   }
 
+  /** Creates or replaces several topics with one version bump and one write (UPDATE_AND_CREATE_TOPIC_LIST). */
+  updateAll(configs: readonly TopicConfig[]): void {
+    for (const config of configs) {
+      const problem = topicNameProblem(config.topicName);
+      if (problem !== undefined) throw mqError('ERR_INVALID_PARAMETER', problem);
+    }
+    if (configs.length === 0) return;
+    const frozen = configs.map((config) => Object.freeze({ ...config }));
+    for (const config of frozen) this.#table.set(config.topicName, config);
+    this.#bumpVersion();
+    this.persist();
+    for (const config of frozen) for (const listener of this.#changeListeners) listener(config);
+  }
+
   /**
    * The config of `topic` for a send, auto-creating it from `defaultTopic` when allowed (Apache's
    * createTopicInSendMessageMethod): the template must exist with PERM_INHERIT, the new topic gets

@@ -23,3 +23,5 @@ export { TransactionProducer } from './producer/transaction-producer';
 export type { TransactionProducerOptions } from './producer/transaction-producer';
 export type { LocalTransactionState, TransactionListener, TransactionCheckMessage, TransactionSendResult } from './producer/transaction-listener';
 export * from './trace';
+export { SimpleConsumer, MAX_RECEIVE_BATCH } from './consumer/simple-consumer';
+export type { SimpleConsumerOptions, PoppedMessage } from './consumer/simple-consumer';

@@ -1,0 +1,161 @@
+/**
+ * Message trace end to end: a name server and a broker (traceTopicEnable) in this process on real
+ * sockets, a producer and a push consumer with enableTrace, and `cometmq admin trace` run as an
+ * operator runs it (a child process, --json and text). With trace off nothing reaches the trace topic.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { Producer } from '../../src/client/producer/producer';
+import { PushConsumer } from '../../src/client/consumer/push-consumer';
+import type { ConsumeTraceHook, SendTraceHook } from '../../src/client/trace';
+import { silentLogger } from '../../src/common';
+import { NamesrvController } from '../../src/namesrv';
+import { RequestCode, ResponseCode, createRequest } from '../../src/protocol';
+import { startBroker, type BrokerFixture } from '../broker/broker-fixture';
+import { waitFor } from '../broker/wait-for';
+import { makeTempDir, removeTempDir } from '../helpers/temp-dir';
+
+const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js');
+const TRACE_TOPIC = 'RMQ_SYS_TRACE_TOPIC';
+const WAIT_MS = 15_000;
+
+let home: string;
+let namesrv: NamesrvController;
+let namesrvAddr: string;
+let fx: BrokerFixture;
+
+function cometmq(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: WAIT_MS }, (err, stdout, stderr) => {
+      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
+    });
+  });
+}
+
+async function createTopic(topic: string): Promise<void> {
+  const response = await fx.invoke(createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
+    topic, defaultTopic: 'TBW102', readQueueNums: '1', writeQueueNums: '1', perm: '6', topicFilterType: 'SINGLE_TAG', order: 'false',
+  }));
+  assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
+  await waitFor(() => namesrv.routes.pickupTopicRouteData(topic) !== undefined, WAIT_MS);
+}
+
+function traceTopicSize(): number {
+  return fx.broker.context.store.getMaxOffsetInQueue(TRACE_TOPIC, 0);
+}
+
+before(async () => {
+  home = makeTempDir('trace-ns');
+  namesrv = new NamesrvController({ config: { rocketmqHome: home, listenPort: 0, listenHost: '127.0.0.1' }, logger: silentLogger });
+  await namesrv.start();
+  namesrvAddr = `127.0.0.1:${namesrv.port}`;
+  fx = await startBroker(undefined, { namesrvAddr, traceTopicEnable: true });
+  await waitFor(() => namesrv.routes.pickupTopicRouteData(TRACE_TOPIC) !== undefined, WAIT_MS);
+});
+
+after(async () => {
+  await fx.close();
+  await namesrv.shutdown();
+  removeTempDir(home);
+});
+
+test('traceTopicEnable: the broker created the trace topic with one queue at start', () => {
+  const config = fx.broker.context.topics.get(TRACE_TOPIC);
+  assert.ok(config);
+  assert.equal(config.writeQueueNums, 1);
+  assert.equal(config.readQueueNums, 1);
+});
+
+test('producer and consumer with trace on: admin trace shows who sent the message where, and who consumed it', async () => {
+  await createTopic('TracedOrders');
+  const producer = new Producer({ groupName: 'TracedPG', namesrvAddr, enableTrace: true });
+  const consumer = new PushConsumer({ groupName: 'TracedCG', namesrvAddr, enableTrace: true, consumeFromWhere: 'FIRST_OFFSET', logger: silentLogger });
+  const received: string[] = [];
+  consumer.subscribe('TracedOrders', '*');
+  consumer.registerListener((messages) => {
+    for (const m of messages) received.push(m.properties['UNIQ_KEY'] ?? '');
+    return 'CONSUME_SUCCESS';
+  });
+  await producer.start();
+  await consumer.start();
+  try {
+    const result = await producer.send({ topic: 'TracedOrders', body: 'order #1', tags: 'Created', keys: ['order-1'] });
+    await waitFor(() => received.includes(result.msgId), WAIT_MS);
+    const consumeTrace = consumer.consumeHooks[0] as ConsumeTraceHook;
+    const sendTrace = producer.sendHooks[0] as SendTraceHook;
+    await waitFor(() => consumeTrace.stats.appended >= 2, WAIT_MS); // SubBefore, then SubAfter once the listener returned
+    await sendTrace.dispatcher.flush();
+    await consumeTrace.dispatcher.flush();
+    assert.deepEqual([sendTrace.stats.sent, sendTrace.stats.dropped, sendTrace.stats.failed], [1, 0, 0]);
+    assert.deepEqual([consumeTrace.stats.sent, consumeTrace.stats.dropped, consumeTrace.stats.failed], [2, 0, 0]);
+    await fx.dispatched();
+
+    const run = await cometmq(['admin', 'trace', '-i', result.msgId, '-n', namesrvAddr, '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const life = JSON.parse(run.stdout);
+    assert.equal(life.msgId, result.msgId);
+    assert.equal(life.published.length, 1);
+    const pub = life.published[0];
+    assert.equal(pub.groupName, 'TracedPG');
+    assert.equal(pub.topic, 'TracedOrders');
+    assert.equal(pub.tags, 'Created');
+    assert.equal(pub.keys, 'order-1');
+    assert.equal(pub.storeHost, fx.addr);
+    assert.equal(pub.offsetMsgId, result.offsetMsgId);
+    assert.equal(pub.queueId, result.messageQueue.queueId);
+    assert.equal(pub.queueOffset, result.queueOffset);
+    assert.equal(pub.bodyLength, Buffer.byteLength('order #1'));
+    assert.equal(pub.success, true);
+    assert.equal(pub.msgType, 'Normal_Msg');
+    assert.deepEqual(life.consumption.map((g: { group: string; consumed: boolean }) => [g.group, g.consumed]), [['TracedCG', true]]);
+    const [attempt] = life.consumption[0].attempts;
+    assert.deepEqual([attempt.retryTimes, attempt.success, attempt.result], [0, true, 'SUCCESS']);
+
+    const text = await cometmq(['admin', 'trace', '-i', result.msgId, '-n', namesrvAddr]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`sent .* by group TracedPG to TracedOrders at ${fx.addr} queue 0 offset ${result.queueOffset}: ok`));
+    assert.match(text.stdout, /group TracedCG: consumed after 1 attempt\(s\)/);
+
+    const byKey = await cometmq(['admin', 'message', 'by-key', '-t', TRACE_TOPIC, '-k', 'order-1', '-n', namesrvAddr, '--json']);
+    assert.equal(byKey.code, 0, 'the trace messages are indexed by the business key too');
+  } finally {
+    await consumer.shutdown();
+    await producer.shutdown();
+  }
+});
+
+test('trace off (the default): sends and consumption put nothing on the trace topic', async () => {
+  await createTopic('UntracedOrders');
+  const before = traceTopicSize();
+  const producer = new Producer({ groupName: 'UntracedPG', namesrvAddr });
+  const consumer = new PushConsumer({ groupName: 'UntracedCG', namesrvAddr, consumeFromWhere: 'FIRST_OFFSET', logger: silentLogger });
+  let consumed = 0;
+  consumer.subscribe('UntracedOrders', '*');
+  consumer.registerListener((messages) => {
+    consumed += messages.length;
+    return 'CONSUME_SUCCESS';
+  });
+  await producer.start();
+  await consumer.start();
+  try {
+    assert.equal(producer.sendHooks.length, 0);
+    assert.equal(consumer.consumeHooks.length, 0);
+    for (let i = 0; i < 3; i++) await producer.send({ topic: 'UntracedOrders', body: `order ${i}`, keys: [`u-${i}`] });
+    await producer.sendBatch([{ topic: 'UntracedOrders', body: 'a' }, { topic: 'UntracedOrders', body: 'b' }]);
+    await waitFor(() => consumed === 5, WAIT_MS);
+  } finally {
+    await consumer.shutdown();
+    await producer.shutdown();
+  }
+  await fx.dispatched();
+  assert.equal(traceTopicSize(), before);
+});
+
+test('admin trace of an id nobody traced: one line on stderr and a non-zero exit', async () => {
+  const run = await cometmq(['admin', 'trace', '-i', '0123456789ABCDEF0123456789ABCDEF', '-n', namesrvAddr]);
+  assert.notEqual(run.code, 0);
+  assert.match(run.stderr, /no trace records for message '0123456789ABCDEF0123456789ABCDEF' in trace topic 'RMQ_SYS_TRACE_TOPIC'/);
+  assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+});

@@ -6,6 +6,7 @@
 import { BENCH_USAGE, BenchUsageError, parseBenchOptions } from '../bench/bench-options';
 import { runBenchWith } from '../bench/run-bench';
 import { UnsupportedBenchOption } from '../bench/target';
+import { runFlushMatrixCommand, runTopicScalingCommand } from '../bench/matrix';
 
 export const BENCH_COMMAND_USAGE = 'bench producer|consumer|e2e|store [--size B] [--threads N] [--rate N] [--namesrv ADDR] [--json FILE] ...';
 
@@ -15,6 +16,9 @@ function oneLine(err: unknown): string {
 
 export async function runBench(args: readonly string[]): Promise<number> {
   const [kind, ...rest] = args;
+  // Multi-run experiments (src/bench/matrix): each run is a broker child plus a `bench producer` child.
+  if (kind === 'flush-matrix') return runFlushMatrixCommand(rest);
+  if (kind === 'topic-scaling') return runTopicScalingCommand(rest);
   let options;
   try {
     options = parseBenchOptions(kind, rest);

@@ -17,6 +17,12 @@ export const FLUSH_MATRIX_USAGE =
 export const EXIT_BAD_GRID = 2;
 export const EXIT_INTERRUPTED = 130;
 
+/** Bad options or an impossible grid: one line on stderr, exit 2, before anything runs. */
+export function usageError(message: string): number {
+  process.stderr.write(`cometmq bench: ${message.split('\n')[0]}\n`);
+  return EXIT_BAD_GRID;
+}
+
 export function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 }
@@ -35,13 +41,19 @@ export function parsePositiveInt(value: string | undefined, fallback: number, na
 
 /** Returns the exit code; a bad grid or option prints one line and returns 2. */
 export async function runFlushMatrixCommand(args: string[], log: (line: string) => void = console.log): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      grid: { type: 'string' }, out: { type: 'string' }, duration: { type: 'string' }, 'data-root': { type: 'string' },
-      mode: { type: 'string' }, topics: { type: 'string' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        grid: { type: 'string' }, out: { type: 'string' }, duration: { type: 'string' }, 'data-root': { type: 'string' },
+        mode: { type: 'string' }, topics: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    return usageError((err as Error).message);
+  }
+  const { values } = parsed;
   let plans: CellPlan[];
   let notes: string[];
   let durationSeconds: number;
@@ -60,10 +72,7 @@ export async function runFlushMatrixCommand(args: string[], log: (line: string) 
     const note = asyncOnlyNote(plan.grid);
     if (note !== undefined) notes.push(note);
   } catch (err) {
-    if (err instanceof GridError) {
-      console.error(`cometmq: ${err.message}`);
-      return EXIT_BAD_GRID;
-    }
+    if (err instanceof GridError) return usageError(err.message);
     throw err;
   }
   const outDir = path.resolve(values.out ?? `flush-matrix-${timestamp()}`);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeMachine, writeReport, type ReportCell } from '../report';
 import { checkDuration, GridError } from './grid';
-import { EXIT_BAD_GRID, EXIT_INTERRUPTED, endNotes, parseMode, parsePositiveInt, summaryLine, timestamp } from './flush-matrix-command';
+import { EXIT_INTERRUPTED, endNotes, usageError, parseMode, parsePositiveInt, summaryLine, timestamp } from './flush-matrix-command';
 import { withInterrupt } from './interrupt';
 import { runCells, type CellPlan } from './run-cells';
 
@@ -49,13 +49,19 @@ export function scalingLines(cells: readonly ReportCell[]): string[] {
 }
 
 export async function runTopicScalingCommand(args: string[], log: (line: string) => void = console.log): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      topics: { type: 'string' }, duration: { type: 'string' }, out: { type: 'string' }, 'data-root': { type: 'string' },
-      size: { type: 'string' }, batch: { type: 'string' }, threads: { type: 'string' }, mode: { type: 'string' }, flush: { type: 'string' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        topics: { type: 'string' }, duration: { type: 'string' }, out: { type: 'string' }, 'data-root': { type: 'string' },
+        size: { type: 'string' }, batch: { type: 'string' }, threads: { type: 'string' }, mode: { type: 'string' }, flush: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    return usageError((err as Error).message);
+  }
+  const { values } = parsed;
   let plans: CellPlan[];
   let durationSeconds: number;
   try {
@@ -74,10 +80,7 @@ export async function runTopicScalingCommand(args: string[], log: (line: string)
       workload: { durationSeconds, messageSize, batchSize, threads, topics, mode },
     }));
   } catch (err) {
-    if (err instanceof GridError) {
-      console.error(`cometmq: ${err.message}`);
-      return EXIT_BAD_GRID;
-    }
+    if (err instanceof GridError) return usageError(err.message);
     throw err;
   }
   const outDir = path.resolve(values.out ?? `topic-scaling-${timestamp()}`);

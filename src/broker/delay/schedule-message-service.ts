@@ -1,11 +1,15 @@
 /**
  * The delay-level scheduler (RocketMQ ScheduleMessageService): one cursor per level over
- * SCHEDULE_TOPIC_XXXX queue level-1. Every tick, each level delivers the messages whose time has
- * come (store time + the level's delay) back to REAL_TOPIC / REAL_QID, without the DELAY property,
- * in order, stopping at the first one not yet due. Cursors are persisted to
- * <storePathRootDir>/config/delayOffset.json ({"offsetTable": {"<level>": queueOffset}}) every
- * flush interval and at shutdown; a crash can re-deliver what was delivered since the last write
- * (at least once, as in RocketMQ).
+ * SCHEDULE_TOPIC_XXXX queue level-1. Every tick, each level re-puts the messages whose time has come
+ * (store time + the level's delay) to REAL_TOPIC / REAL_QID without the DELAY property, in order,
+ * stopping at the first one not yet due; a level's due messages go to the store in batches
+ * (putMessages), not one by one.
+ *
+ * Cursors are persisted to <storePathRootDir>/config/delayOffset.json
+ * ({"offsetTable": {"<level>": queueOffset}, "commitLogOffset": n}) every flush interval and at
+ * shutdown, always between deliveries. commitLogOffset is the CommitLog end at that moment: after a
+ * kill -9, the messages re-put since then are found in their destination queues (delivered-scan.ts)
+ * and the cursors moved past them before the first tick, so a crash neither redelivers nor loses.
  */
 import * as path from 'node:path';
 import {
@@ -16,12 +20,17 @@ import {
   type TimerHandle,
   writeConfigFileAtomically,
 } from '../../common';
-import { MessageConst, SCHEDULE_TOPIC, type MessageExt } from '../../message';
-import { isStored, type MessageStore } from '../../store';
+import { MessageConst, SCHEDULE_TOPIC, type MessageExt, type MessageToStore } from '../../message';
+import type { MessageStore } from '../../store';
+import { deliveryFingerprint, findDelivered, type DeliveryCandidate } from './delivered-scan';
+import { realDestination, reputAll, reputMessage } from './reput';
 
 /** How often due messages are looked for (RocketMQ: 100 ms between empty scans). */
 const TICK_MS = 100;
-const BATCH = 32;
+const READ_BATCH = 1024;
+const READ_BYTES = 16 * 1024 * 1024;
+/** Due messages of one level re-put per tick (bounds memory after a long downtime). */
+const MAX_PER_LEVEL_TICK = 16_384;
 
 export interface ScheduleMessageServiceOptions {
   readonly store: MessageStore;
@@ -33,15 +42,23 @@ export interface ScheduleMessageServiceOptions {
   readonly logger: Logger;
 }
 
+interface SavedProgress {
+  readonly cursors: Map<number, number>;
+  /** Absent in files written before it existed: a scan then starts at the CommitLog's beginning. */
+  readonly commitLogOffset: number;
+}
+
 export class ScheduleMessageService {
   readonly #options: ScheduleMessageServiceOptions;
   readonly #file: string;
   /** Next queue offset to deliver, per level (index = level - 1). */
   readonly #cursors: number[];
+  #savedCommitLogOffset = 0;
   #timer: TimerHandle | null = null;
   #lastPersistAt = 0;
   #isDirty = false;
   #isStopped = true;
+  #isRecovered = false;
   #running: Promise<void> | null = null;
 
   constructor(options: ScheduleMessageServiceOptions) {
@@ -61,14 +78,19 @@ export class ScheduleMessageService {
   load(): void {
     const saved = readConfigFile(this.#file, parseDelayOffsets);
     if (saved === undefined) return;
-    for (const [level, queueOffset] of saved) if (level >= 1 && level <= this.#cursors.length) this.#cursors[level - 1] = queueOffset;
+    for (const [level, queueOffset] of saved.cursors) if (level >= 1 && level <= this.#cursors.length) this.#cursors[level - 1] = queueOffset;
+    this.#savedCommitLogOffset = saved.commitLogOffset;
   }
 
+  /** Recovers from a crash (see the module comment), then ticks. */
   start(): void {
     if (!this.#isStopped) return;
     this.#isStopped = false;
     this.#lastPersistAt = this.#options.clock.now();
-    this.#schedule();
+    this.#running = this.#recover().finally(() => {
+      this.#running = null;
+      if (!this.#isStopped) this.#schedule();
+    });
   }
 
   /** Stops ticking, waits for a delivery in progress, persists the cursors. Idempotent. */
@@ -84,62 +106,101 @@ export class ScheduleMessageService {
     this.#isDirty = false;
     const offsetTable: Record<string, number> = {};
     this.#cursors.forEach((queueOffset, i) => { offsetTable[String(i + 1)] = queueOffset; });
-    writeConfigFileAtomically(this.#file, JSON.stringify({ offsetTable }, null, 2));
+    // Written between deliveries only, so every re-put so far lies before this position.
+    this.#savedCommitLogOffset = this.#options.store.getMaxPhysicalOffset();
+    writeConfigFileAtomically(this.#file, JSON.stringify({ offsetTable, commitLogOffset: this.#savedCommitLogOffset }, null, 2));
   }
 
   /** One pass over every level; exposed for tests that drive time themselves. */
   async deliverDue(): Promise<number> {
+    const now = this.#options.clock.now();
     let delivered = 0;
-    for (let level = 1; level <= this.#cursors.length; level++) delivered += await this.#deliverLevel(level);
+    for (let level = 1; level <= this.#cursors.length; level++) delivered += await this.#deliverLevel(level, now);
     return delivered;
   }
 
-  async #deliverLevel(level: number): Promise<number> {
-    const { store, clock } = this.#options;
-    const delayMs = this.#options.levelDelaysMs[level - 1] as number;
-    const queueId = level - 1;
-    let delivered = 0;
-    for (;;) {
-      const from = this.#cursors[queueId] as number;
-      const result = store.getMessage(SCHEDULE_TOPIC, queueId, from, BATCH);
-      if (result.status !== 'FOUND') {
-        // Retention removed the head, or the cursor ran past a truncated queue: follow the store.
-        if (result.status === 'OFFSET_TOO_SMALL' || result.status === 'OFFSET_OVERFLOW_BADLY') this.#advance(queueId, result.nextBeginOffset);
-        return delivered;
+  /** Moves each cursor past the messages re-put after the last persist (a crash left them unsaved). */
+  async #recover(): Promise<void> {
+    if (this.#isRecovered) return;
+    const { store, clock, logger } = this.#options;
+    try {
+      await store.whenDispatched(store.getMaxPhysicalOffset());
+      const now = clock.now();
+      const candidates: DeliveryCandidate[] = [];
+      const positions: Array<{ level: number; queueOffset: number }> = [];
+      for (let level = 1; level <= this.#cursors.length; level++) {
+        this.#forEachDue(level, now, (message) => {
+          const destination = realDestination(message);
+          if (destination === undefined) return;
+          candidates.push({ ...destination, fingerprint: deliveryFingerprint(message) });
+          positions.push({ level, queueOffset: message.queueOffset });
+        });
       }
-      for (const message of result.messages()) {
-        if (message.storeTimestamp + delayMs > clock.now()) return delivered;
-        if (!(await this.#deliver(message))) return delivered;
-        this.#advance(queueId, message.queueOffset + 1);
-        delivered++;
+      const delivered = findDelivered(store, candidates, this.#savedCommitLogOffset);
+      for (const index of delivered) {
+        const { level, queueOffset } = positions[index] as { level: number; queueOffset: number };
+        // Levels deliver in order, so everything before a copy found was delivered (or skipped) too.
+        if (queueOffset + 1 > this.cursor(level)) this.#advance(level - 1, queueOffset + 1);
       }
-      if (result.nextBeginOffset <= from) return delivered;
-      this.#advance(queueId, Math.max(this.#cursors[queueId] as number, result.nextBeginOffset));
+      if (delivered.size > 0) {
+        logger.info(`delay levels: ${delivered.size} messages re-put before a crash were not delivered again`);
+        this.persist();
+      }
+      this.#isRecovered = true;
+    } catch (err) {
+      logger.error('delay-level crash recovery failed; delivery stays stopped', err);
+      this.#isStopped = true;
     }
   }
 
-  /** Re-appends a due message to its real topic; false leaves it for the next tick. */
-  async #deliver(message: MessageExt): Promise<boolean> {
-    const properties = { ...message.properties };
-    const topic = properties[MessageConst.REAL_TOPIC];
-    const queueId = Number(properties[MessageConst.REAL_QID]);
-    delete properties[MessageConst.DELAY];
-    delete properties[MessageConst.TIMER_DELIVER_MS];
-    delete properties[MessageConst.TIMER_DELAY_SEC];
-    if (topic === undefined || !Number.isInteger(queueId) || queueId < 0) {
-      // Not deliverable anywhere; skipping it keeps the level moving (logged, not silently dropped).
-      this.#options.logger.error(`delayed message ${message.msgId} has no valid REAL_TOPIC/REAL_QID; skipped`);
-      return true;
+  /** Calls `fn` for each message of `level` from its cursor on that is due at `now`, at most `limit`. */
+  #forEachDue(level: number, now: number, fn: (message: MessageExt) => void, limit = Infinity): void {
+    let seen = 0;
+    const delayMs = this.#options.levelDelaysMs[level - 1] as number;
+    let from = this.cursor(level);
+    for (;;) {
+      const result = this.#options.store.getMessage(SCHEDULE_TOPIC, level - 1, from, READ_BATCH, { maxBytes: READ_BYTES });
+      if (result.status !== 'FOUND') return;
+      for (const message of result.messages()) {
+        if (message.storeTimestamp + delayMs > now || seen++ >= limit) return;
+        fn(message);
+      }
+      if (result.nextBeginOffset <= from) return;
+      from = result.nextBeginOffset;
     }
-    const result = await this.#options.store.putMessage({
-      topic, queueId, body: message.body, flag: message.flag, properties, bornTimestamp: message.bornTimestamp,
-      bornHost: message.bornHost, sysFlag: message.sysFlag, reconsumeTimes: message.reconsumeTimes,
-    });
-    if (!isStored(result.status)) {
-      this.#options.logger.warn(`delivering delayed message ${message.msgId} to ${topic} failed: ${result.status}`);
-      return false;
+  }
+
+  async #deliverLevel(level: number, now: number): Promise<number> {
+    const { store, logger } = this.#options;
+    const queueId = level - 1;
+    const start = this.#cursors[queueId] as number;
+    const head = store.getMessage(SCHEDULE_TOPIC, queueId, start, 1);
+    if (head.status !== 'FOUND') {
+      // Retention removed the head, or the cursor ran past a truncated queue: follow the store.
+      if (head.status === 'OFFSET_TOO_SMALL' || head.status === 'OFFSET_OVERFLOW_BADLY') this.#advance(queueId, head.nextBeginOffset);
+      return 0;
     }
-    return true;
+    const messages: MessageToStore[] = [];
+    /** Cursor after each message put (entry i = after messages[i]); skipped ones just move it. */
+    const cursorAfter: number[] = [];
+    let skippedUpTo = start;
+    this.#forEachDue(level, now, (message) => {
+      const destination = realDestination(message);
+      if (destination === undefined) {
+        // Not deliverable anywhere; skipping it keeps the level moving (logged, not silently dropped).
+        logger.error(`delayed message ${message.msgId} has no valid REAL_TOPIC/REAL_QID; skipped`);
+        if (messages.length === 0) skippedUpTo = message.queueOffset + 1;
+        else cursorAfter[cursorAfter.length - 1] = message.queueOffset + 1;
+        return;
+      }
+      messages.push(reputMessage(message, destination, deliveredProperties(message)));
+      cursorAfter.push(message.queueOffset + 1);
+    }, MAX_PER_LEVEL_TICK);
+    if (skippedUpTo > start) this.#advance(queueId, skippedUpTo);
+    if (messages.length === 0) return 0;
+    const stored = await reputAll(store, messages, logger, `delayed messages of level ${level}`);
+    if (stored > 0) this.#advance(queueId, cursorAfter[stored - 1] as number);
+    return stored;
   }
 
   #advance(queueId: number, queueOffset: number): void {
@@ -173,17 +234,30 @@ export class ScheduleMessageService {
   }
 }
 
-function parseDelayOffsets(text: string): Map<number, number> {
-  const json = parseJavaJson(text) as { offsetTable?: Record<string, unknown> };
+/** The stored properties minus the schedule's own (remoting-protocol.md §5.9). */
+function deliveredProperties(message: MessageExt): Record<string, string> {
+  const properties = { ...message.properties };
+  delete properties[MessageConst.DELAY];
+  delete properties[MessageConst.REAL_TOPIC];
+  delete properties[MessageConst.REAL_QID];
+  delete properties[MessageConst.TIMER_DELIVER_MS];
+  delete properties[MessageConst.TIMER_DELAY_SEC];
+  return properties;
+}
+
+function parseDelayOffsets(text: string): SavedProgress {
+  const json = parseJavaJson(text) as { offsetTable?: Record<string, unknown>; commitLogOffset?: unknown };
   if (typeof json !== 'object' || json === null || typeof json.offsetTable !== 'object' || json.offsetTable === null) {
     throw new Error('offsetTable is missing');
   }
-  const out = new Map<number, number>();
+  const cursors = new Map<number, number>();
   for (const [level, queueOffset] of Object.entries(json.offsetTable)) {
     if (!/^\d+$/.test(level) || typeof queueOffset !== 'number' || !Number.isSafeInteger(queueOffset) || queueOffset < 0) {
       throw new Error(`bad delay offset ${level}`);
     }
-    out.set(Number(level), queueOffset);
+    cursors.set(Number(level), queueOffset);
   }
-  return out;
+  const position = json.commitLogOffset;
+  if (position !== undefined && (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 0)) throw new Error('bad commitLogOffset');
+  return { cursors, commitLogOffset: position ?? 0 };
 }

@@ -84,6 +84,14 @@ export class ConsumeOrderlyService implements QueueConsumeService {
     this.#locks?.start();
   }
 
+  /**
+   * A failed pull may mean the broker restarted (its lock table is gone) or closed our connection
+   * (it freed our locks): every lock on that broker must be taken again before consuming on.
+   */
+  pullFailed(queue: MessageQueue): void {
+    this.#locks?.invalidateBroker(queue.brokerName);
+  }
+
   renewLocks(): void {
     this.#locks?.lockAll();
   }

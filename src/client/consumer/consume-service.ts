@@ -31,6 +31,8 @@ export interface QueueConsumeService {
   waitUntilPullable(queue: MessageQueue, pq: ProcessQueue): Promise<boolean>;
   /** A queue rebalanced away (`pq` already dropped): finish with it, run `commit` (persist its offset), let it go. */
   releaseQueue(queue: MessageQueue, pq: ProcessQueue, commit: () => Promise<void>): Promise<void>;
+  /** A pull of `queue` failed (orderly: its broker may have restarted or dropped us, so its locks must be taken again). */
+  pullFailed(queue: MessageQueue): void;
   /** Called after each rebalance (orderly: renews every queue lock, e.g. after a broker restart). */
   renewLocks(): void;
   /** Stops starting listener calls and waits for the running ones. */
@@ -94,6 +96,10 @@ export class ConsumeService implements QueueConsumeService {
 
   renewLocks(): void {
     // No locks.
+  }
+
+  pullFailed(): void {
+    // The pull loop backs off and tries again; nothing to invalidate.
   }
 
   async releaseAll(): Promise<void> {

@@ -376,6 +376,7 @@ export class PushConsumer {
       } catch (err) {
         if (!this.#isPulling(owned)) break;
         this.#logger.warn(`pull of ${queueKey(mq)} failed: ${(err as Error).message}`);
+        this.#consume?.pullFailed(mq);
         await this.#pause(this.#options.pullErrorBackoffMs);
       }
     }

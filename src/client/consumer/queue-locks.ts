@@ -92,6 +92,15 @@ export class QueueLocks {
     for (const state of this.#states.values()) this.#request(state);
   }
 
+  /** Treats every lock on `brokerName` as lost (it is asked for again by the next wait). */
+  invalidateBroker(brokerName: string): void {
+    for (const state of this.#states.values()) {
+      if (state.mq.brokerName !== brokerName || !state.isLocked) continue;
+      state.isLocked = false;
+      this.#logger.warn(`${this.#group}: lock of ${queueKey(state.mq)} must be taken again (its broker failed a request)`);
+    }
+  }
+
   /** Stops tracking `queues` and sends UNLOCK_BATCH_MQ for them (best effort: the broker also frees them when we leave). */
   async release(queues: readonly MessageQueue[]): Promise<void> {
     const byBroker = new Map<string, MessageQueue[]>();

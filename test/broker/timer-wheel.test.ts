@@ -148,3 +148,26 @@ test('timerWheelEnable=false answers SYSTEM_ERROR as RocketMQ and stores nothing
     await off.close();
   }
 });
+
+test('a restart from a checkpoint taken before the deliveries (as a kill -9 leaves it) delivers nothing twice', async () => {
+  const due = Date.now() + 800;
+  for (let i = 0; i < 10; i++) {
+    await fx.invoke(sendV2Request({ topic: 'TimerStale', body: `s${i}`, queueId: i % 2, properties: { TIMER_DELIVER_MS: String(due) } }));
+  }
+  const dir = fx.dir;
+  const file = timerCheckpointFile(dir);
+  await fx.close(false);
+  const stale = fs.readFileSync(file, 'utf8');
+  assert.ok((JSON.parse(stale) as { deliveredUpToMs: number }).deliveredUpToMs < due, 'saved while they were pending');
+  fx = await startBroker(dir, TIMER_CONF);
+  await deliveredAll('TimerStale', 5, due, 0);
+  await deliveredAll('TimerStale', 5, due, 1);
+  await fx.close(false);
+  // Put back the checkpoint from before the deliveries, as if the broker had died right after them.
+  fs.writeFileSync(file, stale);
+  fs.rmSync(`${file}.bak`, { force: true });
+  fx = await startBroker(dir, TIMER_CONF);
+  await pollUntil('a checkpoint past the due time', () => settledUpTo() >= due, WAIT_MS);
+  assert.deepEqual(queueMessages('TimerStale', 0).map((m) => m.body.toString()), ['s0', 's2', 's4', 's6', 's8']);
+  assert.deepEqual(queueMessages('TimerStale', 1).map((m) => m.body.toString()), ['s1', 's3', 's5', 's7', 's9']);
+});

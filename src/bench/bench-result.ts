@@ -22,6 +22,11 @@ export interface SecondSample {
   avgRtMillis: number;
   sendFailures: number;
   responseFailures: number;
+  /** Messages acknowledged / received in this window (the TPS figures are these per second of window). */
+  sent?: number;
+  received?: number;
+  /** End of the window in seconds since measuring began (windows after a phase change can be short). */
+  endSeconds?: number;
 }
 
 export interface BenchResult {

@@ -27,17 +27,27 @@ class CometmqSender implements BenchSender {
   async send(topic: string, bodies: readonly Buffer[], mode: SendMode): Promise<void> {
     try {
       if (bodies.length === 1) {
-        if (mode === 'oneway') return await this.producer.sendOneway({ topic, body: bodies[0]! });
+        if (mode === 'oneway') return await this.#oneway(this.producer.sendOneway({ topic, body: bodies[0]! }));
         const result = await this.producer.send({ topic, body: bodies[0]! });
         if (result.sendStatus !== 'SEND_OK') throw new BenchResponseFailure(`stored but ${result.sendStatus}`);
         return;
       }
-      if (mode === 'oneway') return await sendBatchOneway(this.producer, topic, bodies);
+      if (mode === 'oneway') return await this.#oneway(sendBatchOneway(this.producer, topic, bodies));
       const result = await this.producer.sendBatch(bodies.map((body) => ({ topic, body })));
       if (result.sendStatus !== 'SEND_OK') throw new BenchResponseFailure(`stored but ${result.sendStatus}`);
     } catch (err) {
       throw classify(err);
     }
+  }
+
+  /**
+   * A one-way send is done once its frame is queued, within the same turn: without yielding to
+   * the event loop here the senders would queue frames forever and the socket would never be
+   * written (RocketMQ bounds this with its one-way semaphore on write completions).
+   */
+  async #oneway(queued: Promise<void>): Promise<void> {
+    await queued;
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   async close(): Promise<void> {

@@ -92,7 +92,7 @@ export class Measurement {
     const seconds = (now - this.#lastTick) / 1000;
     if (partial && seconds < 0.05) return;
     this.#lastTick = now;
-    const sample = this.stats.takeSecond(++this.#second, seconds);
+    const sample = this.stats.takeSecond(++this.#second, seconds, (now - this.#measureStart) / 1000);
     if (partial && sample.sendTps === 0 && sample.receiveTps === 0 && sample.sendFailures === 0 && sample.responseFailures === 0) {
       this.#second--;
       return;

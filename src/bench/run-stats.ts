@@ -63,7 +63,7 @@ export class RunStats {
   }
 
   /** The last `seconds` (about one) as a per-second line, rates normalised to one second. */
-  takeSecond(second: number, seconds: number): SecondSample {
+  takeSecond(second: number, seconds: number, endSeconds: number): SecondSample {
     const w = this.#window;
     this.#window = new Window();
     const per = (n: number): number => Math.round(n / Math.max(seconds, 1e-3));
@@ -75,6 +75,9 @@ export class RunStats {
       avgRtMillis: w.requests === 0 ? 0 : Math.round(w.rtSumNanos / w.requests / 1e3) / 1e3,
       sendFailures: w.sendFailures,
       responseFailures: w.responseFailures,
+      sent: w.sent,
+      received: w.received,
+      endSeconds: Math.round(endSeconds * 1000) / 1000,
     };
   }
 

@@ -17,6 +17,17 @@ export interface Message {
   readonly keys?: string | readonly string[];
   /** Delay level 1..18 (1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h); 0 = none. */
   readonly delayTimeLevel?: number;
+  /**
+   * 5.x timer message: deliver at this absolute time, ms since the epoch (TIMER_DELIVER_MS; Java
+   * Message.setDeliverTimeMs). A time already past is delivered at once. At most one of
+   * deliverTimeMs / delayTimeSec / delayTimeMs, and not with delayTimeLevel; the broker's
+   * timerMaxDelaySec (3 days by default) bounds how far ahead.
+   */
+  readonly deliverTimeMs?: number;
+  /** 5.x timer message: deliver this many seconds after the broker receives it (TIMER_DELAY_SEC; setDelayTimeSec). */
+  readonly delayTimeSec?: number;
+  /** 5.x timer message: deliver this many ms after the broker receives it (TIMER_DELAY_MS; setDelayTimeMs). */
+  readonly delayTimeMs?: number;
   /** User flag, stored verbatim. */
   readonly flag?: number;
   /** Whether the broker should answer only after flush/replication (WAIT). Default true. */
@@ -67,6 +78,7 @@ export function checkMessage(msg: Message, maxMessageSize: number): Buffer {
     (!Number.isInteger(msg.delayTimeLevel) || msg.delayTimeLevel < 0 || msg.delayTimeLevel > MAX_DELAY_LEVEL)) {
     throw messageError(`delayTimeLevel must be an integer 0..${MAX_DELAY_LEVEL}, got ${JSON.stringify(msg.delayTimeLevel)}`);
   }
+  checkTimer(msg);
   if (msg.flag !== undefined && (!Number.isInteger(msg.flag) || msg.flag < -0x80000000 || msg.flag > 0x7fffffff)) {
     throw messageError(`flag must be an int32, got ${JSON.stringify(msg.flag)}`);
   }
@@ -92,4 +104,35 @@ export function keysText(keys: string | readonly string[]): string {
     }
   }
   return list.join(' ');
+}
+
+const TIMER_FIELDS = [
+  ['deliverTimeMs', MessageConst.TIMER_DELIVER_MS],
+  ['delayTimeSec', MessageConst.TIMER_DELAY_SEC],
+  ['delayTimeMs', MessageConst.TIMER_DELAY_MS],
+] as const;
+
+/** Whether the message asks for a delivery time (deliverTimeMs, delayTimeSec or delayTimeMs). */
+export function hasTimer(msg: Message): boolean {
+  return msg.deliverTimeMs !== undefined || msg.delayTimeSec !== undefined || msg.delayTimeMs !== undefined;
+}
+
+function checkTimer(msg: Message): void {
+  const set = TIMER_FIELDS.filter(([field]) => msg[field] !== undefined);
+  if (set.length === 0) return;
+  if (set.length > 1) throw messageError(`set one of deliverTimeMs, delayTimeSec, delayTimeMs; got ${set.map(([f]) => f).join(' and ')}`);
+  const [field] = set[0] as (typeof TIMER_FIELDS)[number];
+  const value = msg[field];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw messageError(`${field} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  if (msg.delayTimeLevel !== undefined && msg.delayTimeLevel > 0) throw messageError(`${field} cannot be combined with delayTimeLevel`);
+}
+
+/** `extra` plus the timer property the message asks for (the producer adds it to the wire properties). */
+export function withTimerProperties(msg: Message, extra: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>> | undefined {
+  if (!hasTimer(msg)) return extra;
+  const out: Record<string, string> = { ...extra };
+  for (const [field, name] of TIMER_FIELDS) if (msg[field] !== undefined) out[name] = String(msg[field]);
+  return out;
 }

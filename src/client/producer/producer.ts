@@ -15,7 +15,7 @@ import type { MessageQueue } from '../message-queue';
 import { MASTER_ID, PERM_WRITE, buildTopicRouteInfo, type TopicRouteInfo } from '../route/topic-route-cache';
 import { SendAccumulator, isBatchable } from './auto-batch';
 import { LatencyFaultTolerance } from './latency-fault-tolerance';
-import { checkMessage, checkSendTopic, messageError, type Message } from './message';
+import { checkMessage, checkSendTopic, hasTimer, messageError, withTimerProperties, type Message } from './message';
 import { createProducerConfig, type ProducerConfig, type ProducerOptions } from './producer-options';
 import { TopicPublishQueues } from './queue-selection';
 import { sendResultFrom, type SendResult } from './send-result';
@@ -140,13 +140,13 @@ export class Producer {
     const body = checkMessage(msg, this.config.maxMessageSize);
     const timeoutMs = this.#timeout(options);
     const msgId = this.#ids.next();
-    const extra = options?.shardingKey !== undefined ? shardingProperty(options.shardingKey) : undefined;
+    const extra = withTimerProperties(msg, options?.shardingKey !== undefined ? shardingProperty(options.shardingKey) : undefined);
     const prepared = prepareMessage(msg, body, msgId, this.#compression, extra);
     if (options !== undefined && (options.queue !== undefined || options.selector !== undefined || options.shardingKey !== undefined)) {
       const queue = await this.#chosenQueue(msg, options);
       return this.#sendOnce(queue, prepared, msgId, timeoutMs);
     }
-    if (this.#accumulator !== undefined && isBatchable(msg.topic, prepared, msg.delayTimeLevel)) {
+    if (this.#accumulator !== undefined && isBatchable(msg.topic, prepared, msg.delayTimeLevel) && !hasTimer(msg)) {
       return this.#accumulator.add(msg.topic, { prepared, timeoutMs });
     }
     return this.#sendWithRetries(msg.topic, timeoutMs, msgId, prepared, undefined);
@@ -162,7 +162,7 @@ export class Producer {
     this.#checkRunning();
     const body = checkMessage(msg, this.config.maxMessageSize);
     const timeoutMs = this.#timeout(options);
-    const extra = options?.shardingKey !== undefined ? shardingProperty(options.shardingKey) : undefined;
+    const extra = withTimerProperties(msg, options?.shardingKey !== undefined ? shardingProperty(options.shardingKey) : undefined);
     const prepared = prepareMessage(msg, body, this.#ids.next(), this.#compression, extra);
     const queue = options !== undefined && (options.queue !== undefined || options.selector !== undefined || options.shardingKey !== undefined)
       ? await this.#chosenQueue(msg, options)
@@ -193,6 +193,7 @@ export class Producer {
       const body = checkMessage(msg, this.config.maxMessageSize);
       if (msg.topic !== topic) throw messageError(`a batch has one topic; found ${msg.topic} after ${topic}`);
       if (msg.delayTimeLevel !== undefined && msg.delayTimeLevel > 0) throw messageError('batch messages cannot have a delayTimeLevel');
+      if (hasTimer(msg)) throw messageError('batch messages cannot have a delivery time (deliverTimeMs, delayTimeSec, delayTimeMs)');
       if (msg.topic.startsWith('%RETRY%')) throw messageError('batches cannot be sent to retry topics');
       const prepared: PreparedMessage = prepareMessage(msg, body, this.#ids.next(), undefined);
       ids.push(prepared.msgId);

@@ -66,7 +66,7 @@ export async function runFlushMatrixCommand(args: string[], log: (line: string) 
       label: cell.label,
       params: cell.params,
       brokerSettings: cell.brokerSettings,
-      workload: { durationSeconds, messageSize: cell.messageSize, batchSize: cell.batchSize, threads: cell.threads, topics, mode },
+      workload: { durationSeconds, messageSize: cell.messageSize, batchSize: cell.batchSize, threads: cell.threads, topics, mode, flush: cell.params['flushDiskType'] as 'ASYNC_FLUSH' | 'SYNC_FLUSH' },
     }));
     notes = [`Grid '${plan.name}': ${plans.length} cells of ${durationSeconds} s, ${mode} sends to ${topics} topic(s); each cell a fresh broker on a fresh data directory.`];
     const note = asyncOnlyNote(plan.grid);

@@ -273,5 +273,5 @@ export function asyncOnlyNote(g: Grid): string | undefined {
   if (!g.flushDiskType.includes('SYNC_FLUSH')) return undefined;
   const collapsed = ASYNC_ONLY.filter((d) => (g[d] as unknown[]).length > 1);
   if (collapsed.length === 0) return undefined;
-  return `SYNC_FLUSH cells run once per workload: ${collapsed.join(', ')} do not apply to SYNC_FLUSH (group commit flushes every append; the transient store pool needs ASYNC_FLUSH).`;
+  return `SYNC_FLUSH cells run once per workload: ${collapsed.join(', ')} ${collapsed.length === 1 ? 'does' : 'do'} not apply to SYNC_FLUSH (group commit flushes every append; the transient store pool needs ASYNC_FLUSH).`;
 }

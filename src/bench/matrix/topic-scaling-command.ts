@@ -77,7 +77,7 @@ export async function runTopicScalingCommand(args: string[], log: (line: string)
       label: `${topics} topic${topics === 1 ? '' : 's'}`,
       params: { topics, flushDiskType: flush, messageSize, batchSize, threads, mode },
       brokerSettings: { flushDiskType: flush },
-      workload: { durationSeconds, messageSize, batchSize, threads, topics, mode },
+      workload: { durationSeconds, messageSize, batchSize, threads, topics, mode, flush },
     }));
   } catch (err) {
     if (err instanceof GridError) return usageError(err.message);

@@ -203,3 +203,21 @@ describe('POP consumption on one broker', () => {
 function poppedOfPull(body: Buffer | undefined) {
   return decodeRecords(body ?? null);
 }
+
+describe('POP long polling limits', () => {
+  it('answers POLLING_FULL once popPollingSize pops already wait on the topic', async () => {
+    const fx = await startBroker(undefined, { popPollingSize: 1 });
+    try {
+      const topic = 'PopFull';
+      fx.broker.context.topics.update({ topicName: topic, readQueueNums: 1, writeQueueNums: 1, perm: 6, topicFilterType: 'SINGLE_TAG', order: false, topicSysFlag: 0 });
+      const waiting = fx.invoke(popRequest({ topic, group: 'PopFullG', pollTime: 20_000 }), 25_000);
+      await waitFor(() => popServiceOf(fx.broker.context).hold.heldCount === 1, 5000);
+      const refused = await fx.invoke(popRequest({ topic, group: 'PopFullG', pollTime: 20_000 }));
+      assert.equal(refused.code, ResponseCode.POLLING_FULL);
+      assert.equal((await fx.invoke(sendV2Request({ topic, body: 'release' }))).code, ResponseCode.SUCCESS);
+      assert.deepEqual(poppedOf(await waiting).map((p) => p.message.body.toString()), ['release']);
+    } finally {
+      await fx.close();
+    }
+  });
+});

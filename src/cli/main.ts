@@ -24,7 +24,7 @@ commands:
         append and read back N messages through the embedded store, and report
   admin <subcommand> [-n namesrvAddr] [--json]
         topics (create, update, delete, list, route, status), cluster list, broker status,
-        consumer progress and connections, message by-id and by-key ('cometmq admin help')
+        consumer progress and connections, message by-id and by-key, trace ('cometmq admin help')
   ${PRODUCE_USAGE}
         send messages with the SDK producer and print each SendResult (a summary past 20)
   ${CONSUME_USAGE}

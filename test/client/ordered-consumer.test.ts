@@ -137,6 +137,21 @@ describe('ordered messages (in-process broker)', () => {
     }, WAIT_MS);
   });
 
+  it('holds the broker lock of every queue it consumes and gives them back at shutdown', async () => {
+    const topic = 'OrderedLocks';
+    const group = 'CG_ORDERED_LOCKS';
+    await cluster.createTopic(topic, 4);
+    const consumer = orderly(group, topic);
+    consumer.registerOrderlyListener(() => 'SUCCESS');
+    await consumer.start();
+    const { locks, clock } = cluster.broker.broker.context;
+    const holders = (): Array<string | undefined> => [0, 1, 2, 3].map((queueId) => locks.holder(group, { topic, brokerName: 'broker-a', queueId }, clock.now()));
+    await pollUntil('every queue locked', () => holders().every((h) => h === consumer.clientId), WAIT_MS);
+    await consumer.shutdown();
+    assert.deepEqual(holders(), [undefined, undefined, undefined, undefined]);
+    assert.equal(locks.hasLiveLocks(group, clock.now()), false, 'the retry topic\'s queue was unlocked too');
+  });
+
   it('a failing message is retried in place: its count rises, its queue waits, other queues go on', async () => {
     const topic = 'OrderedSuspend';
     await cluster.createTopic(topic, 2);

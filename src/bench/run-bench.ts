@@ -54,16 +54,16 @@ export async function runBenchWith(options: BenchOptions, io: BenchRunIo): Promi
       ...(options.namesrv !== undefined ? { namesrvAddr: options.namesrv } : {}),
       brokerSettings: options.brokerSettings,
     });
-    let result: BenchResult;
     try {
       io.stdout.write(`${options.kind} benchmark against ${target.description}\n`);
-      result = await WORKLOADS[options.kind](target, options, reporter, io.signal);
+      const result = await WORKLOADS[options.kind](target, options, reporter, io.signal);
+      // Reported before the target stops: stopping a broker and removing its data take seconds.
+      reporter.summary(result);
+      if (options.json !== undefined) fs.writeFileSync(options.json, `${JSON.stringify(result, null, 2)}\n`);
+      return result;
     } finally {
       await target.close();
     }
-    reporter.summary(result);
-    if (options.json !== undefined) fs.writeFileSync(options.json, `${JSON.stringify(result, null, 2)}\n`);
-    return result;
   } finally {
     if (ownDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   }

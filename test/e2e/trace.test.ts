@@ -51,7 +51,8 @@ before(async () => {
   namesrv = new NamesrvController({ config: { rocketmqHome: home, listenPort: 0, listenHost: '127.0.0.1' }, logger: silentLogger });
   await namesrv.start();
   namesrvAddr = `127.0.0.1:${namesrv.port}`;
-  fx = await startBroker(undefined, { namesrvAddr, traceTopicEnable: true });
+  // Every delay level 1 s: a redelivery after RECONSUME_LATER comes back quickly.
+  fx = await startBroker(undefined, { namesrvAddr, traceTopicEnable: true, messageDelayLevel: Array(18).fill('1s').join(' ') });
   await waitFor(() => namesrv.routes.pickupTopicRouteData(TRACE_TOPIC) !== undefined, WAIT_MS);
 });
 
@@ -124,6 +125,41 @@ test('producer and consumer with trace on: admin trace shows who sent the messag
     await consumer.shutdown();
     await producer.shutdown();
   }
+});
+
+test('a failed first attempt and a successful retry are two attempts of one group, in order', async () => {
+  await createTopic('RetriedOrders');
+  const producer = new Producer({ groupName: 'RetryPG', namesrvAddr, enableTrace: true });
+  const consumer = new PushConsumer({ groupName: 'RetryCG', namesrvAddr, enableTrace: true, consumeFromWhere: 'FIRST_OFFSET', logger: silentLogger });
+  let deliveries = 0;
+  consumer.subscribe('RetriedOrders', '*');
+  consumer.registerListener(() => {
+    deliveries++;
+    if (deliveries === 1) throw new Error('first delivery fails');
+    return 'CONSUME_SUCCESS';
+  });
+  await producer.start();
+  await consumer.start();
+  let msgId: string;
+  try {
+    msgId = (await producer.send({ topic: 'RetriedOrders', body: 'retry me' })).msgId;
+    const trace = consumer.consumeHooks[0] as ConsumeTraceHook;
+    await waitFor(() => deliveries === 2 && trace.stats.appended >= 4, WAIT_MS);
+    await trace.dispatcher.flush();
+    await (producer.sendHooks[0] as SendTraceHook).dispatcher.flush();
+    await fx.dispatched();
+  } finally {
+    await consumer.shutdown();
+    await producer.shutdown();
+  }
+  const run = await cometmq(['admin', 'trace', '-i', msgId, '-n', namesrvAddr, '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  const life = JSON.parse(run.stdout);
+  assert.equal(life.consumption.length, 1);
+  assert.equal(life.consumption[0].group, 'RetryCG');
+  assert.equal(life.consumption[0].consumed, true);
+  assert.deepEqual(life.consumption[0].attempts.map((a: { retryTimes: number; success: boolean; result: string }) => [a.retryTimes, a.success, a.result]),
+    [[0, false, 'EXCEPTION'], [1, true, 'SUCCESS']]);
 });
 
 test('trace off (the default): sends and consumption put nothing on the trace topic', async () => {

@@ -170,6 +170,26 @@ describe('POP consumption on one broker', () => {
     assert.equal((await fx.invoke(popRequest({ topic, group: 'PopTags', exp: 'TagA' }))).code, ResponseCode.POLLING_TIMEOUT);
   });
 
+  it('applies SQL92 expressions on user properties', async () => {
+    const topic = `PopT${++topicSeq}`;
+    fx.broker.context.topics.update({ topicName: topic, readQueueNums: 1, writeQueueNums: 1, perm: 6, topicFilterType: 'SINGLE_TAG', topicSysFlag: 0, order: false });
+    for (let i = 0; i < 6; i++) {
+      assert.equal((await fx.invoke(sendV2Request({ topic, body: `q${i}`, properties: { n: String(i) } }))).code, ResponseCode.SUCCESS);
+    }
+    await fx.dispatched();
+    const response = await fx.invoke(popRequest({ topic, group: 'PopSql', exp: 'n >= 4', expType: 'SQL92' }));
+    assert.deepEqual(poppedOf(response).map((p) => p.message.body.toString()), ['q4', 'q5']);
+  });
+
+  it('follows an admin reset of the group offset (UPDATE_CONSUMER_OFFSET) on the next pop', async () => {
+    const topic = await topicWith(4);
+    for (const p of await popAll(topic, 'PopReset')) assert.equal((await fx.invoke(ackRequest(topic, p, 'PopReset'))).code, ResponseCode.SUCCESS);
+    assert.deepEqual(await popAll(topic, 'PopReset'), []);
+    const reset = await fx.invoke(createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, { consumerGroup: 'PopReset', topic, queueId: '1', commitOffset: '0' }));
+    assert.equal(reset.code, ResponseCode.SUCCESS);
+    assert.deepEqual((await popAll(topic, 'PopReset')).map((p) => p.message.body.toString()), ['m1']);
+  });
+
   it('answers bad headers and receipt handles with clear codes and keeps serving', async () => {
     const topic = await topicWith(1);
     const [p] = await popAll(topic, 'PopBad');

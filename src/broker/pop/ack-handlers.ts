@@ -32,6 +32,7 @@ function resolveTarget(broker: BrokerContext, pop: PopService, fields: {
   consumerGroup: string; topic: string; queueId: number; extraInfo: string; offset: number;
 }): AckTarget {
   const handle = parseReceiptHandle(fields.extraInfo);
+  if (broker.config.brokerRole === 'SLAVE') throw mqError('ERR_NO_PERMISSION', `the broker[${broker.config.brokerIP1}] is a slave; acks go to the master`);
   if (broker.topics.get(fields.topic) === undefined) throw mqError('ERR_TOPIC_NOT_EXIST', `topic[${fields.topic}] not exist, apply first please!`);
   if (handle.reviveQid < 0 || handle.reviveQid >= broker.config.reviveQueueNum) {
     throw mqError('ERR_INVALID_PARAMETER', `extraInfo reviveQid ${handle.reviveQid} is not a revive queue of this broker (0..${broker.config.reviveQueueNum - 1})`);

@@ -24,6 +24,8 @@ export class PopBook {
   readonly #popOffsets = new Map<string, number>();
   /** Ends of checkpoints replayed at start: a queue's pop offset never goes below them. */
   readonly #floors = new Map<string, number>();
+  /** The consumer offset POP last committed per queue. */
+  readonly #committed = new Map<string, number>();
 
   get size(): number {
     return this.#checkpoints.size;
@@ -78,10 +80,20 @@ export class PopBook {
     return n;
   }
 
-  /** The next offset to pop; `initial` gives it when the queue has none (committed offset or init mode). */
-  popOffset(group: string, topic: string, queueId: number, initial: () => number): number {
+  /**
+   * The next offset to pop; `initial` gives it when the queue has none (committed offset or init
+   * mode). `committed` is the group's consumer offset now: when it is not the last one POP
+   * committed, someone reset it (admin) and popping restarts from there.
+   */
+  popOffset(group: string, topic: string, queueId: number, initial: () => number, committed?: number): number {
     const key = queueKey(group, topic, queueId);
     const known = this.#popOffsets.get(key);
+    const ours = this.#committed.get(key);
+    if (known !== undefined && committed !== undefined && ours !== undefined && committed >= 0 && committed !== ours) {
+      this.#popOffsets.set(key, committed);
+      this.#committed.set(key, committed);
+      return committed;
+    }
     if (known !== undefined) return known;
     const offset = Math.max(initial(), this.#floors.get(key) ?? 0);
     this.#popOffsets.set(key, offset);
@@ -90,6 +102,11 @@ export class PopBook {
 
   setPopOffset(group: string, topic: string, queueId: number, offset: number): void {
     this.#popOffsets.set(queueKey(group, topic, queueId), offset);
+  }
+
+  /** Remembers what POP itself committed as the group's consumer offset (see popOffset). */
+  noteCommitted(group: string, topic: string, queueId: number, offset: number): void {
+    this.#committed.set(queueKey(group, topic, queueId), offset);
   }
 
   /** Replay: everything this checkpoint popped is behind the queue's pop offset. */

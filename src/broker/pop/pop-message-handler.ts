@@ -72,6 +72,7 @@ export function createPopMessageHandler(broker: BrokerContext, pop: PopService) 
 function checkPop(broker: BrokerContext, header: PopMessageRequest): SubscriptionFilter {
   const ip = broker.config.brokerIP1;
   if (!isReadable(broker.config.brokerPermission)) throw mqError('ERR_NO_PERMISSION', `the broker[${ip}] pop message is forbidden`);
+  if (broker.config.brokerRole === 'SLAVE') throw mqError('ERR_NO_PERMISSION', `the broker[${ip}] is a slave; pop is served by the master`);
   if (header.maxMsgNums > MAX_POP_BATCH) throw mqError('ERR_INVALID_PARAMETER', `the broker[${ip}] pop message's num is greater than ${MAX_POP_BATCH}`);
   if (header.maxMsgNums < 1) throw mqError('ERR_INVALID_PARAMETER', `maxMsgNums[${header.maxMsgNums}] must be positive`);
   if (header.invisibleTime < 1) throw mqError('ERR_INVALID_PARAMETER', `invisibleTime[${header.invisibleTime}] must be positive`);
@@ -115,8 +116,9 @@ function popOffsetOf(broker: BrokerContext, pop: PopService, header: PopMessageR
     const initial = header.initMode === PopInitMode.MIN || topic !== header.topic || min <= 0
       ? min : Math.max(min, broker.store.getMaxOffsetInQueue(topic, queueId) - 1);
     broker.offsets.commitOffset(header.consumerGroup, topic, queueId, initial);
+    pop.book.noteCommitted(header.consumerGroup, topic, queueId, initial);
     return initial;
-  });
+  }, broker.offsets.queryOffset(header.consumerGroup, topic, queueId));
 }
 
 function hasPoppable(broker: BrokerContext, pop: PopService, header: PopMessageRequest): boolean {

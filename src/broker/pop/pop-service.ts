@@ -96,7 +96,10 @@ export class PopService {
 
   /** The group's pop offset becomes its consumer offset (what GET_CONSUME_STATS reports). */
   commitPopOffset(group: string, topic: string, queueId: number, offset: number): void {
-    if (offset > this.#broker.offsets.queryOffset(group, topic, queueId)) this.#broker.offsets.commitOffset(group, topic, queueId, offset);
+    if (offset > this.#broker.offsets.queryOffset(group, topic, queueId)) {
+      this.#broker.offsets.commitOffset(group, topic, queueId, offset);
+      this.book.noteCommitted(group, topic, queueId, offset);
+    }
   }
 
   /** One revive pass now (the timer runs them every reviveInterval). */
@@ -128,19 +131,16 @@ export class PopService {
   }
 
   async #revive(ck: Checkpoint): Promise<void> {
-    const revived: number[] = [];
-    for (const offset of [...ck.pending]) {
+    // The messages of one checkpoint are re-put together; the ones that failed stay pending.
+    const outcomes = await Promise.all([...ck.pending].map(async (offset): Promise<[number, boolean]> => {
       const message = this.#lookup(ck, offset);
       // Gone from the store (retention): nothing to redeliver.
-      if (message !== null) {
-        const result = await this.#broker.store.putMessage(this.#reviveMessage(ck, message));
-        if (!isStored(result.status)) {
-          this.#broker.logger.warn(`pop revive of ${ck.topic}:${ck.queueId}@${offset} for ${ck.group} failed: ${result.status}; retried next pass`);
-          break;
-        }
-      }
-      revived.push(offset);
-    }
+      if (message === null) return [offset, true];
+      const result = await this.#broker.store.putMessage(this.#reviveMessage(ck, message));
+      if (!isStored(result.status)) this.#broker.logger.warn(`pop revive of ${ck.topic}:${ck.queueId}@${offset} for ${ck.group} failed: ${result.status}; retried next pass`);
+      return [offset, isStored(result.status)];
+    }));
+    const revived = outcomes.filter(([, ok]) => ok).map(([offset]) => offset);
     if (revived.length === 0) return;
     const settled = await this.writeAck({
       group: ck.group, topic: ck.topic, queueId: ck.queueId, startOffset: ck.startOffset, popTime: ck.popTime, ackOffsets: revived, brokerName: ck.brokerName,

@@ -37,7 +37,7 @@ export async function runBench(args: readonly string[]): Promise<number> {
       process.stderr.write('cometmq bench: interrupted again, exiting without a report\n');
       process.exit(130);
     }
-    process.stderr.write('\ncometmq bench: interrupted; finishing the requests in flight and writing the report (Ctrl-C again to quit at once)\n');
+    process.stderr.write(`${process.stdout.isTTY === true ? '\n' : ''}cometmq bench: interrupted; finishing the requests in flight and writing the report (Ctrl-C again to quit at once)\n`);
     abort.abort();
   };
   process.on('SIGINT', onSignal);

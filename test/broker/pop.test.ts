@@ -74,6 +74,10 @@ describe('POP consumption on one broker', () => {
     let committed = 0;
     for (let q = 0; q < QUEUES; q++) committed += fx.broker.context.offsets.queryOffset('PopShared', topic, q);
     assert.equal(committed, 40);
+    const stats = await fx.invoke(createRequest(RequestCode.GET_CONSUME_STATS, { consumerGroup: 'PopShared', topic }));
+    assert.equal(stats.code, ResponseCode.SUCCESS);
+    const consumed = [...(stats.body?.toString() ?? '').matchAll(/"consumerOffset":(\d+)/g)].map((m) => Number(m[1]));
+    assert.deepEqual(consumed, [10, 10, 10, 10], 'GET_CONSUME_STATS shows every queue popped to its end');
   });
 
   it('returns at most 32 messages and refuses maxMsgNums 33 with INVALID_PARAMETER', async () => {

@@ -162,6 +162,36 @@ test('a failed first attempt and a successful retry are two attempts of one grou
     [[0, false, 'EXCEPTION'], [1, true, 'SUCCESS']]);
 });
 
+test('an orderly listener is traced too: a suspended attempt (FAILED), then the successful one', async () => {
+  await createTopic('OrderedOrders');
+  const producer = new Producer({ groupName: 'OrderlyPG', namesrvAddr });
+  const consumer = new PushConsumer({ groupName: 'OrderlyCG', namesrvAddr, enableTrace: true, consumeFromWhere: 'FIRST_OFFSET', logger: silentLogger });
+  let calls = 0;
+  consumer.subscribe('OrderedOrders', '*');
+  consumer.registerOrderlyListener((_messages, context) => {
+    calls++;
+    context.suspendCurrentQueueTimeMillis = 10;
+    return calls === 1 ? 'SUSPEND_CURRENT_QUEUE_A_MOMENT' : 'SUCCESS';
+  });
+  await producer.start();
+  await consumer.start();
+  let msgId: string;
+  try {
+    msgId = (await producer.send({ topic: 'OrderedOrders', body: 'in order' })).msgId;
+    const trace = consumer.consumeHooks[0] as ConsumeTraceHook;
+    await waitFor(() => calls === 2 && trace.stats.appended >= 4, WAIT_MS);
+    await trace.dispatcher.flush();
+    await fx.dispatched();
+  } finally {
+    await consumer.shutdown();
+    await producer.shutdown();
+  }
+  const life = JSON.parse((await cometmq(['admin', 'trace', '-i', msgId, '-n', namesrvAddr, '--json'])).stdout);
+  assert.equal(life.published.length, 0, 'the producer had trace off');
+  assert.deepEqual(life.consumption.map((g: { group: string; consumed: boolean }) => [g.group, g.consumed]), [['OrderlyCG', true]]);
+  assert.deepEqual(life.consumption[0].attempts.map((a: { success: boolean; result: string }) => [a.success, a.result]), [[false, 'FAILED'], [true, 'SUCCESS']]);
+});
+
 test('trace off (the default): sends and consumption put nothing on the trace topic', async () => {
   await createTopic('UntracedOrders');
   const before = traceTopicSize();

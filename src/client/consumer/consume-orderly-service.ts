@@ -21,6 +21,8 @@ import type { MessageModelName, MessageQueue } from './consumer-types';
 import type { OffsetStore } from './offset-store';
 import type { ProcessQueue } from './process-queue';
 import { QueueLocks } from './queue-locks';
+import { guardHook, type ConsumeHook } from '../trace/hooks';
+import type { ConsumeReturnType } from '../trace/trace-codec';
 
 /** RocketMQ's orderly default (maxReconsumeTimes -1 means Integer.MAX_VALUE for orderly listeners). */
 export const DEFAULT_ORDERLY_MAX_RECONSUME_TIMES = 2 ** 31 - 1;
@@ -38,6 +40,8 @@ export interface ConsumeOrderlyOptions {
   readonly consumeThreadMin: number;
   readonly consumeThreadMax: number;
   readonly logger?: Logger;
+  /** Told before and after each listener call (message trace). */
+  readonly hooks?: readonly ConsumeHook[];
 }
 
 export class ConsumeOrderlyService implements QueueConsumeService {
@@ -174,18 +178,26 @@ export class ConsumeOrderlyService implements QueueConsumeService {
 
   async #call(messages: readonly MessageExt[], queue: MessageQueue): Promise<OrderlyOutcome> {
     await this.#acquireSlot();
+    const hooks = this.#options.hooks ?? [];
+    const before = hooks.map((hook) => guardHook(() => hook.consumeBefore(messages)));
+    let returnType: ConsumeReturnType = 'SUCCESS';
     try {
       const outcome = await this.#run(messages, queue);
       if (outcome.status !== 'SUCCESS' && outcome.status !== 'SUSPEND_CURRENT_QUEUE_A_MOMENT') {
         this.#logger.warn(`orderly listener of ${this.#options.group} returned ${String(outcome.status)}; treated as SUSPEND_CURRENT_QUEUE_A_MOMENT`);
+        returnType = 'RETURNNULL';
         return { status: 'SUSPEND_CURRENT_QUEUE_A_MOMENT', suspendMs: outcome.suspendMs };
       }
+      if (outcome.status !== 'SUCCESS') returnType = 'FAILED';
       return outcome;
     } catch (err) {
       this.#logger.warn(`orderly listener of ${this.#options.group} threw: ${(err as Error).message}`);
+      returnType = 'EXCEPTION';
       return { status: 'SUSPEND_CURRENT_QUEUE_A_MOMENT', suspendMs: -1 };
     } finally {
       this.#releaseSlot();
+      const outcome = { success: returnType === 'SUCCESS', returnType };
+      hooks.forEach((hook, i) => guardHook(() => hook.consumeAfter(before[i], outcome)));
     }
   }
 

@@ -163,7 +163,7 @@ export class PushConsumer {
       ? new ConsumeOrderlyService(this.#client, this.#offsets, this.#listener as OrderlyListener | string, {
         group: this.#options.groupName, messageModel: this.#options.messageModel, batchSize: this.#options.consumeMessageBatchMaxSize,
         concurrency: this.#options.consumeThreadMax, maxReconsumeTimes: this.#options.maxReconsumeTimes, suspendCurrentQueueTimeMillis: this.#options.suspendCurrentQueueTimeMillis,
-        consumeThreadMin: this.#options.consumeThreadMin, consumeThreadMax: this.#options.consumeThreadMax, logger: this.#logger,
+        consumeThreadMin: this.#options.consumeThreadMin, consumeThreadMax: this.#options.consumeThreadMax, logger: this.#logger, hooks: this.consumeHooks,
       })
       : this.#concurrentService(this.#listener as ConcurrentListener | string);
     this.#consume.start();

@@ -115,6 +115,18 @@ test('bench producer --rate: the sends of every second stay within the schedule'
   assert.equal(result.latency.count, 1000);
 });
 
+test('bench producer --warmup: the warm-up second is sent and stored but not counted', async () => {
+  const { result, stdout } = await bench('producer', ['--topic', 'WlWarmup', '--warmup', '1', '--messages', '2000', '--mode', 'async', '--threads', '8']);
+  assert.equal(result.sent, 2000);
+  assert.equal(result.latency.count, 2000);
+  assert.equal(result.perSecond.reduce((sum, s) => sum + (s.sent ?? 0), 0), 2000, 'warm-up seconds are not kept');
+  assert.match(stdout, /\[warmup +1s\] Send TPS/);
+  const warmupSends = (await storedMessageCount(broker.namesrvAddr, 'WlWarmup')) - 2000;
+  assert.ok(warmupSends > 0, 'the warm-up sent messages of its own');
+  assert.equal(result.options['warmup'], 1);
+  assert.equal(result.options['mode'], 'async');
+});
+
 test('bench consumer: a backlog of 2,000 is filled and drained, every message received once', async () => {
   const { result, stdout } = await bench('consumer', ['--topic', 'WlConsumer', '--messages', '2000', '--queues', '4']);
   assert.equal(result.kind, 'consumer');

@@ -55,3 +55,18 @@ test('bad inputs are refused', () => {
   assert.throws(() => slots.add(-1, 10), RangeError);
   assert.throws(() => slots.add(2 ** 50, 10), RangeError);
 });
+
+test('peek walks the timers due in a range without taking them', () => {
+  const slots = new TimerSlots(100);
+  slots.add(1, 1_050);
+  slots.add(2, 1_150);
+  slots.add(3, 1_250);
+  slots.add(4, 990);
+  const seen: Array<[number, number]> = [];
+  slots.peek(1_000, 1_200, (offset, due) => { seen.push([offset, due]); return true; });
+  assert.deepEqual(seen, [[1, 1_050], [2, 1_150]]);
+  assert.equal(slots.size, 4);
+  let calls = 0;
+  slots.peek(0, 2_000, () => ++calls < 2);
+  assert.equal(calls, 2, 'stops when told');
+});

@@ -93,6 +93,25 @@ export class TimerSlots {
     return { offsets, dues };
   }
 
+  /**
+   * Calls `fn` for each pending timer due in [fromMs, untilMs] (slot by slot, not sorted within a
+   * slot), without taking them; `fn` returning false stops the walk.
+   */
+  peek(fromMs: number, untilMs: number, fn: (queueOffset: number, dueMs: number) => boolean): void {
+    const span = this.#span;
+    for (let index = Math.floor(fromMs / this.#slotMs); index <= Math.floor(untilMs / this.#slotMs); index++) {
+      const slot = this.#slots.get(index);
+      if (slot === undefined) continue;
+      const base = index * this.#slotMs;
+      for (let i = slot.start; i < slot.length; i++) {
+        const key = slot.keys[i] as number;
+        const rel = Math.floor(key / span);
+        const due = base + rel;
+        if (due >= fromMs && due <= untilMs && !fn(key - rel * span, due)) return;
+      }
+    }
+  }
+
   /** The lowest queue offset pending (Infinity when empty): where a rebuild must start reading. */
   minOffset(): number {
     let min = Infinity;

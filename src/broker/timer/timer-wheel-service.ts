@@ -14,12 +14,13 @@
  * the destination queues (delivered-scan.ts), so nothing is delivered twice or lost.
  */
 import type { Clock, Logger, TimerHandle } from '../../common';
-import type { MessageExt, MessageToStore } from '../../message';
+import { decodeRecord, type MessageToStore } from '../../message';
 import type { MessageStore } from '../../store';
 import { findDelivered, deliveryFingerprint, type DeliveryCandidate } from '../delay/delivered-scan';
-import { realDestination, reputAll, reputMessage } from '../delay/reput';
+import { realDestination, reputAll } from '../delay/reput';
+import { forEachParked, reputOfParked, type ParkedRecord } from './parked-record';
 import { loadTimerCheckpoint, saveTimerCheckpoint, timerCheckpointFile, type TimerCheckpoint } from './timer-checkpoint';
-import { deliveredTimerProperties, TIMER_OUT_MS, TIMER_TOPIC } from './timer-message';
+import { TIMER_OUT_MS, TIMER_TOPIC } from './timer-message';
 import { TimerSlots, type DueTimers } from './timer-slots';
 
 /** Timers taken per delivery round of a pass. */
@@ -30,6 +31,12 @@ const READ_BATCH = 1024;
 const READ_BYTES = 16 * 1024 * 1024;
 /** Offsets this close are read as one run (the few records in between are skipped). */
 const RUN_GAP = 8;
+/**
+ * Timers due within this window are read and turned into their re-puts ahead of time, so at the
+ * due time only the append is left (bounded by PREFETCH_MAX messages).
+ */
+const PREFETCH_MS = 2000;
+const PREFETCH_MAX = 200_000;
 
 export interface TimerWheelServiceOptions {
   readonly store: MessageStore;
@@ -54,6 +61,10 @@ export class TimerWheelService {
   #isStopped = true;
   #unsubscribe: (() => void) | null = null;
   #deliveredTotal = 0;
+  /** Re-puts prepared ahead of their due time, by timer-queue offset. */
+  readonly #prepared = new Map<number, MessageToStore>();
+  /** Every timer due up to this time was prepared when it was set. */
+  #prefetchedUntil = 0;
   #isLoaded = false;
 
   constructor(options: TimerWheelServiceOptions) {
@@ -85,15 +96,16 @@ export class TimerWheelService {
     const candidates: DeliveryCandidate[] = [];
     const candidateTimers: DueTimers = { offsets: [], dues: [] };
     this.#readOffset = Math.max(checkpoint.lowOffset, store.getMinOffsetInQueue(TIMER_TOPIC, 0));
-    this.#indexAll((message, due) => {
-      if (message.queueOffset < checkpoint.indexedOffset && due <= checkpoint.deliveredUpToMs) return false;
-      if (due > now) return true;
+    this.#indexAll((record, buf) => {
+      if (record.queueOffset < checkpoint.indexedOffset && record.due <= checkpoint.deliveredUpToMs) return false;
+      if (record.due > now) return true;
       // Due before the crash could have been: maybe re-put after the checkpoint; decided below.
+      const message = decodeRecord(buf, record.start, record.end);
       const destination = realDestination(message);
       if (destination === undefined) return true;
       candidates.push({ ...destination, fingerprint: deliveryFingerprint(message) });
-      candidateTimers.offsets.push(message.queueOffset);
-      candidateTimers.dues.push(due);
+      candidateTimers.offsets.push(record.queueOffset);
+      candidateTimers.dues.push(record.due);
       return false;
     });
     const delivered = findDelivered(store, candidates, checkpoint.commitLogOffset);
@@ -120,6 +132,7 @@ export class TimerWheelService {
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     await this.#running;
+    this.#prepared.clear();
     if (this.#isLoaded) this.persist();
   }
 
@@ -149,6 +162,7 @@ export class TimerWheelService {
       this.#lastPersistAt = clock.now();
       this.persist();
     }
+    this.#prefetch(clock.now());
     return delivered;
   }
 
@@ -156,22 +170,25 @@ export class TimerWheelService {
    * Reads timer records from #readOffset on; `keep` says whether one goes into the wheel. Stops at
    * the end of the queue or when `more` says so.
    */
-  #indexAll(keep: (message: MessageExt, due: number) => boolean, more: () => boolean = () => true): void {
+  #indexAll(keep: (record: ParkedRecord, buf: Buffer) => boolean, more: () => boolean = () => true): void {
     const { store, logger } = this.#o;
     for (;;) {
       const result = store.getMessage(TIMER_TOPIC, 0, this.#readOffset, READ_BATCH, { maxBytes: READ_BYTES });
-      if (result.status !== 'FOUND') {
+      if (result.status !== 'FOUND' || result.records === null) {
         if (result.status === 'OFFSET_TOO_SMALL') this.#readOffset = result.nextBeginOffset;
         return;
       }
       const before = this.#readOffset;
-      for (const message of result.messages()) {
-        const due = Number(message.properties[TIMER_OUT_MS]);
-        if (!Number.isSafeInteger(due)) logger.error(`timer record ${message.queueOffset} has no valid ${TIMER_OUT_MS}; skipped`);
-        else if (keep(message, due)) this.#slots.add(message.queueOffset, due);
-        this.#readOffset = message.queueOffset + 1;
-        if (!more()) return;
-      }
+      const buf = result.records;
+      let stop = false;
+      forEachParked(buf, (record) => {
+        if (stop || record.queueOffset < this.#readOffset) return;
+        if (Number.isNaN(record.due)) logger.error(`timer record ${record.queueOffset} has no valid ${TIMER_OUT_MS}; skipped`);
+        else if (keep(record, buf)) this.#slots.add(record.queueOffset, record.due);
+        this.#readOffset = record.queueOffset + 1;
+        if (!more()) stop = true;
+      });
+      if (stop) return;
       if (this.#readOffset === before) {
         if (result.nextBeginOffset <= before) return;
         this.#readOffset = result.nextBeginOffset;
@@ -181,18 +198,19 @@ export class TimerWheelService {
 
   /** Re-puts `due` in its order; what the store refused goes back into the wheel. */
   async #deliver(due: DueTimers): Promise<number> {
-    const records = this.#readRecords(due.offsets);
+    const prepared = this.#prepared;
+    const records = this.#readRecords(due.offsets.filter((offset) => !prepared.has(offset)));
     const messages: MessageToStore[] = [];
     const sent: number[] = [];
     due.offsets.forEach((offset, i) => {
-      const message = records.get(offset);
-      const destination = message === undefined ? undefined : realDestination(message);
-      if (message === undefined || destination === undefined) {
+      const reput = prepared.get(offset) ?? records.get(offset);
+      prepared.delete(offset);
+      if (reput === undefined || reput === null) {
         // Retention removed it, or it names no real topic: nothing can be delivered.
-        this.#o.logger.error(`timer record ${offset} is ${message === undefined ? 'gone' : 'without REAL_TOPIC/REAL_QID'}; skipped`);
+        this.#o.logger.error(`timer record ${offset} is ${reput === undefined ? 'gone' : 'without REAL_TOPIC/REAL_QID'}; skipped`);
         return;
       }
-      messages.push(reputMessage(message, destination, deliveredTimerProperties(message.properties)));
+      messages.push(reput);
       sent.push(i);
     });
     const stored = await reputAll(this.#o.store, messages, this.#o.logger, 'due timer messages');
@@ -205,10 +223,14 @@ export class TimerWheelService {
     return sent[stored] as number;
   }
 
-  /** The records at `offsets`, read in runs of neighbouring offsets (one native call per run). */
-  #readRecords(offsets: readonly number[]): Map<number, MessageExt> {
+  /**
+   * The re-puts of the records at `offsets` (null: no usable REAL_TOPIC/REAL_QID), read in runs of
+   * neighbouring offsets (one native call per run).
+   */
+  #readRecords(offsets: readonly number[]): Map<number, MessageToStore | null> {
     const wanted = [...offsets].sort((a, b) => a - b);
-    const out = new Map<number, MessageExt>();
+    const out = new Map<number, MessageToStore | null>();
+    const want = new Set(wanted);
     let i = 0;
     while (i < wanted.length) {
       let j = i;
@@ -217,8 +239,11 @@ export class TimerWheelService {
       const to = (wanted[j] as number) + 1;
       while (from < to) {
         const result = this.#o.store.getMessage(TIMER_TOPIC, 0, from, to - from, { maxBytes: READ_BYTES });
-        if (result.status !== 'FOUND') break;
-        for (const message of result.messages()) out.set(message.queueOffset, message);
+        const buf = result.records;
+        if (result.status !== 'FOUND' || buf === null) break;
+        forEachParked(buf, (record) => {
+          if (want.has(record.queueOffset)) out.set(record.queueOffset, reputOfParked(buf, record.start, record.end) ?? null);
+        });
         if (result.nextBeginOffset <= from) break;
         from = result.nextBeginOffset;
       }
@@ -255,7 +280,28 @@ export class TimerWheelService {
     if (this.#o.store.getMaxOffsetInQueue(TIMER_TOPIC, 0) > this.#readOffset) return 0;
     let delay = this.#o.flushIntervalMs;
     const next = this.#slots.nextDue();
-    if (next !== undefined) delay = Math.min(delay, Math.max(0, next - this.#o.clock.now()));
+    if (next !== undefined) {
+      const now = this.#o.clock.now();
+      // Wake early to prepare what falls due soon, then at the due time itself.
+      const wakeAt = next > this.#prefetchedUntil ? next - PREFETCH_MS : next;
+      delay = Math.min(delay, Math.max(0, wakeAt - now));
+    }
     return delay;
+  }
+
+  /** Prepares the re-puts of the timers due within PREFETCH_MS that are not prepared yet. */
+  #prefetch(now: number): void {
+    const until = now + PREFETCH_MS;
+    const wanted: number[] = [];
+    let room = PREFETCH_MAX - this.#prepared.size;
+    this.#slots.peek(now, until, (offset) => {
+      if (!this.#prepared.has(offset)) wanted.push(offset);
+      return --room > 0;
+    });
+    if (wanted.length > 0) {
+      for (const [offset, reput] of this.#readRecords(wanted)) if (reput !== null) this.#prepared.set(offset, reput);
+    }
+    // Past the cap, the rest are read at their due time instead.
+    this.#prefetchedUntil = until;
   }
 }

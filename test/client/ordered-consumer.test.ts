@@ -73,6 +73,22 @@ describe('ordered messages (in-process broker)', () => {
     return consumer;
   }
 
+  it('refuses bad orderly listeners and options with a clear code', async () => {
+    const base = { groupName: 'CG_ORDERED_BAD', namesrvAddr: cluster.namesrvAddr };
+    const consumer = new PushConsumer(base);
+    assert.throws(() => consumer.registerOrderlyListener(42 as unknown as string), { code: 'ERR_INVALID_ARGUMENT' });
+    assert.throws(() => consumer.registerOrderlyListener('relative/listener.js'), { code: 'ERR_INVALID_ARGUMENT' });
+    for (const suspendCurrentQueueTimeMillis of [0, 30_001, 1.5]) {
+      assert.throws(() => new PushConsumer({ ...base, suspendCurrentQueueTimeMillis }), { code: 'ERR_INVALID_ARGUMENT' });
+    }
+    assert.throws(() => new PushConsumer({ ...base, maxReconsumeTimes: -2 }), { code: 'ERR_INVALID_ARGUMENT' });
+    const started = orderly('CG_ORDERED_STARTED', 'OrderedBadInput');
+    await cluster.createTopic('OrderedBadInput', 1);
+    started.registerOrderlyListener(() => 'SUCCESS');
+    await started.start();
+    assert.throws(() => started.registerOrderlyListener(() => 'SUCCESS'), { code: 'ERR_ILLEGAL_OPERATION' });
+  });
+
   it('sends through a selector by order id land in one queue in step order', async () => {
     const topic = 'OrderedSend';
     await cluster.createTopic(topic, 4);

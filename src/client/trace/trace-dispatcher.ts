@@ -167,7 +167,9 @@ export class TraceDispatcher {
     const body = batch.map((b) => b.text).join('');
     const records = batch.map((b) => b.record);
     const keys = traceKeys(records);
-    const task: Promise<void> = this.#sender.send({ topic: this.#o.traceTopic, body, ...(keys.length > 0 ? { keys } : {}) })
+    // Through a promise first: even a sender that throws synchronously only loses this batch.
+    const task: Promise<void> = Promise.resolve()
+      .then(() => this.#sender.send({ topic: this.#o.traceTopic, body, ...(keys.length > 0 ? { keys } : {}) }))
       .then(() => { this.#sent += records.length; })
       .catch((err: Error) => {
         this.#failed += records.length;

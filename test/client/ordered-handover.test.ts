@@ -1,0 +1,73 @@
+/**
+ * Lock hand-over between two orderly consumers in this process (real broker and name server on
+ * loopback): when a second consumer joins while the first is in the middle of a message on the
+ * queue it is losing, the first finishes that message, commits and unlocks; the newcomer, refused
+ * meanwhile, gets the queue by its retry backoff (not by a later rebalance or the 20 s renewal)
+ * and starts after the finished message, so nothing is consumed twice.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { PushConsumer } from '../../src/client/consumer/push-consumer';
+import { pollUntil } from '../interop/cometmq-processes';
+import { startCluster, type ClusterFixture } from './consumer/cluster-fixture';
+
+const WAIT_MS = 20_000;
+/** Well under the 20 s lock renewal (and the 10 min rebalance interval set below): only the retry backoff can hand over in time. */
+const HANDOVER_DEADLINE_MS = 10_000;
+
+describe('orderly lock hand-over when a consumer joins', () => {
+  let cluster: ClusterFixture;
+  const consumers: PushConsumer[] = [];
+
+  before(async () => {
+    cluster = await startCluster();
+  });
+
+  after(async () => {
+    for (const consumer of consumers) await consumer.shutdown();
+    await cluster?.close();
+  });
+
+  it('the old owner finishes and commits the message in hand, the newcomer takes over after it', async () => {
+    const topic = 'OrderedJoin';
+    const group = 'CG_ORDERED_JOIN';
+    await cluster.createTopic(topic, 2);
+    const seen: Array<{ by: string; body: string; queueId: number }> = [];
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const start = async (name: string): Promise<PushConsumer> => {
+      const consumer = new PushConsumer({ groupName: group, namesrvAddr: cluster.namesrvAddr, consumeFromWhere: 'FIRST_OFFSET', rebalanceIntervalMs: 600_000 });
+      consumer.subscribe(topic, '*');
+      consumer.registerOrderlyListener(async (msgs) => {
+        const body = msgs[0]!.body.toString('utf8');
+        if (body === 'hold') await gate; // in the middle of a message when the other consumer joins
+        seen.push({ by: name, body, queueId: msgs[0]!.queueId });
+        return 'SUCCESS' as const;
+      });
+      consumers.push(consumer);
+      await consumer.start();
+      return consumer;
+    };
+    const a = await start('a');
+    for (const queueId of [0, 1]) await cluster.send(topic, 'first', queueId);
+    await pollUntil('a consumed both queues', () => seen.length === 2, WAIT_MS);
+    for (const queueId of [0, 1]) await cluster.send(topic, 'hold', queueId);
+
+    const b = await start('b');
+    await pollUntil('b assigned one queue of the topic', () => b.ownedQueues().filter((q) => q.topic === topic).length === 1, WAIT_MS);
+    const lost = b.ownedQueues().find((q) => q.topic === topic)!.queueId;
+    const { locks, clock } = cluster.broker.broker.context;
+    const holder = (): string | undefined => locks.holder(group, { topic, brokerName: 'broker-a', queueId: lost }, clock.now());
+    assert.equal(holder(), a.clientId, 'a keeps the lock while its listener is still on the message');
+
+    openGate();
+    for (const queueId of [0, 1]) await cluster.send(topic, 'next', queueId);
+    await pollUntil('b consuming the queue it was given', () => seen.some((s) => s.by === 'b' && s.body === 'next'), HANDOVER_DEADLINE_MS);
+    assert.equal(holder(), b.clientId);
+    await pollUntil('every message consumed', () => seen.length === 6, WAIT_MS);
+    const ofLost = seen.filter((s) => s.queueId === lost).map((s) => `${s.by}:${s.body}`);
+    assert.deepEqual(ofLost, ['a:first', 'a:hold', 'b:next'], 'a finished "hold" and committed it; b started after it');
+    const ofKept = seen.filter((s) => s.queueId !== lost).map((s) => `${s.by}:${s.body}`);
+    assert.deepEqual(ofKept, ['a:first', 'a:hold', 'a:next']);
+  });
+});

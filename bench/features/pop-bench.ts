@@ -5,7 +5,10 @@
  * messages/s from the first receive to the last ack, the ack call's latency percentiles, receive
  * calls, and messages delivered more than once (should be 0: nothing is left unacked).
  *
- *   node dist/bench/features/pop-bench.js [--count 100000] [--consumers 4] [--loops 2] [--body 256]
+ *   node dist/bench/features/pop-bench.js [--count 100000] [--consumers 4] [--loops 2] [--body 256] [--batch-ack]
+ *
+ * --batch-ack acks each received batch with one BATCH_ACK_MESSAGE (SimpleConsumer.ackAll); the
+ * ack latency is then per batch.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,11 +28,12 @@ const GROUP = 'CG_POP_BENCH';
 
 runMain(async () => {
   const { values } = parseArgs({ options: {
-    count: { type: 'string' }, consumers: { type: 'string' }, loops: { type: 'string' }, body: { type: 'string' }, out: { type: 'string' },
+    count: { type: 'string' }, 'batch-ack': { type: 'boolean' }, consumers: { type: 'string' }, loops: { type: 'string' }, body: { type: 'string' }, out: { type: 'string' },
   } });
   const count = Number(values.count ?? 100_000);
   const consumerCount = Number(values.consumers ?? 4);
   const loops = Number(values.loops ?? 2);
+  const batchAck = values['batch-ack'] === true;
   const body = Buffer.alloc(Number(values.body ?? 256), 'x');
   const dataDir = fs.mkdtempSync(path.join(process.env['COMETMQ_BENCH_DIR'] ?? os.tmpdir(), 'cometmq-pop-bench-'));
   let server: BenchProcess | undefined;
@@ -70,8 +74,15 @@ runMain(async () => {
       while (done < count) {
         const batch = await c.receive(32, 60_000);
         receives++;
+        for (const m of batch) seen.set(m.messageId, (seen.get(m.messageId) ?? 0) + 1);
+        if (batchAck && batch.length > 0) {
+          const t0 = process.hrtime.bigint();
+          await c.ackAll(batch);
+          acks.recordNanos(Number(process.hrtime.bigint() - t0));
+          done += batch.length;
+          continue;
+        }
         await Promise.all(batch.map(async (m) => {
-          seen.set(m.messageId, (seen.get(m.messageId) ?? 0) + 1);
           const t0 = process.hrtime.bigint();
           await c.ack(m);
           acks.recordNanos(Number(process.hrtime.bigint() - t0));
@@ -83,10 +94,10 @@ runMain(async () => {
     const duplicates = [...seen.values()].filter((n) => n > 1).length;
     const latency = acks.summary();
     const result = {
-      count, consumers: consumerCount, loops, bodyBytes: body.length, produceMsgsPerSec: count / produceSecs,
+      count, consumers: consumerCount, loops, batchAck, bodyBytes: body.length, produceMsgsPerSec: count / produceSecs,
       popAckMsgsPerSec: done / secs, receives, messagesPerReceive: done / receives, distinct: seen.size, duplicates, ackLatencyUs: latency,
     };
-    console.log(`\nPOP: ${count} messages of ${body.length} B, ${consumerCount} SimpleConsumers x ${loops} receive loops, batches of 32, every message acked\n`);
+    console.log(`\nPOP: ${count} messages of ${body.length} B, ${consumerCount} SimpleConsumers x ${loops} receive loops, batches of 32, every message acked ${batchAck ? 'with one BATCH_ACK_MESSAGE per batch' : 'one ACK_MESSAGE each'}\n`);
     console.log(markdownTable(['produce msg/s', 'pop+ack msg/s', 'receives', 'msgs/receive', 'duplicates', 'ack p50 us', 'ack p99 us', 'ack max us'], [[
       fmt(result.produceMsgsPerSec), fmt(result.popAckMsgsPerSec), receives, fmt(result.messagesPerReceive, 1), duplicates,
       fmt(latency.p50), fmt(latency.p99), fmt(latency.max),

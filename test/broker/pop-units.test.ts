@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkpointMessage, parseReviveRecord, ackMessage } from '../../src/broker/pop/pop-records';
+import { buildBatchAckBody, decodeBitSet, encodeBitSet, parseBatchAckBody } from '../../src/protocol/headers/pop-batch-ack';
 import { decodeRecord, encodeRecord, recordSize, type MessageToStore } from '../../src/message';
 import {
   buildMsgOffsetInfo, buildReceiptHandle, buildStartOffsetInfo, parseReceiptHandle, parseStartOffsetInfo, realTopicOf, retryTypeOf,
@@ -49,4 +50,17 @@ test('checkpoint and ack records read back from stored records; junk is "unknown
   const batch = { ...ack, ackOffsets: [10, 13] };
   assert.deepEqual(parseReviveRecord(stored(ackMessage(batch, 'rmq_sys_REVIVE_LOG_C', 2, host)), 2), { kind: 'ack', ack: batch });
   assert.deepEqual(parseReviveRecord(stored({ topic: 'x', queueId: 0, body: Buffer.from('{'), properties: { TAGS: 'ck' } }), 0), { kind: 'unknown' });
+});
+
+test('batch ack body: java.util.BitSet as base64 of its little-endian bytes, one entry per checkpoint', () => {
+  assert.equal(encodeBitSet([0, 9]), 'AQI=');
+  assert.deepEqual(decodeBitSet('AQI='), [0, 9]);
+  const handles = ['10 99 500 2 0 b 1 10', '10 99 500 2 0 b 1 13', '4 99 500 2 1 b 0 6'];
+  const acks = parseBatchAckBody(buildBatchAckBody('b', 'G', 'T', handles));
+  assert.deepEqual(acks, [
+    { group: 'G', topic: 'T', retryType: '0', startOffset: 10, queueId: 1, reviveQid: 2, popTime: 99, invisibleTime: 500, offsets: [10, 13] },
+    { group: 'G', topic: 'T', retryType: '1', startOffset: 4, queueId: 0, reviveQid: 2, popTime: 99, invisibleTime: 500, offsets: [6] },
+  ]);
+  assert.throws(() => parseBatchAckBody(Buffer.from('nope')), (err: Error & { code?: string }) => err.code === 'ERR_INVALID_PARAMETER');
+  assert.throws(() => parseBatchAckBody(Buffer.from('{"acks":{}}')), (err: Error & { code?: string }) => err.code === 'ERR_INVALID_PARAMETER');
 });

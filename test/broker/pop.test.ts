@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { popServiceOf } from '../../src/broker/pop/pop-service';
 import { decodeRecords } from '../../src/message';
+import { buildBatchAckBody } from '../../src/protocol/headers/pop-batch-ack';
 import { createRequest, RequestCode, ResponseCode } from '../../src/protocol';
 import { startBroker, pullRequest, sendV2Request, type BrokerFixture } from './broker-fixture';
 import { ackRequest, changedHandle, changeRequest, poppedOf, popRequest, type Popped } from './pop-fixture';
@@ -192,6 +193,20 @@ describe('POP consumption on one broker', () => {
     const reset = await fx.invoke(createRequest(RequestCode.UPDATE_CONSUMER_OFFSET, { consumerGroup: 'PopReset', topic, queueId: '1', commitOffset: '0' }));
     assert.equal(reset.code, ResponseCode.SUCCESS);
     assert.deepEqual((await popAll(topic, 'PopReset')).map((p) => p.message.body.toString()), ['m1']);
+  });
+
+  it('BATCH_ACK_MESSAGE acks many messages at once; only the one left out comes back', async () => {
+    const topic = await topicWith(10);
+    const popped = await popAll(topic, 'PopBatchAck', 200);
+    assert.equal(popped.length, 10);
+    const [left, ...acked] = popped as [Popped, ...Popped[]];
+    const body = buildBatchAckBody('broker-a', 'PopBatchAck', topic, acked.map((p) => p.handle));
+    const response = await fx.invoke(createRequest(RequestCode.BATCH_ACK_MESSAGE, {}, body));
+    assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
+    const junk = await fx.invoke(createRequest(RequestCode.BATCH_ACK_MESSAGE, {}, Buffer.from('{"acks":[{"c":1}]}')));
+    assert.equal(junk.code, ResponseCode.INVALID_PARAMETER);
+    const back = poppedOf(await fx.invoke(popRequest({ topic, group: 'PopBatchAck', pollTime: 10_000 }), 15_000));
+    assert.deepEqual(back.map((p) => p.message.body.toString()), [left.message.body.toString()]);
   });
 
   it('answers bad headers and receipt handles with clear codes and keeps serving', async () => {

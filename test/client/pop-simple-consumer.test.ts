@@ -76,6 +76,11 @@ describe('SimpleConsumer (POP over remoting)', () => {
       }
     };
     await Promise.all([drain(a, 'a'), drain(b, 'b')]);
+    // ackAll: one batch request for many messages.
+    for (let i = 0; i < 10; i++) await producer.send({ topic, body: `batch${i}` });
+    const batch: PoppedMessage[] = [];
+    while (batch.length < 10) batch.push(...await a.receive(10, 200));
+    await a.ackAll(batch);
     assert.equal(seen.size, 50);
     assert.ok([...seen.values()].every((who) => who.length === 1), 'no message went to both');
     const byA = [...seen.values()].filter((who) => who[0] === 'a').length;

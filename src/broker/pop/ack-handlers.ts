@@ -1,5 +1,5 @@
 /**
- * ACK_MESSAGE (200051) and CHANGE_MESSAGE_INVISIBLETIME (200053) for popped messages. Both name
+ * ACK_MESSAGE (200051), BATCH_ACK_MESSAGE (200151) and CHANGE_MESSAGE_INVISIBLETIME (200053) for popped messages. Both name
  * the message by its receipt handle (extraInfo) plus the header's queueId and offset. An ack writes
  * an ack record and settles the message; acking a handle already settled (acked, or revived after
  * its invisible time) succeeds and does nothing, as in RocketMQ. A change writes a checkpoint for
@@ -7,6 +7,7 @@
  * handle; the client builds the new handle from the response's popTime/invisibleTime/reviveQid.
  */
 import { createResponse, mqError, ResponseCode, type RemotingCommand } from '../../protocol';
+import { parseBatchAckBody } from '../../protocol/headers/pop-batch-ack';
 import { parseReceiptHandle, realTopicOf, type ReceiptHandle } from '../../protocol/headers/pop-extra-info';
 import {
   AckMessageRequestHeader, ChangeInvisibleTimeRequestHeader, ChangeInvisibleTimeResponseHeader,
@@ -99,5 +100,32 @@ export function createChangeInvisibleTimeHandler(broker: BrokerContext, pop: Pop
     }
     const extFields = ChangeInvisibleTimeResponseHeader.encode({ popTime, invisibleTime: header.invisibleTime, reviveQid: old.reviveQid });
     return createResponse(ResponseCode.SUCCESS, undefined, extFields);
+  };
+}
+
+/**
+ * BATCH_ACK_MESSAGE (200151): the body's BatchAcks, one per checkpoint, each written as one batch
+ * ack record ("bAck") for its offsets still pending. Offsets already settled are skipped, as a
+ * single ack of a settled handle is.
+ */
+export function createBatchAckHandler(broker: BrokerContext, pop: PopService) {
+  return async (request: RemotingCommand): Promise<RemotingCommand> => {
+    const acks = parseBatchAckBody(request.body);
+    if (broker.config.brokerRole === 'SLAVE') throw mqError('ERR_NO_PERMISSION', `the broker[${broker.config.brokerIP1}] is a slave; acks go to the master`);
+    const writes: Array<Promise<PutMessageResult>> = [];
+    for (const a of acks) {
+      if (a.reviveQid < 0 || a.reviveQid >= broker.config.reviveQueueNum) {
+        throw mqError('ERR_INVALID_PARAMETER', `batch ack reviveQid ${a.reviveQid} is not a revive queue of this broker`);
+      }
+      const realTopic = realTopicOf(a.retryType, a.group, a.topic);
+      const ck = pop.book.get(checkpointKey(a.group, realTopic, a.queueId, a.startOffset, a.popTime));
+      const pending = ck === undefined ? [] : a.offsets.filter((o) => ck.pending.has(o));
+      if (ck === undefined || pending.length === 0) continue;
+      writes.push(pop.writeAck({
+        group: a.group, topic: realTopic, queueId: a.queueId, startOffset: a.startOffset, popTime: a.popTime, ackOffsets: pending, brokerName: ck.brokerName,
+      }, ck.reviveQid));
+    }
+    const failed = (await Promise.all(writes)).find((r) => !isStored(r.status));
+    return failed === undefined ? createResponse(ResponseCode.SUCCESS) : putFailure(broker, failed);
   };
 }

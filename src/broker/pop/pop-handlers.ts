@@ -2,7 +2,7 @@
 import { RequestCode } from '../../protocol';
 import type { HandlerOptions, RequestHandler } from '../../remoting';
 import type { BrokerContext } from '../broker-context';
-import { createAckMessageHandler, createChangeInvisibleTimeHandler } from './ack-handlers';
+import { createAckMessageHandler, createBatchAckHandler, createChangeInvisibleTimeHandler } from './ack-handlers';
 import { createPopMessageHandler } from './pop-message-handler';
 import { popServiceOf } from './pop-service';
 
@@ -14,6 +14,7 @@ export function popHandlers(broker: BrokerContext): Array<[number, RequestHandle
   return [
     [RequestCode.POP_MESSAGE, createPopMessageHandler(broker, pop), { maxInFlight: POP_MAX_IN_FLIGHT }],
     [RequestCode.ACK_MESSAGE, createAckMessageHandler(broker, pop)],
+    [RequestCode.BATCH_ACK_MESSAGE, createBatchAckHandler(broker, pop)],
     [RequestCode.CHANGE_MESSAGE_INVISIBLETIME, createChangeInvisibleTimeHandler(broker, pop)],
   ];
 }

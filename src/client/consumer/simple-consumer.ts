@@ -13,6 +13,7 @@ import {
   buildReceiptHandle, parseReceiptHandle, parseStartOffsetInfo, receiptHandleOf,
 } from '../../protocol/headers/pop-extra-info';
 import { PopInitMode } from '../../protocol/headers/pop-headers';
+import { buildBatchAckBody } from '../../protocol/headers/pop-batch-ack';
 import { ConsumerClient } from './consumer-client';
 import { optionError, stateError } from './consumer-types';
 import { selectSubscription, toSubscriptionData, type SelectedSubscription, type SubscriptionExpression } from './message-selector';
@@ -138,6 +139,26 @@ export class SimpleConsumer implements AsyncIterable<PoppedMessage> {
     this.#assertRunning();
     const response = await this.#client.invoke(message.brokerName, createRequest(RequestCode.ACK_MESSAGE, this.#handleFields(message)), this.#timeoutMs);
     if (response.code !== ResponseCode.SUCCESS) throw responseError(response.code, response.remark);
+  }
+
+  /**
+   * Acknowledges several received messages with one BATCH_ACK_MESSAGE per (broker, topic) instead
+   * of one request each.
+   */
+  async ackAll(messages: readonly PoppedMessage[]): Promise<void> {
+    this.#assertRunning();
+    const groups = new Map<string, PoppedMessage[]>();
+    for (const m of messages) {
+      this.#handleFields(m);
+      const key = `${m.brokerName}\u0001${m.topic}`;
+      groups.set(key, [...(groups.get(key) ?? []), m]);
+    }
+    await Promise.all([...groups.values()].map(async (batch) => {
+      const first = batch[0] as PoppedMessage;
+      const body = buildBatchAckBody(first.brokerName, this.#options.groupName, first.topic, batch.map((m) => m.receiptHandle));
+      const response = await this.#client.invoke(first.brokerName, createRequest(RequestCode.BATCH_ACK_MESSAGE, {}, body), this.#timeoutMs);
+      if (response.code !== ResponseCode.SUCCESS) throw responseError(response.code, response.remark);
+    }));
   }
 
   /**

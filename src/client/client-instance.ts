@@ -102,6 +102,11 @@ export class ClientInstance {
     return this.#state === 'running';
   }
 
+  /** Called with the address whenever a connection to a broker or name server closes (orderly consumers drop that broker's locks). */
+  onConnectionClose(listener: (address: string) => void): () => void {
+    return this.#remoting.onConnectionClose(listener);
+  }
+
   /** Arms the route-refresh and heartbeat timers. Idempotent while running. */
   async start(): Promise<void> {
     if (this.#state === 'running') return;

@@ -40,6 +40,7 @@ export class RemotingClient {
   readonly #opaques = new OpaqueCounter();
   readonly #dispatcher: RequestDispatcher;
   readonly #connections = new Map<string, Connection>();
+  readonly #closeListeners = new Set<(address: string) => void>();
   readonly #connecting = new Map<string, Promise<Connection>>();
   #nextConnectionId = 1;
   #isShutdown = false;
@@ -53,6 +54,12 @@ export class RemotingClient {
   }
 
   /** Serves a request code the servers may send to this client. */
+  /** Called with the address whenever a connection this client opened closes; returns the unsubscribe. */
+  onConnectionClose(listener: (address: string) => void): () => void {
+    this.#closeListeners.add(listener);
+    return () => this.#closeListeners.delete(listener);
+  }
+
   registerHandler(code: number, handler: RequestHandler, options: HandlerOptions = {}): void {
     this.#dispatcher.register(code, handler, options);
   }
@@ -170,6 +177,7 @@ export class RemotingClient {
           if (this.#connections.get(address) === connection) this.#connections.delete(address);
           const reason = connection.closeReason;
           if (reason !== undefined) this.#logger.warn(`connection to ${address} closed: ${reason.message}`);
+          for (const listener of this.#closeListeners) listener(address);
         });
         resolve(connection);
       });

@@ -89,6 +89,16 @@ export class ConsumerClient {
     return info === undefined ? undefined : { queues: info.subscribeQueues };
   }
 
+  /** Called with the address whenever a connection of the (shared) instance closes; returns the unsubscribe. */
+  onConnectionClose(listener: (address: string) => void): () => void {
+    return this.#instance.onConnectionClose(listener);
+  }
+
+  /** The master address of `brokerName`, when the routes know it. */
+  masterAddress(brokerName: string): string | undefined {
+    return this.#instance.findBrokerAddress(brokerName, 0, true)?.address;
+  }
+
   /** A request to the master of `brokerName`. */
   invoke(brokerName: string, request: RemotingCommand, timeoutMs?: number): Promise<RemotingCommand> {
     const found = this.#instance.findBrokerAddress(brokerName, 0, true);

@@ -1,7 +1,7 @@
 /** The timer send rules (broker side) and the SDK's Message timer fields, without a network. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyTimer, deliveredTimerProperties, timerDueTime, TIMER_TOPIC } from '../../src/broker/timer/timer-message';
+import { deliveredTimerProperties, parkedProperties, timerDueTime } from '../../src/broker/timer/timer-message';
 import { checkMessage, hasTimer, withTimerProperties } from '../../src/client/producer/message';
 import { MqError } from '../../src/common';
 
@@ -31,10 +31,9 @@ test('bad values and the max delay are MESSAGE_ILLEGAL; a disabled wheel is SYST
   fails({ TIMER_DELAY_SEC: '1' }, 'ERR_SYSTEM_ERROR', /timerWheelEnable is false/, { ...ON, timerWheelEnable: false });
 });
 
-test('parking sets REAL_TOPIC / REAL_QID / TIMER_OUT_MS; delivery removes them and the relative delays', () => {
-  const properties: Record<string, string> = { TIMER_DELAY_SEC: '3', TAGS: 'a' };
-  assert.deepEqual(applyTimer(properties, { topic: 'T', queueId: 3 }, NOW), { topic: TIMER_TOPIC, queueId: 0 });
-  assert.deepEqual(properties, { TIMER_DELAY_SEC: '3', TAGS: 'a', REAL_TOPIC: 'T', REAL_QID: '3', TIMER_OUT_MS: String(NOW) });
+test('parking puts REAL_TOPIC / REAL_QID / TIMER_OUT_MS first (the message cannot spoof them); delivery removes them and the relative delays', () => {
+  const properties = parkedProperties({ TIMER_DELAY_SEC: '3', TAGS: 'a', REAL_TOPIC: 'spoofed' }, { topic: 'T', queueId: 3 }, NOW);
+  assert.deepEqual(Object.entries(properties), [['REAL_TOPIC', 'T'], ['REAL_QID', '3'], ['TIMER_OUT_MS', String(NOW)], ['TIMER_DELAY_SEC', '3'], ['TAGS', 'a']]);
   assert.deepEqual(deliveredTimerProperties(properties), { TAGS: 'a' });
   assert.deepEqual(deliveredTimerProperties({ TIMER_DELIVER_MS: '5', REAL_TOPIC: 'T', REAL_QID: '0', TIMER_OUT_MS: '5' }), { TIMER_DELIVER_MS: '5' });
 });

@@ -23,27 +23,24 @@ const SEP_NAME = '\u0001';
 /** Names a delivered timer message no longer carries (see deliveredTimerProperties). */
 const DROPPED = new Set<string>([MessageConst.REAL_TOPIC, MessageConst.REAL_QID, TIMER_OUT_MS, MessageConst.TIMER_DELAY_SEC, MessageConst.TIMER_DELAY_MS]);
 
-export interface ParkedRecord {
-  readonly queueOffset: number;
-  /** TIMER_OUT_MS, NaN when missing or malformed. */
-  readonly due: number;
-  /** Byte range of the record in the buffer it was found in. */
-  readonly start: number;
-  readonly end: number;
-}
-
-/** Calls `fn` for every record in `buf` (records back to back, as getMessage returns them). */
-export function forEachParked(buf: Buffer, fn: (record: ParkedRecord) => void): void {
+/**
+ * Calls `fn(queueOffset, start, end)` for every record in `buf` (records back to back, as getMessage
+ * returns them); [start, end) is the record's byte range.
+ */
+export function forEachParked(buf: Buffer, fn: (queueOffset: number, start: number, end: number) => void): void {
   let pos = 0;
   while (pos + 8 <= buf.length) {
     const size = buf.readInt32BE(pos);
     if (size <= 0) break;
-    if (buf.readInt32BE(pos + 4) !== BLANK_MAGIC_CODE) {
-      const due = Number(findProperty(propertiesText(buf, pos, pos + size), TIMER_OUT_MS) ?? NaN);
-      fn({ queueOffset: readInt64BE(buf, pos + RECORD_LAYOUT.OFFSET_QUEUEOFFSET), due: Number.isSafeInteger(due) ? due : NaN, start: pos, end: pos + size });
-    }
+    if (buf.readInt32BE(pos + 4) !== BLANK_MAGIC_CODE) fn(readInt64BE(buf, pos + RECORD_LAYOUT.OFFSET_QUEUEOFFSET), pos, pos + size);
     pos += size;
   }
+}
+
+/** TIMER_OUT_MS of the parked record buf[start, end), NaN when missing or malformed. */
+export function parkedDue(buf: Buffer, start: number, end: number): number {
+  const due = Number(findProperty(propertiesText(buf, start, end), TIMER_OUT_MS) ?? NaN);
+  return Number.isSafeInteger(due) ? due : NaN;
 }
 
 /**
@@ -62,6 +59,18 @@ export function reputOfParked(buf: Buffer, start: number, end: number): MessageT
   pos += 16;
   const body = buf.subarray(pos, pos + bodyLength);
   const stored = propertiesText(buf, start, end);
+  const reput = {
+    topic: '', queueId: -1, body, flag: buf.readInt32BE(start + RECORD_LAYOUT.OFFSET_FLAG), propertiesText: '',
+    bornTimestamp: readInt64BE(buf, start + RECORD_LAYOUT.OFFSET_BORNTIMESTAMP), bornHost, sysFlag, reconsumeTimes,
+  };
+  // Fast path: the bookkeeping leads (parkedProperties), so one slice drops it.
+  const lead = leadingBookkeeping(stored);
+  if (lead !== undefined && !stored.includes('TIMER_DELAY_', lead.end)) {
+    reput.topic = lead.topic;
+    reput.queueId = lead.queueId;
+    reput.propertiesText = stored.slice(lead.end);
+    return lead.topic !== '' && Number.isInteger(lead.queueId) && lead.queueId >= 0 ? reput : undefined;
+  }
   let text = '';
   let topic: string | undefined;
   let queueId = NaN;
@@ -76,10 +85,26 @@ export function reputOfParked(buf: Buffer, start: number, end: number): MessageT
     i = next + 1;
   }
   if (topic === undefined || topic === '' || !Number.isInteger(queueId) || queueId < 0) return undefined;
-  return {
-    topic, queueId, body, flag: buf.readInt32BE(start + RECORD_LAYOUT.OFFSET_FLAG), propertiesText: text,
-    bornTimestamp: readInt64BE(buf, start + RECORD_LAYOUT.OFFSET_BORNTIMESTAMP), bornHost, sysFlag, reconsumeTimes,
-  };
+  reput.topic = topic;
+  reput.queueId = queueId;
+  reput.propertiesText = text;
+  return reput;
+}
+
+const LEAD = [MessageConst.REAL_TOPIC + SEP_NAME, MessageConst.REAL_QID + SEP_NAME, TIMER_OUT_MS + SEP_NAME] as const;
+
+/** REAL_TOPIC, REAL_QID, TIMER_OUT_MS as the first three entries, and where they end; else undefined. */
+function leadingBookkeeping(text: string): { topic: string; queueId: number; end: number } | undefined {
+  const values: string[] = [];
+  let i = 0;
+  for (const prefix of LEAD) {
+    if (!text.startsWith(prefix, i)) return undefined;
+    const next = text.indexOf(SEP_PAIR, i);
+    if (next < 0) return undefined;
+    values.push(text.slice(i + prefix.length, next));
+    i = next + 1;
+  }
+  return { topic: values[0] as string, queueId: Number(values[1]), end: i };
 }
 
 /** The PROPERTIES of the record buf[start, end): they end the record, after a 2-byte length. */

@@ -51,12 +51,16 @@ export function timerDueTime(properties: Readonly<Record<string, string>>, sysFl
   return due;
 }
 
-/** Rewrites `properties` (mutating) for the wait in TIMER_TOPIC; returns where the record goes. */
-export function applyTimer(properties: Record<string, string>, target: { topic: string; queueId: number }, due: number): { topic: string; queueId: number } {
-  properties[MessageConst.REAL_TOPIC] = target.topic;
-  properties[MessageConst.REAL_QID] = String(target.queueId);
-  properties[TIMER_OUT_MS] = String(due);
-  return { topic: TIMER_TOPIC, queueId: 0 };
+/**
+ * The properties of the parked record: REAL_TOPIC, REAL_QID and TIMER_OUT_MS FIRST, then the
+ * message's own (so the wheel finds the due time at once and strips its bookkeeping with one slice).
+ */
+export function parkedProperties(properties: Readonly<Record<string, string>>, target: { topic: string; queueId: number }, due: number): Record<string, string> {
+  const parked: Record<string, string> = {
+    [MessageConst.REAL_TOPIC]: target.topic, [MessageConst.REAL_QID]: String(target.queueId), [TIMER_OUT_MS]: String(due),
+  };
+  for (const name in properties) if (!(name in parked)) parked[name] = properties[name] as string;
+  return parked;
 }
 
 /**

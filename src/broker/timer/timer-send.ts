@@ -5,7 +5,7 @@
  */
 import { MessageConst, decodeProperties, type MessageToStore, type SocketAddress } from '../../message';
 import type { BrokerContext } from '../broker-context';
-import { applyTimer, mayHaveTimer, timerDueTime } from './timer-message';
+import { mayHaveTimer, parkedProperties, timerDueTime, TIMER_TOPIC } from './timer-message';
 
 export interface TimerSendHeader {
   readonly flag: number;
@@ -24,9 +24,10 @@ export function timerMessageToStore(
   if (due === undefined) return undefined;
   properties[MessageConst.CLUSTER] = broker.config.brokerClusterName;
   // Already due: RocketMQ stores it in the real topic at once, properties untouched.
-  const where = due <= now ? target : applyTimer(properties, target, due);
+  const isDue = due <= now;
   return {
-    topic: where.topic, queueId: where.queueId, body, flag: header.flag, properties,
+    topic: isDue ? target.topic : TIMER_TOPIC, queueId: isDue ? target.queueId : 0, body, flag: header.flag,
+    properties: isDue ? properties : parkedProperties(properties, target, due),
     bornTimestamp: header.bornTimestamp, bornHost, sysFlag: header.sysFlag, reconsumeTimes: header.reconsumeTimes,
   };
 }

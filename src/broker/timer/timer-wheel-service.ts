@@ -18,7 +18,7 @@ import { decodeRecord, type MessageToStore } from '../../message';
 import type { MessageStore } from '../../store';
 import { findDelivered, deliveryFingerprint, type DeliveryCandidate } from '../delay/delivered-scan';
 import { realDestination, reputAll } from '../delay/reput';
-import { forEachParked, reputOfParked, type ParkedRecord } from './parked-record';
+import { forEachParked, parkedDue, reputOfParked } from './parked-record';
 import { loadTimerCheckpoint, saveTimerCheckpoint, timerCheckpointFile, type TimerCheckpoint } from './timer-checkpoint';
 import { TIMER_OUT_MS, TIMER_TOPIC } from './timer-message';
 import { TimerSlots, type DueTimers } from './timer-slots';
@@ -26,7 +26,7 @@ import { TimerSlots, type DueTimers } from './timer-slots';
 /** Timers taken per delivery round of a pass. */
 const ROUND = 8192;
 /** Timer records indexed per pass (the rest in the next pass, right after). */
-const INDEX_PER_PASS = 32_768;
+const INDEX_PER_PASS = 8192;
 const READ_BATCH = 1024;
 const READ_BYTES = 16 * 1024 * 1024;
 /** Offsets this close are read as one run (the few records in between are skipped). */
@@ -96,16 +96,16 @@ export class TimerWheelService {
     const candidates: DeliveryCandidate[] = [];
     const candidateTimers: DueTimers = { offsets: [], dues: [] };
     this.#readOffset = Math.max(checkpoint.lowOffset, store.getMinOffsetInQueue(TIMER_TOPIC, 0));
-    this.#indexAll((record, buf) => {
-      if (record.queueOffset < checkpoint.indexedOffset && record.due <= checkpoint.deliveredUpToMs) return false;
-      if (record.due > now) return true;
+    this.#indexAll((queueOffset, due, buf, start, end) => {
+      if (queueOffset < checkpoint.indexedOffset && due <= checkpoint.deliveredUpToMs) return false;
+      if (due > now) return true;
       // Due before the crash could have been: maybe re-put after the checkpoint; decided below.
-      const message = decodeRecord(buf, record.start, record.end);
+      const message = decodeRecord(buf, start, end);
       const destination = realDestination(message);
       if (destination === undefined) return true;
       candidates.push({ ...destination, fingerprint: deliveryFingerprint(message) });
-      candidateTimers.offsets.push(record.queueOffset);
-      candidateTimers.dues.push(record.due);
+      candidateTimers.offsets.push(queueOffset);
+      candidateTimers.dues.push(due);
       return false;
     });
     const delivered = findDelivered(store, candidates, checkpoint.commitLogOffset);
@@ -162,7 +162,7 @@ export class TimerWheelService {
       this.#lastPersistAt = clock.now();
       this.persist();
     }
-    this.#prefetch(clock.now());
+    await this.#prefetch(clock.now());
     return delivered;
   }
 
@@ -170,7 +170,7 @@ export class TimerWheelService {
    * Reads timer records from #readOffset on; `keep` says whether one goes into the wheel. Stops at
    * the end of the queue or when `more` says so.
    */
-  #indexAll(keep: (record: ParkedRecord, buf: Buffer) => boolean, more: () => boolean = () => true): void {
+  #indexAll(keep: (queueOffset: number, due: number, buf: Buffer, start: number, end: number) => boolean, more: () => boolean = () => true): void {
     const { store, logger } = this.#o;
     for (;;) {
       const result = store.getMessage(TIMER_TOPIC, 0, this.#readOffset, READ_BATCH, { maxBytes: READ_BYTES });
@@ -181,11 +181,12 @@ export class TimerWheelService {
       const before = this.#readOffset;
       const buf = result.records;
       let stop = false;
-      forEachParked(buf, (record) => {
-        if (stop || record.queueOffset < this.#readOffset) return;
-        if (Number.isNaN(record.due)) logger.error(`timer record ${record.queueOffset} has no valid ${TIMER_OUT_MS}; skipped`);
-        else if (keep(record, buf)) this.#slots.add(record.queueOffset, record.due);
-        this.#readOffset = record.queueOffset + 1;
+      forEachParked(buf, (queueOffset, start, end) => {
+        if (stop || queueOffset < this.#readOffset) return;
+        const due = parkedDue(buf, start, end);
+        if (Number.isNaN(due)) logger.error(`timer record ${queueOffset} has no valid ${TIMER_OUT_MS}; skipped`);
+        else if (keep(queueOffset, due, buf, start, end)) this.#slots.add(queueOffset, due);
+        this.#readOffset = queueOffset + 1;
         if (!more()) stop = true;
       });
       if (stop) return;
@@ -227,22 +228,26 @@ export class TimerWheelService {
    * The re-puts of the records at `offsets` (null: no usable REAL_TOPIC/REAL_QID), read in runs of
    * neighbouring offsets (one native call per run).
    */
-  #readRecords(offsets: readonly number[]): Map<number, MessageToStore | null> {
-    const wanted = [...offsets].sort((a, b) => a - b);
+  #readRecords(offsets: ArrayLike<number>): Map<number, MessageToStore | null> {
+    const wanted = Float64Array.from(offsets).sort();
     const out = new Map<number, MessageToStore | null>();
-    const want = new Set(wanted);
     let i = 0;
     while (i < wanted.length) {
       let j = i;
       while (j + 1 < wanted.length && (wanted[j + 1] as number) - (wanted[j] as number) <= RUN_GAP) j++;
-      let from = wanted[i] as number;
+      const runStart = wanted[i] as number;
       const to = (wanted[j] as number) + 1;
+      // A run without gaps (the usual case: timers sent together) needs no membership test.
+      const members = to - runStart === j - i + 1 ? undefined : new Set(wanted.subarray(i, j + 1));
+      let from = runStart;
       while (from < to) {
         const result = this.#o.store.getMessage(TIMER_TOPIC, 0, from, to - from, { maxBytes: READ_BYTES });
         const buf = result.records;
         if (result.status !== 'FOUND' || buf === null) break;
-        forEachParked(buf, (record) => {
-          if (want.has(record.queueOffset)) out.set(record.queueOffset, reputOfParked(buf, record.start, record.end) ?? null);
+        forEachParked(buf, (queueOffset, start, end) => {
+          if (queueOffset >= runStart && queueOffset < to && (members === undefined || members.has(queueOffset))) {
+            out.set(queueOffset, reputOfParked(buf, start, end) ?? null);
+          }
         });
         if (result.nextBeginOffset <= from) break;
         from = result.nextBeginOffset;
@@ -290,18 +295,22 @@ export class TimerWheelService {
   }
 
   /** Prepares the re-puts of the timers due within PREFETCH_MS that are not prepared yet. */
-  #prefetch(now: number): void {
+  async #prefetch(now: number): Promise<void> {
     const until = now + PREFETCH_MS;
-    const wanted: number[] = [];
+    const found: number[] = [];
     let room = PREFETCH_MAX - this.#prepared.size;
     this.#slots.peek(now, until, (offset) => {
-      if (!this.#prepared.has(offset)) wanted.push(offset);
+      if (!this.#prepared.has(offset)) found.push(offset);
       return --room > 0;
     });
-    if (wanted.length > 0) {
-      for (const [offset, reput] of this.#readRecords(wanted)) if (reput !== null) this.#prepared.set(offset, reput);
-    }
     // Past the cap, the rest are read at their due time instead.
     this.#prefetchedUntil = until;
+    const wanted = Float64Array.from(found).sort();
+    for (let i = 0; i < wanted.length; i += ROUND) {
+      // A round at a time, yielding between rounds (sends and pulls go on), and never past a due time.
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (this.#isStopped || (this.#slots.nextDue() ?? Infinity) <= this.#o.clock.now()) return;
+      for (const [offset, reput] of this.#readRecords(wanted.subarray(i, i + ROUND))) if (reput !== null) this.#prepared.set(offset, reput);
+    }
   }
 }

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Producer } from '../../src/client/producer/producer';
 import { PushConsumer } from '../../src/client/consumer/push-consumer';
+import { TransactionProducer } from '../../src/client/producer/transaction-producer';
 import type { ConsumeTraceHook, SendTraceHook } from '../../src/client/trace';
 import { silentLogger } from '../../src/common';
 import { NamesrvController } from '../../src/namesrv';
@@ -190,6 +191,36 @@ test('an orderly listener is traced too: a suspended attempt (FAILED), then the 
   assert.equal(life.published.length, 0, 'the producer had trace off');
   assert.deepEqual(life.consumption.map((g: { group: string; consumed: boolean }) => [g.group, g.consumed]), [['OrderlyCG', true]]);
   assert.deepEqual(life.consumption[0].attempts.map((a: { success: boolean; result: string }) => [a.success, a.result]), [[false, 'FAILED'], [true, 'SUCCESS']]);
+});
+
+test('a transactional send: the half message is a Trans_Msg_Half Pub record, the verdict an EndTransaction record', async () => {
+  await createTopic('TxOrders');
+  const producer = new TransactionProducer({
+    groupName: 'TxTracePG', namesrvAddr, enableTrace: true,
+    transactionListener: { executeLocalTransaction: () => 'COMMIT_MESSAGE', checkLocalTransaction: () => 'COMMIT_MESSAGE' },
+  });
+  await producer.start();
+  let msgId: string;
+  try {
+    const result = await producer.sendMessageInTransaction({ topic: 'TxOrders', body: 'tx order', tags: 'Paid', keys: ['tx-1'] });
+    msgId = result.msgId;
+    const trace = producer.producer.sendHooks[0] as SendTraceHook;
+    await waitFor(() => trace.stats.appended >= 2, WAIT_MS);
+    await trace.dispatcher.flush();
+    await fx.dispatched();
+  } finally {
+    await producer.shutdown();
+  }
+  const run = await cometmq(['admin', 'trace', '-i', msgId, '-n', namesrvAddr, '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  const life = JSON.parse(run.stdout);
+  assert.deepEqual(life.published.map((p: { msgType: string; groupName: string }) => [p.msgType, p.groupName]), [['Trans_Msg_Half', 'TxTracePG']]);
+  assert.equal(life.transaction.length, 1);
+  const [verdict] = life.transaction;
+  assert.deepEqual([verdict.transactionState, verdict.fromTransactionCheck, verdict.topic, verdict.tags, verdict.keys, verdict.storeHost],
+    ['COMMIT_MESSAGE', false, 'TxOrders', 'Paid', 'tx-1', fx.addr]);
+  const text = await cometmq(['admin', 'trace', '-i', msgId, '-n', namesrvAddr]);
+  assert.match(text.stdout, /transaction COMMIT_MESSAGE .* by group TxTracePG, transactionId /);
 });
 
 test('trace off (the default): sends and consumption put nothing on the trace topic', async () => {

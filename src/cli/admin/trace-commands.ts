@@ -70,6 +70,9 @@ function lifeText(life: MessageLife, stored: ReadonlyMap<string, StoredAt>): str
     lines.push(`  sent ${isoTime(p.timestamp)} by group ${p.groupName} to ${p.topic} at ${where}: ${p.success ? 'ok' : 'not stored ok'}, ${p.costTime} ms`
       + ` (tags ${p.tags || '-'}, keys ${p.keys || '-'}, ${p.bodyLength} bytes, ${p.msgType}, offsetMsgId ${p.offsetMsgId || '-'})`);
   }
+  for (const t of life.transaction) {
+    lines.push(`  transaction ${t.transactionState} ${isoTime(t.timestamp)} by group ${t.groupName}${t.fromTransactionCheck ? ' (answering a broker check)' : ''}, transactionId ${t.transactionId}`);
+  }
   if (life.consumption.length === 0) lines.push('  consumed: no SubBefore/SubAfter record (no traced push consumer has received it yet)');
   for (const g of life.consumption) {
     lines.push(`  group ${g.group}: ${g.consumed ? 'consumed' : 'not consumed yet'} after ${g.attempts.length} attempt(s)`);
@@ -92,7 +95,7 @@ export const traceCommands: AdminCommand[] = [
       const { records, unreachable } = await traceRecords(client, traceTopic, id);
       const life = messageLife(id, records);
       const note = unreachable.length > 0 ? ` (not answered: ${unreachable.join('; ')})` : '';
-      if (life.published.length === 0 && life.consumption.length === 0) {
+      if (life.published.length === 0 && life.consumption.length === 0 && life.transaction.length === 0) {
         throw new Error(`no trace records for message '${id}' in trace topic '${traceTopic}'${note}; trace needs enableTrace on the producer or consumer`);
       }
       const stored = await storedAt(client, life);

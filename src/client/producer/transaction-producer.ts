@@ -13,11 +13,12 @@ import { EndTransactionRequestHeader, RequestCode, createRequest, type CheckTran
 import { clientOptionError, clientStateError } from '../client-config';
 import { MessageClientIdGenerator } from '../message-client-id';
 import type { MessageQueue } from '../message-queue';
-import { checkMessage, messageError, type Message } from './message';
+import { checkMessage, keysText, messageError, type Message } from './message';
 import { Producer } from './producer';
 import type { ProducerOptions } from './producer-options';
 import { prepareMessage, sendMessageRequest } from './send-request';
 import { sendResultFrom, type SendResult } from './send-result';
+import { notifyEndTransaction, notifySendHooks } from '../trace/hooks';
 import {
   LOCAL_TRANSACTION_STATES,
   commitOrRollbackOf,
@@ -37,6 +38,8 @@ interface HalfReference {
   readonly commitLogOffset: number;
   readonly msgId: string;
   readonly transactionId: string;
+  /** For the send hooks (message trace): the message's topic, tags and keys. */
+  readonly traced: { readonly topic: string; readonly tags: string; readonly keys: string };
 }
 
 export class TransactionProducer {
@@ -96,7 +99,9 @@ export class TransactionProducer {
     const body = checkMessage(msg, this.producer.config.maxMessageSize);
     if (msg.delayTimeLevel !== undefined && msg.delayTimeLevel > 0) throw messageError('a transactional message cannot have a delayTimeLevel');
     const msgId = this.#ids.next();
+    const startedAt = Date.now();
     const { sendResult, brokerAddr } = await this.#sendHalf(msg, body, msgId);
+    notifySendHooks(this.producer.sendHooks, { producerGroup: this.groupName, messages: [msg], result: sendResult, startedAt, endedAt: Date.now(), msgType: 'Trans_Msg_Half' });
     const transactionId = sendResult.transactionId ?? msgId;
     let state: LocalTransactionState = 'ROLLBACK_MESSAGE';
     let localError: unknown;
@@ -110,7 +115,7 @@ export class TransactionProducer {
     }
     const half: HalfReference = {
       brokerAddr, queueOffset: sendResult.queueOffset, commitLogOffset: decodeOffsetMessageId(sendResult.offsetMsgId).physicalOffset,
-      msgId, transactionId,
+      msgId, transactionId, traced: { topic: msg.topic, tags: msg.tags ?? '', keys: msg.keys === undefined ? '' : keysText(msg.keys) },
     };
     await this.#endTransaction(half, state, false, localError === undefined ? undefined : `executeLocalTransactionBranch exception: ${String(localError)}`);
     return { ...sendResult, localTransactionState: state, transactionId };
@@ -180,6 +185,7 @@ export class TransactionProducer {
     const half: HalfReference = {
       brokerAddr, queueOffset: header.tranStateTableOffset, commitLogOffset: header.commitLogOffset,
       msgId: header.msgId ?? message.properties[MessageConst.UNIQ_KEY] ?? '', transactionId,
+      traced: { topic: message.properties[MessageConst.REAL_TOPIC] ?? message.topic, tags: message.tags ?? '', keys: message.keys ?? '' },
     };
     await this.#endTransaction(half, state, true, localError === undefined ? undefined : `checkLocalTransaction exception: ${String(localError)}`);
   }
@@ -191,6 +197,9 @@ export class TransactionProducer {
       commitOrRollback: commitOrRollbackOf(state), fromTransactionCheck, msgId: half.msgId, transactionId: half.transactionId,
     }));
     request.remark = remark;
+    notifyEndTransaction(this.producer.sendHooks, {
+      producerGroup: this.groupName, ...half.traced, msgId: half.msgId, brokerAddr: half.brokerAddr, transactionId: half.transactionId, state, fromTransactionCheck,
+    });
     try {
       await this.producer.clientInstance.invokeOneway(half.brokerAddr, request);
     } catch (err) {

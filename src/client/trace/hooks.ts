@@ -6,7 +6,7 @@
 import type { MessageExt } from '../../message';
 import type { Message } from '../producer/message';
 import type { SendResult } from '../producer/send-result';
-import type { ConsumeReturnType } from './trace-codec';
+import type { ConsumeReturnType, MessageTypeName } from './trace-codec';
 
 export interface SendHookContext {
   readonly producerGroup: string;
@@ -16,6 +16,22 @@ export interface SendHookContext {
   /** Wall-clock ms when send() was called and when its result came back. */
   readonly startedAt: number;
   readonly endedAt: number;
+  /** Set by senders that know better than the message can tell (a transaction's half message). */
+  readonly msgType?: MessageTypeName;
+}
+
+/** A transaction's verdict, sent to the broker (END_TRANSACTION). */
+export interface EndTransactionHookContext {
+  readonly producerGroup: string;
+  readonly topic: string;
+  readonly msgId: string;
+  readonly tags: string;
+  readonly keys: string;
+  readonly brokerAddr: string;
+  readonly transactionId: string;
+  /** COMMIT_MESSAGE, ROLLBACK_MESSAGE or UNKNOW. */
+  readonly state: string;
+  readonly fromTransactionCheck: boolean;
 }
 
 export interface SendHook {
@@ -23,6 +39,16 @@ export interface SendHook {
   shutdown?(): Promise<void>;
   /** After a send the broker answered with a SendResult (failed sends are not reported, as in Java). */
   sendAfter(context: SendHookContext): void;
+  endTransaction?(context: EndTransactionHookContext): void;
+}
+
+/** Tells every hook about a send's result; for senders outside Producer.send (transactions). */
+export function notifySendHooks(hooks: readonly SendHook[], context: SendHookContext): void {
+  for (const hook of hooks) guardHook(() => hook.sendAfter(context));
+}
+
+export function notifyEndTransaction(hooks: readonly SendHook[], context: EndTransactionHookContext): void {
+  for (const hook of hooks) guardHook(() => hook.endTransaction?.(context));
 }
 
 export interface ConsumeOutcome {

@@ -6,7 +6,7 @@
 import type { ClientInstance } from '../client-instance';
 import { keysText, type Message } from '../producer/message';
 import type { ProducerOptions } from '../producer/producer-options';
-import type { SendHook, SendHookContext } from './hooks';
+import type { EndTransactionHookContext, SendHook, SendHookContext } from './hooks';
 import type { PubRecord } from './trace-codec';
 import { TraceDispatcher, type TraceSender, type TraceStats } from './trace-dispatcher';
 import { resolveTraceTopic, traceProducerGroup } from './trace-options';
@@ -52,11 +52,20 @@ export class SendTraceHook implements SendHook {
       storeHost,
       bodyLength: bodyLength(msg),
       costTime: cost,
-      msgType: msg.delayTimeLevel !== undefined && msg.delayTimeLevel > 0 ? 'Delay_Msg' : 'Normal_Msg',
+      msgType: ctx.msgType ?? (msg.delayTimeLevel !== undefined && msg.delayTimeLevel > 0 ? 'Delay_Msg' : 'Normal_Msg'),
       offsetMsgId: offsetIds[i] ?? '',
       success: result.sendStatus === 'SEND_OK',
     }));
     this.dispatcher.append(records);
+  }
+
+  endTransaction(ctx: EndTransactionHookContext): void {
+    if (ctx.topic === this.dispatcher.traceTopic) return;
+    this.dispatcher.append([{
+      type: 'EndTransaction', timestamp: Date.now(), regionId: 'DefaultRegion', groupName: ctx.producerGroup, topic: ctx.topic, msgId: ctx.msgId,
+      tags: ctx.tags, keys: ctx.keys, storeHost: ctx.brokerAddr, msgType: 'Trans_msg_Commit', transactionId: ctx.transactionId,
+      transactionState: ctx.state, fromTransactionCheck: ctx.fromTransactionCheck,
+    }]);
   }
 }
 

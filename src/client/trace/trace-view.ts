@@ -3,7 +3,7 @@
  * took) and, per consumer group, each consume attempt (a SubBefore paired with its SubAfter by
  * request id). Pure: the admin command fetches the records, this arranges them.
  */
-import { CONSUME_RETURN_TYPES, type PubRecord, type SubAfterRecord, type SubBeforeRecord, type TraceRecord } from './trace-codec';
+import { CONSUME_RETURN_TYPES, type EndTransactionRecord, type PubRecord, type SubAfterRecord, type SubBeforeRecord, type TraceRecord } from './trace-codec';
 
 export interface ConsumeAttempt {
   readonly requestId: string;
@@ -26,6 +26,8 @@ export interface GroupConsumption {
 export interface MessageLife {
   readonly msgId: string;
   readonly published: readonly PubRecord[];
+  /** Transactional messages: each verdict sent to the broker (the producer's, then any check's). */
+  readonly transaction: readonly EndTransactionRecord[];
   readonly consumption: readonly GroupConsumption[];
 }
 
@@ -34,6 +36,7 @@ export function messageLife(msgId: string, records: readonly TraceRecord[]): Mes
   const published: PubRecord[] = [];
   const befores: SubBeforeRecord[] = [];
   const afters = new Map<string, SubAfterRecord>();
+  const transaction: EndTransactionRecord[] = [];
   const seen = new Set<string>();
   for (const r of records) {
     if (r.type === 'Pub' && (r.msgId === msgId || r.offsetMsgId === msgId)) {
@@ -44,6 +47,8 @@ export function messageLife(msgId: string, records: readonly TraceRecord[]): Mes
       befores.push(r);
     } else if (r.type === 'SubAfter' && r.msgId === msgId) {
       afters.set(r.requestId, r);
+    } else if (r.type === 'EndTransaction' && r.msgId === msgId) {
+      transaction.push(r);
     }
   }
   const byGroup = new Map<string, ConsumeAttempt[]>();
@@ -60,5 +65,7 @@ export function messageLife(msgId: string, records: readonly TraceRecord[]): Mes
   const consumption = [...byGroup.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([group, attempts]) => ({ group, attempts, consumed: attempts.some((a) => a.success === true) }));
-  return { msgId, published: published.sort((a, b) => a.timestamp - b.timestamp), consumption };
+  return {
+    msgId, published: published.sort((a, b) => a.timestamp - b.timestamp), transaction: transaction.sort((a, b) => a.timestamp - b.timestamp), consumption,
+  };
 }

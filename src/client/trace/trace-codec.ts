@@ -182,7 +182,7 @@ export function traceKeys(records: readonly TraceRecord[]): string[] {
   const keys = new Set<string>();
   for (const r of records) {
     if (r.msgId !== '') keys.add(r.msgId);
-    for (const key of r.keys.split(' ')) if (key !== '' && key !== 'null') keys.add(key);
+    for (const key of r.keys.split(/\s+/)) if (key !== '' && key !== 'null') keys.add(key);
   }
   return [...keys];
 }

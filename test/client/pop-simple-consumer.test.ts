@@ -93,7 +93,7 @@ describe('SimpleConsumer (POP over remoting)', () => {
     await producer.send({ topic, body: 'again' });
     await producer.send({ topic, body: 'renewed' });
     const c = await consumer('PopSdkRetry', topic, '*', 5000);
-    const first = await c.receive(2, 200);
+    const first = await c.receive(2, 1500);
     assert.deepEqual(first.map((m) => m.body.toString()).sort(), ['again', 'renewed']);
     const renewed = first.find((m) => m.body.toString() === 'renewed') as PoppedMessage;
     const oldHandle = renewed.receiptHandle;

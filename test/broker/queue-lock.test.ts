@@ -31,6 +31,7 @@ describe('QueueLockManager', () => {
 
   it('lets only the holder unlock, and releases clients that left the group', () => {
     const locks = new QueueLockManager();
+    locks.retainClients(G, ['A', 'B']);
     locks.tryLock(G, 'A', [mq(0), mq(1)], 0);
     locks.tryLock(G, 'B', [mq(2)], 0);
     locks.unlock(G, 'B', [mq(0)]);
@@ -43,6 +44,16 @@ describe('QueueLockManager', () => {
     assert.equal(locks.hasLiveLocks(G, 1), true);
     assert.equal(locks.retainClients(G, []), 1);
     assert.equal(locks.hasLiveLocks(G, 1), false);
+  });
+
+  it('leaves alone the locks of a client that was not a member (it locked before its heartbeat)', () => {
+    const locks = new QueueLockManager();
+    locks.retainClients(G, ['A']);
+    locks.tryLock(G, 'A', [mq(0)], 0);
+    locks.tryLock(G, 'C', [mq(1)], 0); // C reconnected and re-locked before heartbeating again
+    assert.equal(locks.retainClients(G, ['A', 'B']), 0, 'B joining releases nothing');
+    assert.equal(locks.retainClients(G, ['B']), 1, 'A left: only its lock goes');
+    assert.equal(locks.holder(G, mq(1), 1), 'C');
   });
 });
 

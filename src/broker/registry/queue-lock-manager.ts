@@ -21,6 +21,8 @@ export const LOCK_MAX_LIVE_MS = 60_000;
 
 export class QueueLockManager {
   readonly #groups = new Map<string, Map<string, LockEntry>>();
+  /** The members each group had at its last membership change, to tell who left. */
+  readonly #members = new Map<string, Set<string>>();
   readonly #maxLiveMs: number;
 
   constructor(maxLiveMs = LOCK_MAX_LIVE_MS) {
@@ -59,16 +61,21 @@ export class QueueLockManager {
   }
 
   /**
-   * Releases every lock of the group held by a client not in `liveClientIds` (called whenever the
-   * group's membership changes); returns how many were released.
+   * Called with the group's members whenever its membership changes: releases every lock held by a
+   * client that was a member and is not any more; returns how many were released. A client that
+   * locks before its first heartbeat (or between a reconnect and its next one) is not a member
+   * yet, and its locks are left to expire as usual.
    */
   retainClients(group: string, liveClientIds: readonly string[]): number {
-    const locks = this.#groups.get(group);
-    if (locks === undefined) return 0;
     const live = new Set(liveClientIds);
+    const before = this.#members.get(group);
+    if (live.size === 0) this.#members.delete(group);
+    else this.#members.set(group, live);
+    const locks = this.#groups.get(group);
+    if (locks === undefined || before === undefined) return 0;
     let released = 0;
     for (const [key, entry] of locks) {
-      if (!live.has(entry.clientId)) {
+      if (before.has(entry.clientId) && !live.has(entry.clientId)) {
         locks.delete(key);
         released++;
       }

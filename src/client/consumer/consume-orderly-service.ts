@@ -93,7 +93,7 @@ export class ConsumeOrderlyService implements QueueConsumeService {
    * (it freed our locks): every lock on that broker must be taken again before consuming on.
    */
   pullFailed(queue: MessageQueue): void {
-    this.#locks?.invalidateBroker(queue.brokerName);
+    this.#locks?.invalidateBroker(queue.brokerName, 'a pull failed');
   }
 
   renewLocks(): void {

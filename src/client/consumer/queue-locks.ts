@@ -46,6 +46,7 @@ export class QueueLocks {
   #retryTimer: NodeJS.Timeout | undefined;
   #retryDelayMs = RETRY_MIN_MS;
   #isStopped = false;
+  #unsubscribeClose: (() => void) | undefined;
 
   constructor(client: ConsumerClient, options: QueueLocksOptions) {
     this.#client = client;
@@ -55,10 +56,17 @@ export class QueueLocks {
     this.#lockMaxLiveMs = options.lockMaxLiveMs ?? LOCK_MAX_LIVE_MS;
   }
 
-  /** Starts the periodic renewal of every tracked queue. */
+  /**
+   * Starts the periodic renewal of every tracked queue, and watches connections: when the one to a
+   * broker closes, that broker has freed our locks (or restarted without them), so they are lost.
+   */
   start(): void {
     this.#renewTimer = setInterval(() => this.lockAll(), this.#lockIntervalMs);
     this.#renewTimer.unref();
+    this.#unsubscribeClose = this.#client.onConnectionClose((address) => {
+      const brokers = new Set([...this.#states.values()].map((s) => s.mq.brokerName).filter((name) => this.#client.masterAddress(name) === address));
+      for (const brokerName of brokers) this.invalidateBroker(brokerName, `the connection to ${address} closed`);
+    });
   }
 
   /** Whether this client holds `mq`'s lock and renewed it less than 30 s ago. */
@@ -93,11 +101,11 @@ export class QueueLocks {
   }
 
   /** Treats every lock on `brokerName` as lost (it is asked for again by the next wait). */
-  invalidateBroker(brokerName: string): void {
+  invalidateBroker(brokerName: string, why: string): void {
     for (const state of this.#states.values()) {
       if (state.mq.brokerName !== brokerName || !state.isLocked) continue;
       state.isLocked = false;
-      this.#logger.warn(`${this.#group}: lock of ${queueKey(state.mq)} must be taken again (its broker failed a request)`);
+      this.#logger.warn(`${this.#group}: lock of ${queueKey(state.mq)} must be taken again (${why})`);
     }
   }
 
@@ -123,6 +131,7 @@ export class QueueLocks {
   /** Stops timers and wakes every waiter with false; locks are not released (see release()). */
   stop(): void {
     this.#isStopped = true;
+    this.#unsubscribeClose?.();
     if (this.#renewTimer !== undefined) clearInterval(this.#renewTimer);
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
     for (const state of [...this.#states.values()]) this.#forget(state);

@@ -7,6 +7,7 @@ import { RequestCode, ResponseCode, parseFastjson } from '../protocol';
 import { decodeTopicRouteData } from '../client';
 import { AdminClient, asObject, num, queueEntries } from '../cli/admin/admin-client';
 import { BenchUsageError } from './bench-options';
+import { createTopicList } from './matrix/topic-list';
 
 const CREATE_CONCURRENCY = 16;
 const ROUTE_DEADLINE_MS = 60_000;
@@ -44,9 +45,13 @@ export async function createTopics(namesrvAddr: string, topics: readonly string[
       topic, defaultTopic: 'TBW102', readQueueNums: String(queues), writeQueueNums: String(queues), perm: '6',
       topicFilterType: 'SINGLE_TAG', topicSysFlag: '0', order: 'false',
     });
-    await inParallel(topics, CREATE_CONCURRENCY, async (topic) => {
-      for (const m of masters) await client.expectSuccess(m.address, RequestCode.UPDATE_AND_CREATE_TOPIC, fields(topic), `create topic '${topic}'`);
-    });
+    for (const m of masters) {
+      // A few list requests (one topics.json write each) instead of a synced rewrite per topic; one by one on brokers without the code.
+      if (await createTopicList(client, m.address, topics, { readQueueNums: queues, writeQueueNums: queues })) continue;
+      await inParallel(topics, CREATE_CONCURRENCY, async (topic) => {
+        await client.expectSuccess(m.address, RequestCode.UPDATE_AND_CREATE_TOPIC, fields(topic), `create topic '${topic}'`);
+      });
+    }
     const pending = new Set(topics);
     const deadline = Date.now() + ROUTE_DEADLINE_MS;
     while (pending.size > 0) {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startBrokerProcess, type BrokerProcess } from '../../src/bench/matrix';
-import { createTopicList } from '../../src/bench/matrix/topic-list';
+import { createTopicList as createList, type TopicListOptions } from '../../src/bench/matrix/topic-list';
 import { silentLogger } from '../../src/common';
 import { createRequest, RequestCode, ResponseCode } from '../../src/protocol';
 import { RemotingClient } from '../../src/remoting';
@@ -18,6 +18,11 @@ const TOPICS = Array.from({ length: 10_000 }, (_, i) => `Scale-${i}`);
 let root: string;
 let broker: BrokerProcess;
 let client: RemotingClient;
+
+async function createTopicList(_client: RemotingClient, brokerAddr: string, topics: readonly string[], o: TopicListOptions): Promise<void> {
+  const caller = { call: (address: string, code: number, extFields: Record<string, string>, body?: Buffer) => client.invokeSync(address, createRequest(code, extFields, body), 30_000) };
+  assert.equal(await createList(caller, brokerAddr, topics, o), true, 'the broker supports UPDATE_AND_CREATE_TOPIC_LIST');
+}
 
 before(async () => {
   root = makeTempDir('topic-list');

@@ -40,8 +40,8 @@ function checkJsonPath(file: string | undefined): void {
   }
 }
 
-export async function runBenchWith(options: BenchOptions, io: BenchRunIo): Promise<BenchResult> {
-  const factory = factoryOf(options);
+/** `factory` overrides the registry (the peer comparison's --peer-url attaches to a running peer). */
+export async function runBenchWith(options: BenchOptions, io: BenchRunIo, factory: BenchTargetFactory = factoryOf(options)): Promise<BenchResult> {
   checkJsonPath(options.json);
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `cometmq-bench-${options.kind}-`));

@@ -5,30 +5,21 @@
  * popped and answers with RocketMQ's PopMessageResponseHeader. Nothing there: held up to pollTime
  * (PopHoldService), then POLLING_TIMEOUT; POLLING_FULL when too many pops already wait.
  */
-import { encodeRecord, forEachRecord, recordSize, type MessageExt, type MessageToStore } from '../../message';
+import { encodeRecord, recordSize, type MessageToStore } from '../../message';
 import { createResponse, mqError, ResponseCode, type RemotingCommand } from '../../protocol';
-import {
-  buildMsgOffsetInfo, buildReceiptHandle, buildStartOffsetInfo, popRetryTopicV1, retryTypeOf, type PoppedQueue,
-} from '../../protocol/headers/pop-extra-info';
+import { buildMsgOffsetInfo, buildReceiptHandle, buildStartOffsetInfo } from '../../protocol/headers/pop-extra-info';
 import { PopInitMode, PopMessageRequestHeader, PopMessageResponseHeader, type PopMessageRequest } from '../../protocol/headers/pop-headers';
-import { isStored } from '../../store';
 import type { BrokerContext } from '../broker-context';
-import { recordMatches, subscriptionFilter, type SubscriptionFilter } from '../filter/message-filter';
+import { subscriptionFilter, type SubscriptionFilter } from '../filter/message-filter';
 import { mapPutStatus } from '../status-mapping';
 import { isReadable } from '../topic/topic-config-manager';
+import { hasPoppable, popOnce, type PoppedFromQueue } from './pop-engine';
 import type { PopService } from './pop-service';
-import { POP_CK, type CheckpointData } from './pop-records';
+import { POP_CK } from './pop-records';
 
 export const MAX_POP_BATCH = 32;
 /** One request in this many pops the retry topic first (RocketMQ popFromRetryProbability 20%). */
 const RETRY_FIRST_EVERY = 5;
-
-interface QueuePop extends PoppedQueue {
-  readonly topic: string;
-  readonly messages: MessageExt[];
-  readonly records: Buffer[];
-  readonly nextOffset: number;
-}
 
 interface PopOutcome {
   readonly response: RemotingCommand;
@@ -93,107 +84,23 @@ function checkPop(broker: BrokerContext, header: PopMessageRequest): Subscriptio
   return subscriptionFilter(broker, header.consumerGroup, header.topic, expression, header.expType ?? 'TAG');
 }
 
-/** The queues one pop reads: the topic's (one or all, rotating the start) and the retry topic's. */
-function queuesOf(broker: BrokerContext, header: PopMessageRequest, retryFirst: boolean, rotate: number): Array<[string, number]> {
-  const normal: Array<[string, number]> = [];
-  const readQueues = broker.topics.get(header.topic)?.readQueueNums ?? 0;
-  if (header.queueId >= 0) normal.push([header.topic, header.queueId]);
-  else for (let i = 0; i < readQueues; i++) normal.push([header.topic, (rotate + i) % readQueues]);
-  const retryTopic = popRetryTopicV1(header.consumerGroup, header.topic);
-  const retryQueues = broker.topics.get(retryTopic)?.readQueueNums ?? 0;
-  const retry: Array<[string, number]> = [];
-  for (let i = 0; i < retryQueues; i++) retry.push([retryTopic, i]);
-  return retryFirst ? [...retry, ...normal] : [...normal, ...retry];
-}
-
-function popOffsetOf(broker: BrokerContext, pop: PopService, header: PopMessageRequest, topic: string, queueId: number): number {
-  return pop.book.popOffset(header.consumerGroup, topic, queueId, () => {
-    const committed = broker.offsets.queryOffset(header.consumerGroup, topic, queueId);
-    if (committed >= 0) return committed;
-    const min = broker.store.getMinOffsetInQueue(topic, queueId);
-    // MAX starts at the last message, except on a queue nothing was ever deleted from (RocketMQ
-    // initPopOffsetByCheckMsgInMem: its first message is still there to be read).
-    const initial = header.initMode === PopInitMode.MIN || topic !== header.topic || min <= 0
-      ? min : Math.max(min, broker.store.getMaxOffsetInQueue(topic, queueId) - 1);
-    broker.offsets.commitOffset(header.consumerGroup, topic, queueId, initial);
-    pop.book.noteCommitted(header.consumerGroup, topic, queueId, initial);
-    return initial;
-  }, broker.offsets.queryOffset(header.consumerGroup, topic, queueId));
-}
-
-function hasPoppable(broker: BrokerContext, pop: PopService, header: PopMessageRequest): boolean {
-  for (const [topic, queueId] of queuesOf(broker, header, false, 0)) {
-    if (broker.store.getMaxOffsetInQueue(topic, queueId) > popOffsetOf(broker, pop, header, topic, queueId)) return true;
-  }
-  return false;
-}
-
 async function executePop(
   broker: BrokerContext, pop: PopService, header: PopMessageRequest, filter: SubscriptionFilter, retryFirst: boolean,
 ): Promise<PopOutcome> {
-  const popTime = broker.clock.now();
-  const reviveQid = pop.nextReviveQid();
-  const group = header.consumerGroup;
-  const popped: QueuePop[] = [];
-  let remaining = header.maxMsgNums;
-  let restNum = 0;
-  // Everything up to the checkpoint writes runs in one turn: no other pop sees these offsets.
-  for (const [topic, queueId] of queuesOf(broker, header, retryFirst, popTime)) {
-    const offset = popOffsetOf(broker, pop, header, topic, queueId);
-    if (remaining === 0) {
-      restNum += Math.max(0, broker.store.getMaxOffsetInQueue(topic, queueId) - offset);
-      continue;
-    }
-    const isRetry = topic !== header.topic;
-    const result = broker.store.getMessage(topic, queueId, offset, remaining, !isRetry && filter.codes.length > 0 ? { tagsCodes: filter.codes } : undefined);
-    if (result.nextBeginOffset < 0) continue;
-    const messages: MessageExt[] = [];
-    const records: Buffer[] = [];
-    if (result.status === 'FOUND' && result.records !== null) {
-      const buffer = result.records;
-      forEachRecord(buffer, (message, at) => {
-        if (isRetry || recordMatches(filter, message)) {
-          messages.push(message);
-          records.push(buffer.subarray(at, at + message.storeSize));
-        }
-      });
-    }
-    restNum += Math.max(0, result.maxOffset - result.nextBeginOffset);
-    if (result.nextBeginOffset !== offset) pop.book.setPopOffset(group, topic, queueId, result.nextBeginOffset);
-    if (messages.length === 0) {
-      // Only filtered-out (or vanished) messages: nothing in flight, the offset is committed as is.
-      if (result.nextBeginOffset > offset) pop.commitPopOffset(group, topic, queueId, result.nextBeginOffset);
-      continue;
-    }
-    remaining -= messages.length;
-    popped.push({
-      topic, retryType: retryTypeOf(topic), queueId, startOffset: offset, offsets: messages.map((m) => m.queueOffset),
-      messages, records, nextOffset: result.nextBeginOffset,
-    });
-  }
-  if (popped.length === 0) return { response: noMessage(broker, header, restNum), found: false };
-
-  const writes = await Promise.all(popped.map((q) => pop.writeCheckpoint(checkpointOf(broker, header, q, popTime, reviveQid))));
-  const failed = writes.find((w) => !isStored(w.status));
-  if (failed !== undefined) {
+  const batch = await popOnce(broker, pop, header, filter, retryFirst);
+  if ('failed' in batch) {
     // The popped messages stay in flight in memory and come back after invisibleTime.
-    const mapped = mapPutStatus(failed.status, { isDiskFull: broker.store.isDiskFull, diskUsageRatio: -1, storeRemark: failed.remark });
+    const mapped = mapPutStatus(batch.failed.status, { isDiskFull: broker.store.isDiskFull, diskUsageRatio: -1, storeRemark: batch.failed.remark });
     return { response: createResponse(mapped.code, mapped.remark), found: false };
   }
-  for (const q of popped) pop.commitPopOffset(group, q.topic, q.queueId, q.nextOffset);
+  if (batch.queues.length === 0) return { response: noMessage(broker, header, batch.restNum), found: false };
+  const { popTime, reviveQid, restNum, queues } = batch;
   const extFields = PopMessageResponseHeader.encode({
     popTime, invisibleTime: header.invisibleTime, reviveQid, restNum,
-    startOffsetInfo: buildStartOffsetInfo(popped), msgOffsetInfo: buildMsgOffsetInfo(popped),
+    startOffsetInfo: buildStartOffsetInfo(queues), msgOffsetInfo: buildMsgOffsetInfo(queues),
   });
-  const body = Buffer.concat(popped.flatMap((q) => (q.topic === header.topic ? q.records : reencodeRetried(broker, header, q, popTime, reviveQid))));
+  const body = Buffer.concat(queues.flatMap((q) => (q.topic === header.topic ? q.records : reencodeRetried(broker, header, q, popTime, reviveQid))));
   return { response: createResponse(ResponseCode.SUCCESS, 'FOUND', extFields, body), found: true };
-}
-
-function checkpointOf(broker: BrokerContext, header: PopMessageRequest, q: QueuePop, popTime: number, reviveQid: number): CheckpointData {
-  return {
-    group: header.consumerGroup, topic: q.topic, queueId: q.queueId, startOffset: q.startOffset, popTime,
-    invisibleTime: header.invisibleTime, reviveQid, offsets: q.offsets, brokerName: broker.config.brokerName,
-  };
 }
 
 /**
@@ -201,7 +108,7 @@ function checkpointOf(broker: BrokerContext, header: PopMessageRequest, q: Queue
  * POP_CK (RocketMQ's default, popResponseReturnActualRetryTopic=false): the client cannot derive
  * it from startOffsetInfo once the topic is rewritten.
  */
-function reencodeRetried(broker: BrokerContext, header: PopMessageRequest, q: QueuePop, popTime: number, reviveQid: number): Buffer[] {
+function reencodeRetried(broker: BrokerContext, header: PopMessageRequest, q: PoppedFromQueue, popTime: number, reviveQid: number): Buffer[] {
   return q.messages.map((m) => {
     const handle = buildReceiptHandle({
       ckQueueOffset: q.startOffset, popTime, invisibleTime: header.invisibleTime, reviveQid, retryType: q.retryType,

@@ -3,7 +3,8 @@
  * loopback): when a second consumer joins while the first is in the middle of a message on the
  * queue it is losing, the first finishes that message, commits and unlocks; the newcomer, refused
  * meanwhile, gets the queue by its retry backoff (not by a later rebalance or the 20 s renewal)
- * and starts after the finished message, so nothing is consumed twice.
+ * and starts after the finished message, so nothing is consumed twice. And a consumer whose
+ * connection drops treats its locks as gone until it has them again.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -69,5 +70,49 @@ describe('orderly lock hand-over when a consumer joins', () => {
     assert.deepEqual(ofLost, ['a:first', 'a:hold', 'b:next'], 'a finished "hold" and committed it; b started after it');
     const ofKept = seen.filter((s) => s.queueId !== lost).map((s) => `${s.by}:${s.body}`);
     assert.deepEqual(ofKept, ['a:first', 'a:hold', 'a:next']);
+  });
+
+  it('a consumer whose connection drops stops consuming until it holds the lock again', async () => {
+    const topic = 'OrderedDrop';
+    const group = 'CG_ORDERED_DROP';
+    await cluster.createTopic(topic, 1);
+    for (const body of ['m1', 'm2']) await cluster.send(topic, body, 0);
+    const done: string[] = [];
+    let entered = false;
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const consumer = new PushConsumer({ groupName: group, namesrvAddr: cluster.namesrvAddr, consumeFromWhere: 'FIRST_OFFSET', heartbeatIntervalMs: 200, pullErrorBackoffMs: 100 });
+    consumers.push(consumer);
+    consumer.subscribe(topic, '*');
+    consumer.registerOrderlyListener(async (msgs) => {
+      const body = msgs[0]!.body.toString('utf8');
+      if (body === 'm1') {
+        entered = true;
+        await gate;
+      }
+      done.push(body);
+      return 'SUCCESS' as const;
+    });
+    await consumer.start();
+    await pollUntil('m1 in the listener', () => entered, WAIT_MS);
+
+    // The link drops while m1 is in hand; the broker frees the lock and another client takes it.
+    const { locks, clock, consumers: registry } = cluster.broker.broker.context;
+    const queue = { topic, brokerName: 'broker-a', queueId: 0 };
+    const connectionOf = () => [...registry.group(group)?.clients.values() ?? []].find((c) => c.clientId === consumer.clientId)?.connection;
+    const dropped = connectionOf()!;
+    locks.unlock(group, consumer.clientId, [queue]);
+    assert.deepEqual(locks.tryLock(group, 'another-client', [queue], clock.now()), [queue]);
+    dropped.close();
+    // A heartbeat on a new connection means the consumer has seen the old one close.
+    await pollUntil('the consumer back on a new connection', () => (connectionOf()?.id ?? dropped.id) !== dropped.id, WAIT_MS);
+
+    openGate();
+    await pollUntil('m1 finished', () => done.includes('m1'), WAIT_MS);
+    assert.deepEqual(done, ['m1'], 'm2 waits: the lock went with the connection and another client has it');
+    locks.unlock(group, 'another-client', [queue]);
+    await pollUntil('m2 consumed once the lock is back', () => done.includes('m2'), WAIT_MS);
+    assert.deepEqual(done, ['m1', 'm2']);
+    assert.equal(locks.holder(group, queue, clock.now()), consumer.clientId);
   });
 });

@@ -16,9 +16,15 @@ const NO_COMPRESSION = 64 * 1024 * 1024;
 const PULL_BATCH = 256;
 const ROUTE_LOOKUPS_AT_ONCE = 16;
 
-/** A failure the broker answered with (RocketMQ's "Response Failed"); everything else failed to be sent. */
+/**
+ * Failures that never got an answer (RocketMQ's RemotingException and "no route" MQClientException:
+ * "Send Failed"). Every catalogue error carries a response code, so the code's name decides.
+ */
+const UNANSWERED = /^ERR_(REMOTING_|FRAME_|HEADER_MALFORMED$|INVALID_ADDRESS$|TOPIC_NOT_EXIST$|BROKER_NOT_EXIST$)/;
+
+/** A failure the broker answered with becomes a BenchResponseFailure ("Response Failed"). */
 function classify(err: unknown): Error {
-  if (err instanceof MqError && err.responseCode !== undefined) return new BenchResponseFailure(err.message, { cause: err });
+  if (err instanceof MqError && !UNANSWERED.test(err.code)) return new BenchResponseFailure(err.message, { cause: err });
   return err instanceof Error ? err : new Error(String(err));
 }
 

@@ -25,6 +25,7 @@ export class EmbeddedBroker {
   };
   #namesrvPort: number | undefined;
   #brokerPort: number | undefined;
+  #isStopping = false;
 
   private constructor(options: EmbeddedBrokerOptions) {
     const args = ['--data-dir', options.dataDir, '--namesrv-port', '0', '--broker-port', '0', '--flush', options.flushDiskType];
@@ -47,6 +48,12 @@ export class EmbeddedBroker {
       await broker.stop();
       throw err;
     }
+    // Sends now fail one by one (counted as failures); say once why, with the broker's own words.
+    broker.#child.once('close', (code, signal) => {
+      if (broker.#isStopping) return;
+      const last = broker.#lines.filter((l) => /cometmq:|error|fatal|abort/i.test(l)).at(-1) ?? '';
+      process.stderr.write(`cometmq bench: the embedded broker exited during the run (${signal ?? `code ${code}`})${last === '' ? '' : `: ${last}`}\n`);
+    });
     return broker;
   }
 
@@ -104,6 +111,7 @@ export class EmbeddedBroker {
 
   /** SIGTERM (graceful: the store closes cleanly), SIGKILL if it does not exit in time. */
   async stop(): Promise<void> {
+    this.#isStopping = true;
     process.off('exit', this.#killOnExit);
     const child = this.#child;
     if (child.exitCode === null && child.signalCode === null) {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { NatsTarget } from '../../src/bench/peers/nats-target';
 import { PeerNotInstalled, findOnPath } from '../../src/bench/peers/peer-process';
 import { waitFor } from '../broker/wait-for';
+import { BenchResponseFailure } from '../../src/bench/target';
 import { withTempDir } from '../helpers/temp-dir';
 import { processIsGone, receiveAll, sendThousand } from './peer-target-suite';
 
@@ -63,6 +64,19 @@ test('nats: one-way sends (core publishes) are still captured by the stream', as
       await receiver.close();
       await sender.close();
       assert.deepEqual(received.sort(), bodies.map((b) => b.toString()).sort());
+    } finally {
+      await target.close();
+    }
+  });
+});
+
+test('nats: a publish no stream captures (no JetStream answer: 503) is a BenchResponseFailure', async () => {
+  await withTempDir('peer-nats-nostream', async (dir) => {
+    const target = await NatsTarget.start({ durability: 'async', dataDir: dir });
+    try {
+      const sender = await target.openSender();
+      await assert.rejects(sender.send('NoStreamHere', [Buffer.from('a')], 'sync'), BenchResponseFailure);
+      await sender.close();
     } finally {
       await target.close();
     }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import Redis from 'ioredis';
 import { PeerNotInstalled } from '../../src/bench/peers/peer-process';
 import { RedisTarget } from '../../src/bench/peers/redis-target';
-import { UnsupportedBenchOption } from '../../src/bench/target';
+import { BenchResponseFailure, UnsupportedBenchOption } from '../../src/bench/target';
 import { withTempDir } from '../helpers/temp-dir';
 import { processIsGone, receiveAll, sendThousand } from './peer-target-suite';
 
@@ -49,6 +49,24 @@ test('redis: a one-way send is refused as an unsupported option, and nothing is 
       await client.connect();
       assert.equal(await client.exists('BenchOneway'), 0);
       client.disconnect();
+    } finally {
+      await target.close();
+    }
+  });
+});
+
+test('redis: an error reply (XADD to a key that holds a string) is a BenchResponseFailure', async () => {
+  await withTempDir('peer-redis-wrongtype', async (dir) => {
+    const target = await RedisTarget.start({ durability: 'async', dataDir: dir });
+    try {
+      const client = new Redis({ host: target.host, port: target.port, lazyConnect: true });
+      await client.connect();
+      await client.set('NotAStream', 'x');
+      client.disconnect();
+      const sender = await target.openSender();
+      await assert.rejects(sender.send('NotAStream', [Buffer.from('a')], 'sync'), BenchResponseFailure);
+      await assert.rejects(sender.send('NotAStream', [Buffer.from('a'), Buffer.from('b')], 'sync'), BenchResponseFailure);
+      await sender.close();
     } finally {
       await target.close();
     }

@@ -16,8 +16,9 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AckPolicy, DeliverPolicy, StorageType, connect, type JsMsg, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, NatsError, StorageType, connect, type JsMsg, type NatsConnection } from 'nats';
 import type { BenchReceiver, BenchSender, BenchTarget, SendMode, TargetOptions } from '../target';
+import { BenchResponseFailure } from '../target';
 import { PeerProcess, PeerUnavailable, requireBinary } from './peer-process';
 
 /** Messages a pull consumer asks for at a time. */
@@ -190,6 +191,12 @@ export class NatsTarget implements BenchTarget {
   }
 }
 
+/** A JetStream error answer (or no stream answering: 503) is a response failure; a timeout or lost connection is not. */
+function asSendFailure(err: unknown): unknown {
+  if (err instanceof NatsError && (err.isJetStreamError() || err.code === '503')) return new BenchResponseFailure(`nats: ${err.message}`);
+  return err;
+}
+
 class NatsSender implements BenchSender {
   readonly #nc: NatsConnection;
   readonly #js;
@@ -206,11 +213,15 @@ class NatsSender implements BenchSender {
       for (const body of bodies) this.#nc.publish(topic, body);
       return;
     }
-    if (bodies.length === 1) {
-      await this.#js.publish(topic, bodies[0] as Buffer);
-      return;
+    try {
+      if (bodies.length === 1) {
+        await this.#js.publish(topic, bodies[0] as Buffer);
+        return;
+      }
+      await Promise.all(bodies.map((body) => this.#js.publish(topic, body)));
+    } catch (err) {
+      throw asSendFailure(err);
     }
-    await Promise.all(bodies.map((body) => this.#js.publish(topic, body)));
   }
 
   async close(): Promise<void> {

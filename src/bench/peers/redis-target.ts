@@ -10,9 +10,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Redis from 'ioredis';
+import Redis, { ReplyError } from 'ioredis';
 import type { BenchReceiver, BenchSender, BenchTarget, SendMode, TargetOptions } from '../target';
-import { UnsupportedBenchOption } from '../target';
+import { BenchResponseFailure, UnsupportedBenchOption } from '../target';
 import { PeerProcess, PeerUnavailable, requireBinary } from './peer-process';
 
 /** Stream field the body is stored under (one field per entry). */
@@ -165,14 +165,20 @@ class RedisSender implements BenchSender {
 
   async send(topic: string, bodies: readonly Buffer[], mode: SendMode): Promise<void> {
     if (mode === 'oneway') throw new UnsupportedBenchOption('redis has no one-way sends (every command gets a reply); use --mode sync or async');
-    if (bodies.length === 1) {
-      await this.#client.xaddBuffer(topic, '*', BODY_FIELD, bodies[0] as Buffer);
-      return;
+    try {
+      if (bodies.length === 1) {
+        await this.#client.xaddBuffer(topic, '*', BODY_FIELD, bodies[0] as Buffer);
+        return;
+      }
+      const pipeline = this.#client.pipeline();
+      for (const body of bodies) pipeline.xaddBuffer(topic, '*', BODY_FIELD, body);
+      const replies = (await pipeline.exec()) ?? [];
+      for (const [err] of replies) if (err) throw err;
+    } catch (err) {
+      // An error reply is the server answering (Response Failed); anything else is a lost request.
+      if (err instanceof ReplyError) throw new BenchResponseFailure(`redis: ${(err as Error).message}`);
+      throw err;
     }
-    const pipeline = this.#client.pipeline();
-    for (const body of bodies) pipeline.xaddBuffer(topic, '*', BODY_FIELD, body);
-    const replies = (await pipeline.exec()) ?? [];
-    for (const [err] of replies) if (err) throw err;
   }
 
   async close(): Promise<void> {

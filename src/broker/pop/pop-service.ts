@@ -35,6 +35,7 @@ export class PopService {
   #timer: TimerHandle | null = null;
   #revivePass: Promise<void> | null = null;
   #isStopped = false;
+  #isStarted = false;
   /** Messages revived so far (to the retry topic or the DLQ), for tests and runtime info. */
   revivedCount = 0;
   deadLetteredCount = 0;
@@ -56,16 +57,19 @@ export class PopService {
     this.#broker.topics.getOrCreateGroupTopic(this.reviveTopic, queues, PERM_READ | PERM_WRITE);
     await this.#broker.store.whenDispatched(this.#broker.store.getMaxPhysicalOffset());
     for (let q = 0; q < queues; q++) this.#replay(q);
+    this.#isStarted = true;
     this.#schedule();
   }
 
+  /** Idempotent; the replay start is committed only by a service that started (the store is open). */
   async shutdown(): Promise<void> {
+    if (this.#isStopped) return;
     this.#isStopped = true;
     this.#timer?.cancel();
     this.#timer = null;
     this.hold.shutdown();
     await this.#revivePass?.catch(() => undefined);
-    this.#commitReviveOffsets();
+    if (this.#isStarted) this.#commitReviveOffsets();
   }
 
   /** Round-robin revive queue for the next checkpoint. */

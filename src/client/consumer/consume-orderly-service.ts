@@ -101,7 +101,7 @@ export class ConsumeOrderlyService implements QueueConsumeService {
   }
 
   waitUntilPullable(queue: MessageQueue, pq: ProcessQueue): Promise<boolean> {
-    if (this.#locks === undefined) return Promise.resolve(!pq.isDropped && !this.#stop.signal.aborted);
+    if (this.#locks === undefined || this.#locks.isLocked(queue)) return Promise.resolve(!pq.isDropped && !this.#stop.signal.aborted);
     return this.#locks.waitUntilLocked(queue, AbortSignal.any([pq.dropSignal, this.#stop.signal]));
   }
 

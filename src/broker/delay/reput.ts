@@ -1,7 +1,6 @@
 /**
- * Re-putting due messages (delay levels and timers) into their real topics: the same body, flag,
- * sysFlag, born time and host and reconsume times, with the properties the caller decided on, in
- * batches through the store's putMessages (one native crossing per event turn however many).
+ * Re-putting due messages (delay levels and timers, built by timer/parked-record.ts) into their real
+ * topics in batches through the store's putMessages (one native crossing per event turn however many).
  */
 import type { Logger } from '../../common';
 import { MessageConst, type MessageExt, type MessageToStore } from '../../message';
@@ -21,13 +20,6 @@ export function realDestination(message: MessageExt): Destination | undefined {
   const queueId = Number(message.properties[MessageConst.REAL_QID]);
   if (topic === undefined || topic === '' || !Number.isInteger(queueId) || queueId < 0) return undefined;
   return { topic, queueId };
-}
-
-export function reputMessage(message: MessageExt, destination: Destination, properties: Record<string, string>): MessageToStore {
-  return {
-    topic: destination.topic, queueId: destination.queueId, body: message.body, flag: message.flag, properties,
-    bornTimestamp: message.bornTimestamp, bornHost: message.bornHost, sysFlag: message.sysFlag, reconsumeTimes: message.reconsumeTimes,
-  };
 }
 
 /**

@@ -20,10 +20,11 @@ import {
   type TimerHandle,
   writeConfigFileAtomically,
 } from '../../common';
-import { MessageConst, SCHEDULE_TOPIC, type MessageExt, type MessageToStore } from '../../message';
+import { SCHEDULE_TOPIC, decodeRecord, type MessageToStore } from '../../message';
 import type { MessageStore } from '../../store';
+import { DELAY_DROPPED, forEachParked, parkedStoreTimestamp, reputOfParked } from '../timer/parked-record';
 import { deliveryFingerprint, findDelivered, type DeliveryCandidate } from './delivered-scan';
-import { realDestination, reputAll, reputMessage } from './reput';
+import { realDestination, reputAll } from './reput';
 
 /** How often due messages are looked for (RocketMQ: 100 ms between empty scans). */
 const TICK_MS = 100;
@@ -60,6 +61,8 @@ export class ScheduleMessageService {
   #isStopped = true;
   #isRecovered = false;
   #running: Promise<void> | null = null;
+  /** Earliest due time seen by the last pass (the next tick is set for it, at most TICK_MS away). */
+  #nextDue = Infinity;
 
   constructor(options: ScheduleMessageServiceOptions) {
     this.#options = options;
@@ -114,6 +117,7 @@ export class ScheduleMessageService {
   /** One pass over every level; exposed for tests that drive time themselves. */
   async deliverDue(): Promise<number> {
     const now = this.#options.clock.now();
+    this.#nextDue = Infinity;
     let delivered = 0;
     for (let level = 1; level <= this.#cursors.length; level++) delivered += await this.#deliverLevel(level, now);
     return delivered;
@@ -129,11 +133,12 @@ export class ScheduleMessageService {
       const candidates: DeliveryCandidate[] = [];
       const positions: Array<{ level: number; queueOffset: number }> = [];
       for (let level = 1; level <= this.#cursors.length; level++) {
-        this.#forEachDue(level, now, (message) => {
+        this.#forEachDue(level, now, (queueOffset, buf, start, end) => {
+          const message = decodeRecord(buf, start, end);
           const destination = realDestination(message);
           if (destination === undefined) return;
           candidates.push({ ...destination, fingerprint: deliveryFingerprint(message) });
-          positions.push({ level, queueOffset: message.queueOffset });
+          positions.push({ level, queueOffset });
         });
       }
       const delivered = findDelivered(store, candidates, this.#savedCommitLogOffset);
@@ -153,23 +158,33 @@ export class ScheduleMessageService {
     }
   }
 
-  /** Calls `fn` for each message of `level` from its cursor on that is due at `now`, at most `limit`. */
-  #forEachDue(level: number, now: number, fn: (message: MessageExt) => void, limit = Infinity): void {
+  /**
+   * Calls `fn` with each record (its bytes, undecoded) of `level` from its cursor on that is due at
+   * `now`, at most `limit`; returns the due time of the first one not due yet (Infinity if none).
+   */
+  #forEachDue(level: number, now: number, fn: (queueOffset: number, buf: Buffer, start: number, end: number) => void, limit = Infinity): number {
     let seen = 0;
+    let nextDue = Infinity;
     const delayMs = this.#options.levelDelaysMs[level - 1] as number;
     let from = this.cursor(level);
     for (;;) {
       const result = this.#options.store.getMessage(SCHEDULE_TOPIC, level - 1, from, READ_BATCH, { maxBytes: READ_BYTES });
-      if (result.status !== 'FOUND') return;
-      for (const message of result.messages()) {
-        if (message.storeTimestamp + delayMs > now || seen++ >= limit) return;
-        fn(message);
-      }
-      if (result.nextBeginOffset <= from) return;
+      const buf = result.records;
+      if (result.status !== 'FOUND' || buf === null) return nextDue;
+      let stop = false;
+      forEachParked(buf, (queueOffset, start, end) => {
+        if (stop || queueOffset < from) return;
+        const due = parkedStoreTimestamp(buf, start) + delayMs;
+        if (due > now) nextDue = due;
+        if (due > now || seen++ >= limit) stop = true;
+        else fn(queueOffset, buf, start, end);
+      });
+      if (stop || result.nextBeginOffset <= from) return nextDue;
       from = result.nextBeginOffset;
     }
   }
 
+  /** Re-puts the due messages of `level`; #nextDue learns when its next one falls due. */
   async #deliverLevel(level: number, now: number): Promise<number> {
     const { store, logger } = this.#options;
     const queueId = level - 1;
@@ -184,18 +199,19 @@ export class ScheduleMessageService {
     /** Cursor after each message put (entry i = after messages[i]); skipped ones just move it. */
     const cursorAfter: number[] = [];
     let skippedUpTo = start;
-    this.#forEachDue(level, now, (message) => {
-      const destination = realDestination(message);
-      if (destination === undefined) {
+    const nextDue = this.#forEachDue(level, now, (queueOffset, buf, start, end) => {
+      const reput = reputOfParked(buf, start, end, DELAY_DROPPED);
+      if (reput === undefined) {
         // Not deliverable anywhere; skipping it keeps the level moving (logged, not silently dropped).
-        logger.error(`delayed message ${message.msgId} has no valid REAL_TOPIC/REAL_QID; skipped`);
-        if (messages.length === 0) skippedUpTo = message.queueOffset + 1;
-        else cursorAfter[cursorAfter.length - 1] = message.queueOffset + 1;
+        logger.error(`delayed message at ${SCHEDULE_TOPIC} queue ${queueId} offset ${queueOffset} has no valid REAL_TOPIC/REAL_QID; skipped`);
+        if (messages.length === 0) skippedUpTo = queueOffset + 1;
+        else cursorAfter[cursorAfter.length - 1] = queueOffset + 1;
         return;
       }
-      messages.push(reputMessage(message, destination, deliveredProperties(message)));
-      cursorAfter.push(message.queueOffset + 1);
+      messages.push(reput);
+      cursorAfter.push(queueOffset + 1);
     }, MAX_PER_LEVEL_TICK);
+    this.#nextDue = Math.min(this.#nextDue, messages.length >= MAX_PER_LEVEL_TICK ? now : nextDue);
     if (skippedUpTo > start) this.#advance(queueId, skippedUpTo);
     if (messages.length === 0) return 0;
     const stored = await reputAll(store, messages, logger, `delayed messages of level ${level}`);
@@ -211,12 +227,15 @@ export class ScheduleMessageService {
   }
 
   #schedule(): void {
+    // At the exact due time of the next message when it is near, else after TICK_MS (new messages
+    // are at least one level's delay away, so nothing new can fall due sooner).
+    const delay = Math.max(0, Math.min(TICK_MS, this.#nextDue - this.#options.clock.now()));
     this.#timer = this.#options.clock.setTimer(() => {
       this.#running = this.#tick().finally(() => {
         this.#running = null;
         if (!this.#isStopped) this.#schedule();
       });
-    }, TICK_MS);
+    }, delay);
   }
 
   async #tick(): Promise<void> {
@@ -232,17 +251,6 @@ export class ScheduleMessageService {
       this.#options.logger.error('delay-level delivery failed', err);
     }
   }
-}
-
-/** The stored properties minus the schedule's own (remoting-protocol.md §5.9). */
-function deliveredProperties(message: MessageExt): Record<string, string> {
-  const properties = { ...message.properties };
-  delete properties[MessageConst.DELAY];
-  delete properties[MessageConst.REAL_TOPIC];
-  delete properties[MessageConst.REAL_QID];
-  delete properties[MessageConst.TIMER_DELIVER_MS];
-  delete properties[MessageConst.TIMER_DELAY_SEC];
-  return properties;
 }
 
 function parseDelayOffsets(text: string): SavedProgress {

@@ -21,7 +21,9 @@ import { TIMER_OUT_MS } from './timer-message';
 const SEP_PAIR = '\u0002';
 const SEP_NAME = '\u0001';
 /** Names a delivered timer message no longer carries (see deliveredTimerProperties). */
-const DROPPED = new Set<string>([MessageConst.REAL_TOPIC, MessageConst.REAL_QID, TIMER_OUT_MS, MessageConst.TIMER_DELAY_SEC, MessageConst.TIMER_DELAY_MS]);
+export const TIMER_DROPPED: ReadonlySet<string> = new Set([MessageConst.REAL_TOPIC, MessageConst.REAL_QID, TIMER_OUT_MS, MessageConst.TIMER_DELAY_SEC, MessageConst.TIMER_DELAY_MS]);
+/** Names a message delivered from a delay level no longer carries (remoting-protocol.md §5.9). */
+export const DELAY_DROPPED: ReadonlySet<string> = new Set([MessageConst.DELAY, MessageConst.REAL_TOPIC, MessageConst.REAL_QID, MessageConst.TIMER_DELIVER_MS, MessageConst.TIMER_DELAY_SEC]);
 
 /**
  * Calls `fn(queueOffset, start, end)` for every record in `buf` (records back to back, as getMessage
@@ -43,11 +45,17 @@ export function parkedDue(buf: Buffer, start: number, end: number): number {
   return Number.isSafeInteger(due) ? due : NaN;
 }
 
+/** STORETIMESTAMP of the record at buf[start]. */
+export function parkedStoreTimestamp(buf: Buffer, start: number): number {
+  const bornV6 = (buf.readInt32BE(start + RECORD_LAYOUT.OFFSET_SYSFLAG) & RECORD_LAYOUT.SYSFLAG_BORNHOST_V6) !== 0;
+  return readInt64BE(buf, start + OFFSET_BORNHOST + (bornV6 ? 20 : 8));
+}
+
 /**
- * The re-put of the parked record buf[start, end) to REAL_TOPIC / REAL_QID (body a view, not a
- * copy), or undefined when those properties are unusable.
+ * The re-put of the parked record buf[start, end) to REAL_TOPIC / REAL_QID without the `dropped`
+ * properties (body a view, not a copy), or undefined when REAL_TOPIC / REAL_QID are unusable.
  */
-export function reputOfParked(buf: Buffer, start: number, end: number): MessageToStore | undefined {
+export function reputOfParked(buf: Buffer, start: number, end: number, dropped: ReadonlySet<string> = TIMER_DROPPED): MessageToStore | undefined {
   const sysFlag = buf.readInt32BE(start + RECORD_LAYOUT.OFFSET_SYSFLAG);
   const bornV6 = (sysFlag & RECORD_LAYOUT.SYSFLAG_BORNHOST_V6) !== 0;
   const storeV6 = (sysFlag & RECORD_LAYOUT.SYSFLAG_STOREHOST_V6) !== 0;
@@ -65,7 +73,7 @@ export function reputOfParked(buf: Buffer, start: number, end: number): MessageT
   };
   // Fast path: the bookkeeping leads (parkedProperties), so one slice drops it.
   const lead = leadingBookkeeping(stored);
-  if (lead !== undefined && !stored.includes('TIMER_DELAY_', lead.end)) {
+  if (lead !== undefined && dropped === TIMER_DROPPED && !stored.includes('TIMER_DELAY_', lead.end)) {
     reput.topic = lead.topic;
     reput.queueId = lead.queueId;
     reput.propertiesText = stored.slice(lead.end);
@@ -81,7 +89,7 @@ export function reputOfParked(buf: Buffer, start: number, end: number): MessageT
     const name = at >= 0 && at < next ? stored.slice(i, at) : '';
     if (name === MessageConst.REAL_TOPIC) topic = stored.slice(at + 1, next);
     else if (name === MessageConst.REAL_QID) queueId = Number(stored.slice(at + 1, next));
-    if (!DROPPED.has(name) && next > i) text += stored.slice(i, next) + SEP_PAIR;
+    if (!dropped.has(name) && next > i) text += stored.slice(i, next) + SEP_PAIR;
     i = next + 1;
   }
   if (topic === undefined || topic === '' || !Number.isInteger(queueId) || queueId < 0) return undefined;

@@ -13,6 +13,7 @@ import { SimpleConsumer, type PoppedMessage } from '../../src/client/consumer/si
 import { NamesrvController } from '../../src/namesrv';
 import { createRequest, RequestCode, ResponseCode } from '../../src/protocol';
 import { startBroker, type BrokerFixture } from '../broker/broker-fixture';
+import { startProducerCluster } from './producer-cluster';
 import { waitFor } from '../broker/wait-for';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir';
 
@@ -147,3 +148,31 @@ describe('SimpleConsumer (POP over remoting)', () => {
 function popHeld(broker: BrokerFixture): number {
   return popServiceOf(broker.broker.context).hold.heldCount;
 }
+
+describe('SimpleConsumer across two brokers', () => {
+  it('receives from both brokers of a topic in turn and acks each message at the broker it came from', async () => {
+    const cluster = await startProducerCluster(2);
+    const producer = new Producer({ groupName: 'PopSdkTwoP', namesrvAddr: cluster.namesrvAddr });
+    const c = new SimpleConsumer({ groupName: 'PopSdkTwo', namesrvAddr: cluster.namesrvAddr, subscriptions: { PopSdkTwoT: '*' }, awaitDurationMs: 200, initMode: 'min' });
+    try {
+      await cluster.createTopic('PopSdkTwoT', 2);
+      await producer.start();
+      for (let i = 0; i < 20; i++) await producer.send({ topic: 'PopSdkTwoT', body: `t${i}` });
+      await c.start();
+      const got = new Map<string, string>();
+      const deadline = Date.now() + 15_000;
+      while (got.size < 20 && Date.now() < deadline) {
+        const batch = await c.receive(32, 30_000);
+        for (const m of batch) got.set(m.body.toString(), m.brokerName);
+        await c.ackAll(batch);
+      }
+      assert.equal(got.size, 20);
+      assert.deepEqual(new Set(got.values()), new Set(['broker-a', 'broker-b']));
+      for (let i = 0; i < 2; i++) assert.deepEqual(await c.receive(), [], 'everything acked stays acked');
+    } finally {
+      await c.shutdown();
+      await producer.shutdown();
+      await cluster.close();
+    }
+  });
+});

@@ -135,7 +135,7 @@ export async function createCometmqTarget(options: TargetOptions): Promise<Bench
     },
     async close() {
       for (const client of clients.splice(0)) await client.close().catch(() => undefined);
-      await broker?.stop();
+      await broker?.stop(options.disposableDataDir === true ? 'kill' : 'graceful');
     },
   };
 }

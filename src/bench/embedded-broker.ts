@@ -109,13 +109,16 @@ export class EmbeddedBroker {
     });
   }
 
-  /** SIGTERM (graceful: the store closes cleanly), SIGKILL if it does not exit in time. */
-  async stop(): Promise<void> {
+  /**
+   * SIGTERM (graceful: the store closes cleanly), SIGKILL if it does not exit in time; `kill` goes
+   * straight to SIGKILL, for data that is thrown away anyway.
+   */
+  async stop(how: 'graceful' | 'kill' = 'graceful'): Promise<void> {
     this.#isStopping = true;
     process.off('exit', this.#killOnExit);
     const child = this.#child;
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
+      child.kill(how === 'kill' ? 'SIGKILL' : 'SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_DEADLINE_MS);
       await this.#exited;
       clearTimeout(timer);

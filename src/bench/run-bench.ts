@@ -53,6 +53,7 @@ export async function runBenchWith(options: BenchOptions, io: BenchRunIo, factor
       dataDir,
       ...(options.namesrv !== undefined ? { namesrvAddr: options.namesrv } : {}),
       brokerSettings: options.brokerSettings,
+      disposableDataDir: ownDataDir,
     });
     try {
       io.stdout.write(`${options.kind} benchmark against ${target.description}\n`);

@@ -19,6 +19,11 @@ export interface TargetOptions {
   namesrvAddr?: string;
   /** Extra broker.conf settings for an embedded CometMQ broker (the flush experiments' knobs). */
   brokerSettings?: Record<string, string>;
+  /**
+   * The data directory is deleted after the run, so a server the target started may be killed
+   * instead of shut down cleanly (a clean stop fsyncs every file: tens of seconds after many topics).
+   */
+  disposableDataDir?: boolean;
 }
 
 export interface BenchTarget {

@@ -83,7 +83,7 @@ export class PopHoldService {
     const now = this.#clock.now();
     const woken: Array<[HeldPop, PopWakeReason]> = [];
     for (const pop of set) {
-      if (pop.isReady()) woken.push([pop, 'arrival']);
+      if (isReadySafely(pop)) woken.push([pop, 'arrival']);
       else if (now >= pop.deadline) woken.push([pop, 'timeout']);
     }
     for (const [pop] of woken) set.delete(pop);
@@ -107,5 +107,14 @@ export class PopHoldService {
       for (const set of this.#held.values()) for (const pop of set) next = Math.min(next, pop.deadline);
       if (next !== Number.POSITIVE_INFINITY) this.#arm(next);
     }, Math.max(0, at - this.#clock.now()));
+  }
+}
+
+/** A check that throws (store closing) wakes the pop: its re-execution answers with the error. */
+function isReadySafely(pop: HeldPop): boolean {
+  try {
+    return pop.isReady();
+  } catch {
+    return true;
   }
 }

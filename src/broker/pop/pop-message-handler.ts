@@ -50,7 +50,7 @@ export function createPopMessageHandler(broker: BrokerContext, pop: PopService) 
               // Only filtered-out messages arrived: wait on for a matching one.
               if (!again.found && reason === 'arrival' && again.response.code === ResponseCode.POLLING_TIMEOUT && broker.clock.now() < deadline) park();
               else resolve(again.response);
-            }, (err: unknown) => resolve(createResponse(ResponseCode.SYSTEM_ERROR, (err as Error).message)));
+            }, (err: unknown) => resolve(createResponse((err as { responseCode?: number }).responseCode ?? ResponseCode.SYSTEM_ERROR, (err as Error).message)));
           },
         });
         if (!isHeld) resolve(createResponse(ResponseCode.POLLING_FULL, `the broker[${broker.config.brokerIP1}] pop polling is full`));

@@ -6,6 +6,7 @@
 import { BENCH_USAGE, BenchUsageError, parseBenchOptions } from '../bench/bench-options';
 import { runBenchWith } from '../bench/run-bench';
 import { UnsupportedBenchOption } from '../bench/target';
+import { extractCompareArgs, runComparison } from '../bench/compare';
 import { runFlushMatrixCommand, runTopicScalingCommand } from '../bench/matrix';
 
 export const BENCH_COMMAND_USAGE = 'bench producer|consumer|e2e|store [--size B] [--threads N] [--rate N] [--namesrv ADDR] [--json FILE] ...';
@@ -20,8 +21,11 @@ export async function runBench(args: readonly string[]): Promise<number> {
   if (kind === 'flush-matrix') return runFlushMatrixCommand(rest);
   if (kind === 'topic-scaling') return runTopicScalingCommand(rest);
   let options;
+  let compare;
   try {
-    options = parseBenchOptions(kind, rest);
+    const split = extractCompareArgs(rest); // --peer redis|nats [--peer-url URL] [--out DIR]: src/bench/compare.ts
+    compare = split.compare;
+    options = parseBenchOptions(kind, split.rest);
   } catch (err) {
     process.stderr.write(`cometmq bench: ${oneLine(err)}\n`);
     return 2;
@@ -43,6 +47,7 @@ export async function runBench(args: readonly string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    if (compare !== undefined) return await runComparison(options, compare, { stdout: process.stdout, stderr: process.stderr, signal: abort.signal });
     const result = await runBenchWith(options, { stdout: process.stdout, stderr: process.stderr, signal: abort.signal });
     return result.interrupted === true ? 130 : 0;
   } catch (err) {

@@ -27,6 +27,8 @@ export interface SecondSample {
   received?: number;
   /** End of the window in seconds since measuring began (windows after a phase change can be short). */
   endSeconds?: number;
+  /** The phase the window belongs to: 'run', or a consumer's 'fill' then 'drain'. */
+  phase?: 'run' | 'fill' | 'drain';
 }
 
 export interface BenchResult {

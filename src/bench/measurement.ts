@@ -97,7 +97,7 @@ export class Measurement {
       this.#second--;
       return;
     }
-    if (this.#phase !== 'warmup') this.perSecond.push(sample);
+    if (this.#phase !== 'warmup') this.perSecond.push({ ...sample, phase: this.#phase });
     this.observer.onSecond(sample, this.#phase);
   }
 

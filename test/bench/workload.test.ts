@@ -137,6 +137,9 @@ test('bench consumer: a backlog of 2,000 is filled and drained, every message re
   assert.ok(result.throughput > 0);
   assert.match(stdout, /Receive TPS: [\d,]+/);
   assert.match(stdout, /Receive Total: 2,000/);
+  const phases = new Set(result.perSecond.map((s) => s.phase));
+  assert.ok(phases.has('fill') && phases.has('drain'), `per-second samples of both phases, got ${[...phases].join(', ')}`);
+  assert.equal(result.perSecond.filter((s) => s.phase === 'drain').reduce((sum, s) => sum + (s.received ?? 0), 0), 2000);
 });
 
 test('bench consumer on a reused topic counts only its own run, and --live consumes while producing', async () => {

@@ -56,6 +56,7 @@ export class TimerWheelService {
   /** State as of the end of the last complete pass (what a checkpoint may claim). */
   #settled: Omit<TimerCheckpoint, 'lowOffset'> = { indexedOffset: 0, deliveredUpToMs: 0, commitLogOffset: 0 };
   #lastPersistAt = 0;
+  #isDirty = false;
   #timer: TimerHandle | null = null;
   #running: Promise<void> | null = null;
   #isStopped = true;
@@ -113,6 +114,8 @@ export class TimerWheelService {
       if (!delivered.has(i)) this.#slots.add(offset, candidateTimers.dues[i] as number);
     });
     this.#isLoaded = true;
+    // The copies found are only on record once a complete pass moves the checkpoint past them.
+    this.#isDirty = delivered.size > 0;
     if (delivered.size > 0) this.#o.logger.info(`timer wheel: ${delivered.size} timers re-put before a crash were not delivered again`);
   }
 
@@ -140,6 +143,7 @@ export class TimerWheelService {
   persist(): void {
     const lowOffset = Math.min(this.#slots.minOffset(), this.#readOffset);
     saveTimerCheckpoint(this.#file, { ...this.#settled, lowOffset });
+    this.#isDirty = false;
   }
 
   /** One pass (exposed for tests): index, deliver everything due now; returns how many were re-put. */
@@ -157,8 +161,10 @@ export class TimerWheelService {
       delivered += stored;
       if (stored < due.offsets.length) return delivered;
     }
+    // An idle pass changes nothing a restart needs: the last checkpoint stays valid, no write.
+    if (delivered > 0 || indexedOffset !== this.#settled.indexedOffset) this.#isDirty = true;
     this.#settled = { indexedOffset, deliveredUpToMs: passTime, commitLogOffset: store.getMaxPhysicalOffset() };
-    if (clock.now() - this.#lastPersistAt >= this.#o.flushIntervalMs) {
+    if (this.#isDirty && clock.now() - this.#lastPersistAt >= this.#o.flushIntervalMs) {
       this.#lastPersistAt = clock.now();
       this.persist();
     }

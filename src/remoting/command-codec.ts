@@ -1,18 +1,14 @@
 import {
-  LanguageCode,
   SerializeType,
-  languageFromByte,
   languageFromName,
   mqError,
   type RemotingCommand,
-  type SerializeTypeValue,
 } from '../protocol';
 import { MAX_FRAME_BYTES } from './frame-decoder';
+import { binaryHeaderScratch, decodeBinaryHeader, writeBinaryHeader } from './binary-header';
 import { headerScratch, writeJsonHeader } from './json-header-writer';
 
 const HEADER_LENGTH_MASK = 0xffffff;
-/** code(2) language(1) version(2) opaque(4) flag(4) remarkLength(4) extFieldsLength(4). */
-const BINARY_FIXED_BYTES = 21;
 
 /**
  * Reads one frame (the bytes after the length field, as FrameDecoder hands them on) into a command.
@@ -119,74 +115,40 @@ function nestedJsonText(value: object, key: string): string {
   }
 }
 
-function decodeBinaryHeader(frame: Buffer, start: number, end: number): RemotingCommand {
-  if (end - start < BINARY_FIXED_BYTES) {
-    throw mqError('ERR_HEADER_MALFORMED', `binary header of ${end - start} bytes is shorter than ${BINARY_FIXED_BYTES}`);
+/**
+ * Writes the header of `command` in its `serializeTypeCurrentRPC` form into that form's scratch
+ * buffer (read it with `headerScratchFor` before the next call) and returns its length. Throws
+ * ERR_FRAME_TOO_LARGE for a frame the peer would refuse.
+ */
+export function encodeHeader(command: RemotingCommand, bodyLength: number): number {
+  const headerLength = command.serializeTypeCurrentRPC === SerializeType.ROCKETMQ ? writeBinaryHeader(command) : writeJsonHeader(command, 0);
+  if (headerLength > HEADER_LENGTH_MASK || 8 + headerLength + bodyLength > MAX_FRAME_BYTES) {
+    throw mqError('ERR_FRAME_TOO_LARGE', `frame of ${8 + headerLength + bodyLength} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`);
   }
-  let pos = start;
-  const code = frame.readInt16BE(pos);
-  const language = languageFromByte(frame.readUInt8(pos + 2));
-  const version = frame.readInt16BE(pos + 3);
-  const opaque = frame.readInt32BE(pos + 5);
-  const flag = frame.readInt32BE(pos + 9);
-  pos += 13;
-  const remarkLength = frame.readInt32BE(pos);
-  pos += 4;
-  if (remarkLength < 0 || remarkLength > end - pos - 4) {
-    throw mqError('ERR_HEADER_MALFORMED', `binary header remark length ${remarkLength} exceeds the header`);
-  }
-  const remark = remarkLength > 0 ? frame.toString('utf8', pos, pos + remarkLength) : undefined;
-  pos += remarkLength;
-  const extLength = frame.readInt32BE(pos);
-  pos += 4;
-  if (extLength < 0 || extLength > end - pos) {
-    throw mqError('ERR_HEADER_MALFORMED', `binary header extFields length ${extLength} exceeds the header`);
-  }
-  const extFields: Record<string, string> = {};
-  const extEnd = pos + extLength;
-  while (pos < extEnd) {
-    if (extEnd - pos < 2) throw mqError('ERR_HEADER_MALFORMED', 'binary header extFields entry truncated (key length)');
-    const keyLength = frame.readUInt16BE(pos);
-    pos += 2;
-    if (keyLength > extEnd - pos - 4) throw mqError('ERR_HEADER_MALFORMED', 'binary header extFields key overruns the header');
-    const key = frame.toString('utf8', pos, pos + keyLength);
-    pos += keyLength;
-    const valueLength = frame.readInt32BE(pos);
-    pos += 4;
-    if (valueLength < 0 || valueLength > extEnd - pos) {
-      throw mqError('ERR_HEADER_MALFORMED', 'binary header extFields value overruns the header');
-    }
-    extFields[key] = frame.toString('utf8', pos, pos + valueLength);
-    pos += valueLength;
-  }
-  return {
-    code,
-    language,
-    version,
-    opaque,
-    flag,
-    remark,
-    extFields,
-    body: undefined,
-    serializeTypeCurrentRPC: SerializeType.ROCKETMQ,
-  };
+  return headerLength;
+}
+
+/** The scratch buffer holding the header `encodeHeader(command)` wrote last. */
+export function headerScratchFor(command: RemotingCommand): Buffer {
+  return command.serializeTypeCurrentRPC === SerializeType.ROCKETMQ ? binaryHeaderScratch() : headerScratch();
+}
+
+/** The length field and the header-length word at `offset` (sizes checked by encodeHeader). */
+export function writeFrameStart(out: Buffer, offset: number, headerLength: number, bodyLength: number, type: number): void {
+  out.writeInt32BE(4 + headerLength + bodyLength, offset);
+  out.writeUInt32BE(((type << 24) | headerLength) >>> 0, offset + 4);
 }
 
 /**
- * The bytes before the body: length field, header-length word and header, in the command's
- * `serializeTypeCurrentRPC` form, followed by `reserveBytes` uninitialised bytes (room for the
- * caller to copy a small body into). The caller writes the body after it.
- * Throws ERR_FRAME_TOO_LARGE for a frame the peer would refuse.
+ * The bytes before the body: length field, header-length word and header, followed by
+ * `reserveBytes` uninitialised bytes (room for the caller to copy a small body into).
  */
 export function encodeCommandPrefix(command: RemotingCommand, reserveBytes = 0): Buffer {
   const bodyLength = command.body === undefined ? 0 : command.body.length;
-  const serializeType: SerializeTypeValue = command.serializeTypeCurrentRPC;
-  if (serializeType === SerializeType.ROCKETMQ) return encodeBinary(command, bodyLength, reserveBytes);
-  // The header is written once into a shared scratch buffer, then copied behind the length words.
-  const headerLength = writeJsonHeader(command, 0);
+  const headerLength = encodeHeader(command, bodyLength);
   const prefix = Buffer.allocUnsafe(8 + headerLength + reserveBytes);
-  writeFrameStart(prefix, headerLength, bodyLength, SerializeType.JSON);
-  headerScratch().copy(prefix, 8, 0, headerLength);
+  writeFrameStart(prefix, 0, headerLength, bodyLength, command.serializeTypeCurrentRPC);
+  headerScratchFor(command).copy(prefix, 8, 0, headerLength);
   return prefix;
 }
 
@@ -194,15 +156,6 @@ export function encodeCommandPrefix(command: RemotingCommand, reserveBytes = 0):
 export function encodeCommand(command: RemotingCommand): Buffer {
   const prefix = encodeCommandPrefix(command);
   return command.body === undefined || command.body.length === 0 ? prefix : Buffer.concat([prefix, command.body]);
-}
-
-function writeFrameStart(out: Buffer, headerLength: number, bodyLength: number, type: number): void {
-  const length = 4 + headerLength + bodyLength;
-  if (headerLength > HEADER_LENGTH_MASK || length + 4 > MAX_FRAME_BYTES) {
-    throw mqError('ERR_FRAME_TOO_LARGE', `frame of ${length + 4} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`);
-  }
-  out.writeInt32BE(length, 0);
-  out.writeUInt32BE(((type << 24) | headerLength) >>> 0, 4);
 }
 
 /**
@@ -225,40 +178,3 @@ export function jsonHeaderText(command: RemotingCommand): string {
   return text;
 }
 
-function encodeBinary(command: RemotingCommand, bodyLength: number, reserveBytes: number): Buffer {
-  const remark = command.remark === undefined ? null : Buffer.from(command.remark, 'utf8');
-  const entries: Array<[Buffer, Buffer]> = [];
-  let extLength = 0;
-  for (const key in command.extFields) {
-    const value = command.extFields[key];
-    if (value === undefined) continue;
-    const k = Buffer.from(key, 'utf8');
-    const v = Buffer.from(value, 'utf8');
-    entries.push([k, v]);
-    extLength += 2 + k.length + 4 + v.length;
-  }
-  const headerLength = BINARY_FIXED_BYTES + (remark === null ? 0 : remark.length) + extLength;
-  const out = Buffer.allocUnsafe(8 + headerLength + reserveBytes);
-  writeFrameStart(out, headerLength, bodyLength, SerializeType.ROCKETMQ);
-  let pos = 8;
-  // Java casts code and version to short; codes above 32767 (pop) cannot travel in this form.
-  pos = out.writeInt16BE(toInt16(command.code), pos);
-  pos = out.writeUInt8(LanguageCode[command.language], pos);
-  pos = out.writeInt16BE(toInt16(command.version), pos);
-  pos = out.writeInt32BE(command.opaque, pos);
-  pos = out.writeInt32BE(command.flag, pos);
-  pos = out.writeInt32BE(remark === null ? 0 : remark.length, pos);
-  if (remark !== null) pos += remark.copy(out, pos);
-  pos = out.writeInt32BE(extLength, pos);
-  for (const [k, v] of entries) {
-    pos = out.writeUInt16BE(k.length, pos);
-    pos += k.copy(out, pos);
-    pos = out.writeInt32BE(v.length, pos);
-    pos += v.copy(out, pos);
-  }
-  return out;
-}
-
-function toInt16(value: number): number {
-  return (value << 16) >> 16;
-}

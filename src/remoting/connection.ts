@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../common';
 import { FLAG_ONEWAY, isResponse, mqError, type RemotingCommand } from '../protocol';
-import { decodeCommand, encodeCommandPrefix } from './command-codec';
+import { decodeCommand } from './command-codec';
 import { FrameDecoder, MAX_FRAME_BYTES, type FrameSink } from './frame-decoder';
+import { FrameWriter } from './frame-writer';
 import type { HandlerContext, RemotingConnection } from './request-handler';
 
 /** Receives the requests that arrive on a connection (responses are matched to pending invokes). */
@@ -28,10 +29,9 @@ export interface ConnectionOptions {
   readonly maxFrameBytes?: number;
 }
 
-/** Bodies up to this size are copied into the header's buffer rather than written as a chunk of their own. */
-const INLINE_BODY_BYTES = 8 * 1024;
 /**
- * A turn's frames up to this total are copied into one buffer and written with one write(): Node's
+ * Chunks (frames built apart because other connections wrote into the shared arena in between, or
+ * large bodies) up to this total are copied into one buffer and written with one write(): Node's
  * writev costs a WriteReq object and JS bookkeeping per chunk, more than copying small frames
  * (measured with 1,000 sends in flight: writev was 10-17% of the broker's CPU). Past it, the
  * chunks go uncopied through one corked writev.
@@ -83,8 +83,7 @@ export class Connection implements RemotingConnection, FrameSink {
   #timer: TimerHandle | null = null;
   #timerAt = Number.POSITIVE_INFINITY;
   /** Frames written this turn and not yet handed to the socket, in order. */
-  #outChunks: Buffer[] = [];
-  #outBytes = 0;
+  readonly #out = new FrameWriter();
   #isFlushScheduled = false;
   #isClosed = false;
   /** close() was called: the socket is ending and takes no more writes. */
@@ -126,7 +125,7 @@ export class Connection implements RemotingConnection, FrameSink {
 
   /** Bytes queued in the socket and not yet handed to the kernel. */
   get queuedWriteBytes(): number {
-    return this.#socket.writableLength + this.#outBytes;
+    return this.#socket.writableLength + this.#out.bytes;
   }
 
   invoke(request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
@@ -202,11 +201,9 @@ export class Connection implements RemotingConnection, FrameSink {
   /** Hands every frame written this turn to the socket, coalesced (see MAX_COALESCED_BYTES). */
   flushWrites(): void {
     this.#isFlushScheduled = false;
-    const chunks = this.#outChunks;
-    if (chunks.length === 0) return;
-    const bytes = this.#outBytes;
-    this.#outChunks = [];
-    this.#outBytes = 0;
+    const bytes = this.#out.bytes;
+    if (bytes === 0) return;
+    const chunks = this.#out.take();
     const socket = this.#socket;
     if (socket.destroyed) return;
     if (chunks.length === 1) {
@@ -221,13 +218,7 @@ export class Connection implements RemotingConnection, FrameSink {
   }
 
   #write(command: RemotingCommand): void {
-    const body = command.body;
-    const hasBody = body !== undefined && body.length > 0;
-    // Small bodies are copied behind the header (one chunk per frame in the writev); large ones go
-    // uncopied as their own chunk.
-    const isInline = hasBody && body.length <= INLINE_BODY_BYTES;
-    const frame = encodeCommandPrefix(command, isInline ? body.length : 0);
-    if (isInline) body.copy(frame, frame.length - body.length);
+    this.#out.write(command);
     if (!this.#isFlushScheduled) {
       this.#isFlushScheduled = true;
       // At the end of the current callback (after its promise continuations), not the next turn's
@@ -235,13 +226,7 @@ export class Connection implements RemotingConnection, FrameSink {
       // wait a whole loop iteration, behind whatever the poll phase brings in meanwhile.
       process.nextTick(flushConnection, this);
     }
-    this.#outChunks.push(frame);
-    this.#outBytes += frame.length;
-    if (hasBody && !isInline) {
-      this.#outChunks.push(body);
-      this.#outBytes += body.length;
-    }
-    if (this.#outBytes >= EARLY_FLUSH_BYTES) this.flushWrites();
+    if (this.#out.bytes >= EARLY_FLUSH_BYTES) this.flushWrites();
   }
 
   #onData(chunk: Buffer): void {

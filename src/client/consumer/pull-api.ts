@@ -9,6 +9,7 @@ import {
   PullSysFlag,
   RequestCode,
   ResponseCode,
+  SerializeType,
   createRequest,
   responseError,
   tagMatches,
@@ -70,6 +71,8 @@ export async function pullMessages(client: ConsumerClient, options: PullRequestO
     subVersion: String(options.subVersion ?? 0),
     expressionType: options.expressionType ?? 'TAG',
   });
+  // RocketMQ's binary header form, as sends use (send-request.ts): cheaper to write and to read.
+  request.serializeTypeCurrentRPC = SerializeType.ROCKETMQ;
   // The broker holds the request up to suspendMs; allow the round trip on top (Java: 30 s for 15 s).
   const invoked = client.invoke(options.queue.brokerName, request, suspendMs + 15_000);
   const response = options.signal === undefined ? await invoked : await abortable(invoked, options.signal);

@@ -231,23 +231,27 @@ export class Producer {
     batchBody: Buffer | undefined,
   ): Promise<SendResult> {
     const publish = this.#cachedPublishQueues(topic) ?? await this.#publishQueues(topic);
-    const deadline = this.#clock.now() + timeoutMs;
+    // One clock read serves the first attempt (deadline, start and born timestamp): reading the
+    // clock is not free on every VM, and this runs once per message.
+    let now = this.#clock.now();
+    const deadline = now + timeoutMs;
     const attempts = 1 + this.config.retryTimesWhenSendFailed;
     let lastBroker: string | undefined;
     let lastError: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      const remaining = deadline - this.#clock.now();
+      if (attempt > 0) now = this.#clock.now();
+      const remaining = deadline - now;
       if (remaining <= 0) break;
       const queue = publish.select(lastBroker, this.#faults);
       lastBroker = queue.brokerName;
-      const started = this.#clock.now();
+      const started = now;
       try {
         // The cached master address needs no await; only a miss goes to the name server.
         const address = this.#instance.masterAddress(queue.brokerName) ?? await this.#masterAddress(queue.brokerName);
         const target = this.#target(queue);
         const request = prepared !== undefined
-          ? sendMessageRequest(target, prepared, this.#clock.now())
-          : sendBatchRequest(target, batchBody!, this.#clock.now());
+          ? sendMessageRequest(target, prepared, started)
+          : sendBatchRequest(target, batchBody!, started);
         const response = await this.#instance.invoke(address, request, remaining);
         const result = sendResultFrom(response, queue, msgId);
         this.#faults?.update(queue.brokerName, this.#clock.now() - started, false);

@@ -6,7 +6,7 @@
  */
 import { deflateSync } from 'node:zlib';
 import { MessageConst, MessageSysFlag } from '../../message';
-import { RequestCode, createRequest, type RemotingCommand } from '../../protocol';
+import { RequestCode, SerializeType, createRequest, type RemotingCommand } from '../../protocol';
 import { keysText, type Message } from './message';
 
 const SEP_NAME = '\u0001';
@@ -74,8 +74,18 @@ export interface SendTarget {
   readonly defaultTopicQueueNums: string;
 }
 
+/**
+ * Sends travel with RocketMQ's binary header (serialize type ROCKETMQ, what Java clients send with
+ * rocketmq.serialize.type=ROCKETMQ; every broker reads it and answers in the same form): about a
+ * third shorter than the JSON header and a fraction of its decode cost on both sides.
+ */
+function binary(command: RemotingCommand): RemotingCommand {
+  command.serializeTypeCurrentRPC = SerializeType.ROCKETMQ;
+  return command;
+}
+
 export function sendMessageRequest(target: SendTarget, prepared: PreparedMessage, bornTimestamp: number): RemotingCommand {
-  return createRequest(RequestCode.SEND_MESSAGE_V2, {
+  return binary(createRequest(RequestCode.SEND_MESSAGE_V2, {
     a: target.producerGroup,
     b: target.topic,
     c: target.defaultTopic,
@@ -88,7 +98,7 @@ export function sendMessageRequest(target: SendTarget, prepared: PreparedMessage
     j: '0',
     k: 'false',
     m: 'false',
-  }, prepared.body);
+  }, prepared.body));
 }
 
 /**
@@ -98,7 +108,7 @@ export function sendMessageRequest(target: SendTarget, prepared: PreparedMessage
  * while Java clients send 320 with the V2 letters (reported to the broker's owner).
  */
 export function sendBatchRequest(target: SendTarget, body: Buffer, bornTimestamp: number): RemotingCommand {
-  return createRequest(RequestCode.SEND_MESSAGE_V2, {
+  return binary(createRequest(RequestCode.SEND_MESSAGE_V2, {
     a: target.producerGroup,
     b: target.topic,
     c: target.defaultTopic,
@@ -111,5 +121,5 @@ export function sendBatchRequest(target: SendTarget, body: Buffer, bornTimestamp
     j: '0',
     k: 'false',
     m: 'true',
-  }, body);
+  }, body));
 }

@@ -125,8 +125,11 @@ export function parseBenchOptions(kindArg: string | undefined, args: readonly st
   try {
     ({ values } = parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (err) {
-    // parseArgs explains itself in a sentence or two; the first is the one line we want.
-    throw new BenchUsageError(String((err as Error).message).split('\n')[0]!.replace(/\. To specify.*$/, ''));
+    // parseArgs explains itself over a few lines; one line is wanted.
+    const message = String((err as Error).message);
+    const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(message);
+    if (ambiguous !== null) throw new BenchUsageError(`${ambiguous[1]} needs a value (a value starting with '-' is written ${ambiguous[1]}=-N)`);
+    throw new BenchUsageError(message.split('\n')[0]!.replace(/\. To specify.*$/, ''));
   }
   if (values['help'] === true) return 'help';
   const str = (name: string): string | undefined => values[name] as string | undefined;

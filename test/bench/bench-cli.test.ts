@@ -88,6 +88,9 @@ test('bad input: one line on stderr, nothing on stdout, exit code 2', async () =
     [['bench', 'store', '--set', 'noSuchSetting=1', '--messages', '10'], /noSuchSetting/],
     [['bench', 'producer', '--live'], /--live applies to bench consumer only/],
     [['bench', 'flood'], /unknown bench 'flood'/],
+    [['bench', 'producer', '--duration', '-1'], /--duration needs a value/],
+    [['bench', 'producer', '--duration=-1'], /--duration must be a number of seconds above 0/],
+    [['bench', 'consumer', '--topics', '100'], /--topics is at most 64 for consumer/],
   ];
   for (const [args, expected] of cases) {
     const out = await cometmq(args);

@@ -37,6 +37,8 @@ const RUN_GAP = 8;
  */
 const PREFETCH_MS = 2000;
 const PREFETCH_MAX = 200_000;
+/** After the store refused a re-put (disk full, shutting down): the wait before trying again. */
+const FAILURE_BACKOFF_MS = 1000;
 
 export interface TimerWheelServiceOptions {
   readonly store: MessageStore;
@@ -67,6 +69,8 @@ export class TimerWheelService {
   /** Every timer due up to this time was prepared when it was set. */
   #prefetchedUntil = 0;
   #isLoaded = false;
+  /** The store refused the last re-put: wait a while before the next attempt. */
+  #isBackingOff = false;
 
   constructor(options: TimerWheelServiceOptions) {
     this.#o = options;
@@ -159,8 +163,12 @@ export class TimerWheelService {
       if (due.offsets.length === 0) break;
       const stored = await this.#deliver(due);
       delivered += stored;
-      if (stored < due.offsets.length) return delivered;
+      if (stored < due.offsets.length) {
+        this.#isBackingOff = true;
+        return delivered;
+      }
     }
+    this.#isBackingOff = false;
     // An idle pass changes nothing a restart needs: the last checkpoint stays valid, no write.
     if (delivered > 0 || indexedOffset !== this.#settled.indexedOffset) this.#isDirty = true;
     this.#settled = { indexedOffset, deliveredUpToMs: passTime, commitLogOffset: store.getMaxPhysicalOffset() };
@@ -206,7 +214,14 @@ export class TimerWheelService {
   /** Re-puts `due` in its order; what the store refused goes back into the wheel. */
   async #deliver(due: DueTimers): Promise<number> {
     const prepared = this.#prepared;
-    const records = this.#readRecords(due.offsets.filter((offset) => !prepared.has(offset)));
+    let records: Map<number, MessageToStore | null>;
+    try {
+      records = this.#readRecords(due.offsets.filter((offset) => !prepared.has(offset)));
+    } catch (err) {
+      // Nothing was re-put: all of them go back into the wheel (the pass fails and backs off).
+      due.offsets.forEach((offset, i) => this.#slots.add(offset, due.dues[i] as number));
+      throw err;
+    }
     const messages: MessageToStore[] = [];
     const sent: number[] = [];
     due.offsets.forEach((offset, i) => {
@@ -252,7 +267,7 @@ export class TimerWheelService {
         if (result.status !== 'FOUND' || buf === null) break;
         forEachParked(buf, (queueOffset, start, end) => {
           if (queueOffset >= runStart && queueOffset < to && (members === undefined || members.has(queueOffset))) {
-            out.set(queueOffset, reputOfParked(buf, start, end) ?? null);
+            out.set(queueOffset, this.#reputOf(buf, start, end, queueOffset));
           }
         });
         if (result.nextBeginOffset <= from) break;
@@ -261,6 +276,16 @@ export class TimerWheelService {
       i = j + 1;
     }
     return out;
+  }
+
+  /** The re-put of one parked record; null (logged) when it cannot be delivered anywhere. */
+  #reputOf(buf: Buffer, start: number, end: number, queueOffset: number): MessageToStore | null {
+    try {
+      return reputOfParked(buf, start, end) ?? null;
+    } catch (err) {
+      this.#o.logger.error(`timer record ${queueOffset} cannot be read`, err);
+      return null;
+    }
   }
 
   #onArrival(): void {
@@ -282,12 +307,14 @@ export class TimerWheelService {
     try {
       await this.runPass();
     } catch (err) {
+      this.#isBackingOff = true;
       this.#o.logger.error('timer wheel pass failed', err);
     }
   }
 
   /** Until the earliest due time, or sooner to index what is waiting, at most a flush interval. */
   #nextDelay(): number {
+    if (this.#isBackingOff) return FAILURE_BACKOFF_MS;
     if (this.#o.store.getMaxOffsetInQueue(TIMER_TOPIC, 0) > this.#readOffset) return 0;
     let delay = this.#o.flushIntervalMs;
     const next = this.#slots.nextDue();

@@ -22,19 +22,18 @@ interface Receiving {
   count(runId: number): number;
 }
 
-async function startReceivers(target: BenchTarget, topics: readonly string[], group: string, measurement: Measurement, measuredRunId: () => number): Promise<Receiving> {
+async function startReceivers(target: BenchTarget, topics: readonly string[], group: string, measurement: Measurement, measuredRunId: number): Promise<Receiving> {
   const counts = new Map<number, number>();
   const receivers: BenchReceiver[] = [];
   const onBodies = (bodies: readonly Buffer[]): void => {
     const now = nowEpochMs();
-    const measured = measuredRunId();
     let mine = 0;
     let bytes = 0;
     for (const body of bodies) {
       const stamp = readStamp(body);
       if (stamp === undefined) continue;
       counts.set(stamp.runId, (counts.get(stamp.runId) ?? 0) + 1);
-      if (stamp.runId !== measured) continue;
+      if (stamp.runId !== measuredRunId) continue;
       mine++;
       bytes += body.length;
       measurement.stats.latency.recordNanos((now - stamp.sentAtMs) * 1e6);
@@ -87,7 +86,7 @@ export async function runReceiving(target: BenchTarget, options: BenchOptions, o
       });
     };
     const startReceiving = async (): Promise<Receiving> => {
-      const r = await startReceivers(target, topics, group, measurement, () => runId);
+      const r = await startReceivers(target, topics, group, measurement, runId);
       // One probe per queue: once all are back, every queue is being pulled, and the first
       // measured message does not wait for the consumers' rebalance.
       const probes = topics.length * options.queues;
@@ -120,7 +119,7 @@ export async function runReceiving(target: BenchTarget, options: BenchOptions, o
         const expected = measurement.stats.sent;
         measurement.enter('drain', { messages: expected });
         const drainStart = performance.now();
-        receiving = await startReceivers(target, topics, group, measurement, () => runId);
+        receiving = await startReceivers(target, topics, group, measurement, runId);
         const r = receiving;
         await waitFor(() => r.count(runId) >= expected, () => r.count(runId), signal, STALL_MS);
         seconds = (performance.now() - drainStart) / 1000;

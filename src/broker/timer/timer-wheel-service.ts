@@ -33,10 +33,11 @@ const READ_BYTES = 16 * 1024 * 1024;
 const RUN_GAP = 8;
 /**
  * Timers due within this window are read and turned into their re-puts ahead of time, so at the
- * due time only the append is left (bounded by PREFETCH_MAX messages).
+ * due time only the append is left (bounded by PREFETCH_MAX messages and PREFETCH_MAX_BYTES of bodies).
  */
 const PREFETCH_MS = 2000;
 const PREFETCH_MAX = 200_000;
+const PREFETCH_MAX_BYTES = 64 * 1024 * 1024;
 /** After the store refused a re-put (disk full, shutting down): the wait before trying again. */
 const FAILURE_BACKOFF_MS = 1000;
 
@@ -66,6 +67,8 @@ export class TimerWheelService {
   #deliveredTotal = 0;
   /** Re-puts prepared ahead of their due time, by timer-queue offset. */
   readonly #prepared = new Map<number, MessageToStore>();
+  /** Body bytes held by #prepared (bounded by PREFETCH_MAX_BYTES). */
+  #preparedBytes = 0;
   /** Every timer due up to this time was prepared when it was set. */
   #prefetchedUntil = 0;
   #isLoaded = false;
@@ -140,6 +143,7 @@ export class TimerWheelService {
     this.#unsubscribe = null;
     await this.#running;
     this.#prepared.clear();
+    this.#preparedBytes = 0;
     if (this.#isLoaded) this.persist();
   }
 
@@ -225,8 +229,12 @@ export class TimerWheelService {
     const messages: MessageToStore[] = [];
     const sent: number[] = [];
     due.offsets.forEach((offset, i) => {
-      const reput = prepared.get(offset) ?? records.get(offset);
-      prepared.delete(offset);
+      const early = prepared.get(offset);
+      if (early !== undefined) {
+        prepared.delete(offset);
+        this.#preparedBytes -= early.body.length;
+      }
+      const reput = early ?? records.get(offset);
       if (reput === undefined || reput === null) {
         // Retention removed it, or it names no real topic: nothing can be delivered.
         this.#o.logger.error(`timer record ${offset} is ${reput === undefined ? 'gone' : 'without REAL_TOPIC/REAL_QID'}; skipped`);
@@ -343,7 +351,12 @@ export class TimerWheelService {
       // A round at a time, yielding between rounds (sends and pulls go on), and never past a due time.
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       if (this.#isStopped || (this.#slots.nextDue() ?? Infinity) <= this.#o.clock.now()) return;
-      for (const [offset, reput] of this.#readRecords(wanted.subarray(i, i + ROUND))) if (reput !== null) this.#prepared.set(offset, reput);
+      if (this.#preparedBytes >= PREFETCH_MAX_BYTES) return;
+      for (const [offset, reput] of this.#readRecords(wanted.subarray(i, i + ROUND))) {
+        if (reput === null) continue;
+        this.#prepared.set(offset, reput);
+        this.#preparedBytes += reput.body.length;
+      }
     }
   }
 }

@@ -96,3 +96,23 @@ test('nats: nats-server missing from PATH is PeerNotInstalled naming the package
     process.env['PATH'] = savedPath;
   }
 });
+
+test('nats: --peer-url attaches to a running server without starting another; closing it leaves the server up', async () => {
+  await withTempDir('peer-nats-url', async (dir) => {
+    const owner = await NatsTarget.start({ durability: 'async', dataDir: dir });
+    try {
+      const attached = await NatsTarget.start({ durability: 'async', dataDir: dir, peerUrl: `nats://${owner.server}` });
+      assert.equal(attached.serverPid, undefined);
+      assert.match(attached.description, /already running/);
+      await attached.prepare(['BenchAttached'], 1);
+      const sender = await attached.openSender();
+      await sender.send('BenchAttached', [Buffer.from('a'), Buffer.from('b')], 'sync');
+      await sender.close();
+      await attached.close();
+      assert.equal(owner.serverHasExited, false);
+      assert.equal((await owner.streamConfig('BenchAttached')).storage, 'file');
+    } finally {
+      await owner.close();
+    }
+  });
+});

@@ -61,7 +61,7 @@ export async function runFlushMatrixCommand(args: string[], log: (line: string) 
     const plan = loadGrid(values.grid);
     durationSeconds = values.duration === undefined ? plan.durationSeconds : checkDuration(values.duration, '--duration');
     const mode = parseMode(values.mode);
-    const topics = parsePositiveInt(values.topics, 1, 'topics', 100_000);
+    const topics = parsePositiveInt(values.topics, 1, 'topics', 50_000);
     plans = expandGrid(plan.grid).map((cell) => ({
       label: cell.label,
       params: cell.params,

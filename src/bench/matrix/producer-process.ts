@@ -19,12 +19,15 @@ export interface ProducerWorkload {
   mode: 'sync' | 'async';
   /** The broker's flush type, so the result is labelled with it (the bench cannot see a remote broker's). */
   flush: 'ASYNC_FLUSH' | 'SYNC_FLUSH';
+  /** Seconds sent first and not counted (queues touched, files created, JIT warm). */
+  warmupSeconds?: number;
 }
 
 export function producerArgs(namesrvAddr: string, jsonFile: string, w: ProducerWorkload): string[] {
   return [
     'bench', 'producer', '--namesrv', namesrvAddr, '--json', jsonFile, '--duration', String(w.durationSeconds),
     '--size', String(w.messageSize), '--batch', String(w.batchSize), '--threads', String(w.threads), '--topics', String(w.topics), '--mode', w.mode, '--flush', w.flush,
+    ...(w.warmupSeconds === undefined ? [] : ['--warmup', String(w.warmupSeconds)]),
   ];
 }
 

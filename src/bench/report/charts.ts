@@ -66,7 +66,7 @@ export function drawCharts(doc: ChartDocument, cells: ChartCell[]): void {
   const niceStep = (v: number): number => {
     const e = 10 ** Math.floor(Math.log10(Math.max(v, 1e-9)));
     const f = v / e;
-    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * e;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * e;
   };
   const msTick = (exp: number): string => {
     const ms = 10 ** exp / 1000;

@@ -11,6 +11,14 @@ export const COMETMQ_BIN = path.resolve(__dirname, '..', '..', '..', '..', 'bin'
 
 const KEPT_LINES = 200;
 
+/** Children still running: killed if this process exits without stopping them (an uncaught error). */
+const live = new Set<ChildProcess>();
+let isExitHookInstalled = false;
+
+function killLiveChildren(): void {
+  for (const proc of live) proc.kill('SIGKILL');
+}
+
 export interface ChildExit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -24,7 +32,14 @@ export class CometmqChild {
   #exit: ChildExit | undefined;
 
   constructor(args: readonly string[]) {
-    this.#proc = spawn(process.execPath, [COMETMQ_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a Ctrl-C in the terminal reaches only the runner, which decides how
+    // each child stops (the running cell is discarded, never half-counted).
+    this.#proc = spawn(process.execPath, [COMETMQ_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    live.add(this.#proc);
+    if (!isExitHookInstalled) {
+      isExitHookInstalled = true;
+      process.on('exit', killLiveChildren);
+    }
     for (const stream of [this.#proc.stdout, this.#proc.stderr]) {
       let pending = '';
       stream?.setEncoding('utf8');
@@ -44,6 +59,7 @@ export class CometmqChild {
         this.#onLine(`spawn failed: ${err.message}`);
       });
       this.#proc.on('close', (code, signal) => {
+        live.delete(this.#proc);
         this.#exit = { code, signal };
         resolve(this.#exit);
       });

@@ -56,11 +56,13 @@ export class MessageClientIdGenerator {
   }
 }
 
-const HEX_DIGITS = '0123456789ABCDEF';
+/** Two upper-case hex digits per byte value: an id is 6 lookups and one concatenation. */
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
 
 function hex(value: number, width: number): string {
+  if (width === 8) return HEX_BYTE[value >>> 24]! + HEX_BYTE[(value >>> 16) & 0xff]! + HEX_BYTE[(value >>> 8) & 0xff]! + HEX_BYTE[value & 0xff]!;
   let out = '';
-  for (let shift = (width - 1) * 4; shift >= 0; shift -= 4) out += HEX_DIGITS[(value >>> shift) & 0xf];
+  for (let shift = (width / 2 - 1) * 8; shift >= 0; shift -= 8) out += HEX_BYTE[(value >>> shift) & 0xff]!;
   return out;
 }
 

@@ -84,16 +84,22 @@ function binary(command: RemotingCommand): RemotingCommand {
   return command;
 }
 
+/** Decimal strings of small numbers (queue ids, sysFlags, flags), made once. */
+const SMALL_DECIMALS: readonly string[] = Array.from({ length: 1024 }, (_, n) => String(n));
+function decimal(n: number): string {
+  return n >= 0 && n < SMALL_DECIMALS.length && Number.isInteger(n) ? SMALL_DECIMALS[n]! : String(n);
+}
+
 export function sendMessageRequest(target: SendTarget, prepared: PreparedMessage, bornTimestamp: number): RemotingCommand {
   return binary(createRequest(RequestCode.SEND_MESSAGE_V2, {
     a: target.producerGroup,
     b: target.topic,
     c: target.defaultTopic,
     d: target.defaultTopicQueueNums,
-    e: String(target.queueId),
-    f: String(prepared.sysFlag),
+    e: decimal(target.queueId),
+    f: decimal(prepared.sysFlag),
     g: String(bornTimestamp),
-    h: String(prepared.flag),
+    h: decimal(prepared.flag),
     i: prepared.properties,
     j: '0',
     k: 'false',
@@ -113,7 +119,7 @@ export function sendBatchRequest(target: SendTarget, body: Buffer, bornTimestamp
     b: target.topic,
     c: target.defaultTopic,
     d: target.defaultTopicQueueNums,
-    e: String(target.queueId),
+    e: decimal(target.queueId),
     f: '0',
     g: String(bornTimestamp),
     h: '0',

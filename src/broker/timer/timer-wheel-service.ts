@@ -5,8 +5,8 @@
  * service tails that queue into TimerSlots (queue offset + due time only, never bodies) and runs
  * passes: index what arrived, take everything due at the pass's time T in (due, offset) order, read
  * those records in runs of neighbouring offsets and re-put them to their real topics in big
- * putMessages batches. It wakes at the exact earliest due time (not on a fixed tick), when a timer
- * record arrives, and at least every flush interval.
+ * putMessages batches. It wakes at the exact earliest due time (not on a fixed tick) and looks for
+ * new timer records every POLL_MS.
  *
  * Progress (timer-checkpoint.ts) is only taken between passes: after a complete pass every indexed
  * record due at or before T has been re-put and no other. A restart rebuilds the wheel from the
@@ -40,6 +40,8 @@ const PREFETCH_MAX = 200_000;
 const PREFETCH_MAX_BYTES = 64 * 1024 * 1024;
 /** After the store refused a re-put (disk full, shutting down): the wait before trying again. */
 const FAILURE_BACKOFF_MS = 1000;
+/** How often the timer queue is checked for new records when nothing else is due sooner. */
+const POLL_MS = 10;
 
 export interface TimerWheelServiceOptions {
   readonly store: MessageStore;
@@ -63,7 +65,6 @@ export class TimerWheelService {
   #timer: TimerHandle | null = null;
   #running: Promise<void> | null = null;
   #isStopped = true;
-  #unsubscribe: (() => void) | null = null;
   #deliveredTotal = 0;
   /** Re-puts prepared ahead of their due time, by timer-queue offset. */
   readonly #prepared = new Map<number, MessageToStore>();
@@ -130,7 +131,6 @@ export class TimerWheelService {
     if (!this.#isStopped) return;
     this.#isStopped = false;
     this.#lastPersistAt = this.#o.clock.now();
-    this.#unsubscribe = this.#o.store.onMessageArriving(() => this.#onArrival());
     this.#wake(0);
   }
 
@@ -139,8 +139,6 @@ export class TimerWheelService {
     this.#isStopped = true;
     this.#timer?.cancel();
     this.#timer = null;
-    this.#unsubscribe?.();
-    this.#unsubscribe = null;
     await this.#running;
     this.#prepared.clear();
     this.#preparedBytes = 0;
@@ -296,14 +294,15 @@ export class TimerWheelService {
     }
   }
 
-  #onArrival(): void {
-    if (this.#timer !== null && this.#o.store.getMaxOffsetInQueue(TIMER_TOPIC, 0) > this.#readOffset) this.#wake(0);
-  }
-
   #wake(delayMs: number): void {
     this.#timer?.cancel();
     this.#timer = this.#o.clock.setTimer(() => {
       this.#timer = null;
+      if (this.#isStopped) return;
+      if (!this.#hasWork()) {
+        this.#wake(this.#nextDelay());
+        return;
+      }
       this.#running = this.#runSafely().finally(() => {
         this.#running = null;
         if (!this.#isStopped) this.#wake(this.#nextDelay());
@@ -324,15 +323,26 @@ export class TimerWheelService {
   #nextDelay(): number {
     if (this.#isBackingOff) return FAILURE_BACKOFF_MS;
     if (this.#o.store.getMaxOffsetInQueue(TIMER_TOPIC, 0) > this.#readOffset) return 0;
-    let delay = this.#o.flushIntervalMs;
+    // New timer records are looked for every POLL_MS (one cheap native call), rather than through
+    // the store's per-append arrival notifications, which would wake the event loop on every send.
+    let delay = POLL_MS;
     const next = this.#slots.nextDue();
-    if (next !== undefined) {
-      const now = this.#o.clock.now();
-      // Wake early to prepare what falls due soon, then at the due time itself.
-      const wakeAt = next > this.#prefetchedUntil ? next - PREFETCH_MS : next;
-      delay = Math.min(delay, Math.max(0, wakeAt - now));
-    }
+    if (next !== undefined) delay = Math.min(delay, Math.max(0, this.#wakeAt(next) - this.#o.clock.now()));
     return delay;
+  }
+
+  /** Early enough to prepare what falls due at `next`, then at `next` itself. */
+  #wakeAt(next: number): number {
+    return next > this.#prefetchedUntil ? next - PREFETCH_MS : next;
+  }
+
+  /** Whether a pass has anything to do now: records to index, timers due or to prepare, a checkpoint. */
+  #hasWork(): boolean {
+    const now = this.#o.clock.now();
+    if (this.#isBackingOff || this.#o.store.getMaxOffsetInQueue(TIMER_TOPIC, 0) > this.#readOffset) return true;
+    const next = this.#slots.nextDue();
+    if (next !== undefined && this.#wakeAt(next) <= now) return true;
+    return this.#isDirty && now - this.#lastPersistAt >= this.#o.flushIntervalMs;
   }
 
   /** Prepares the re-puts of the timers due within PREFETCH_MS that are not prepared yet. */
@@ -340,7 +350,8 @@ export class TimerWheelService {
     const until = now + PREFETCH_MS;
     const found: number[] = [];
     let room = PREFETCH_MAX - this.#prepared.size;
-    this.#slots.peek(now, until, (offset) => {
+    // Only the window not covered yet: what was prepared stays, later arrivals are read when due.
+    this.#slots.peek(Math.max(now, this.#prefetchedUntil + 1), until, (offset) => {
       if (!this.#prepared.has(offset)) found.push(offset);
       return --room > 0;
     });

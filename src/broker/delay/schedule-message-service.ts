@@ -32,6 +32,7 @@ const READ_BATCH = 1024;
 const READ_BYTES = 16 * 1024 * 1024;
 /** Due messages of one level re-put per tick (bounds memory after a long downtime). */
 const MAX_PER_LEVEL_TICK = 16_384;
+const IDLE_PERSIST_MS = 60_000;
 
 export interface ScheduleMessageServiceOptions {
   readonly store: MessageStore;
@@ -242,7 +243,10 @@ export class ScheduleMessageService {
     try {
       await this.deliverDue();
       const now = this.#options.clock.now();
-      if (this.#isDirty && now - this.#lastPersistAt >= this.#options.flushIntervalMs) {
+      // Idle levels still persist once a minute: the CommitLog position a crash recovery scans
+      // from never gets far behind.
+      const since = now - this.#lastPersistAt;
+      if (since >= IDLE_PERSIST_MS || (this.#isDirty && since >= this.#options.flushIntervalMs)) {
         this.#lastPersistAt = now;
         this.persist();
       }

@@ -42,6 +42,7 @@ const PREFETCH_MAX_BYTES = 64 * 1024 * 1024;
 const FAILURE_BACKOFF_MS = 1000;
 /** How often the timer queue is checked for new records when nothing else is due sooner. */
 const POLL_MS = 10;
+const IDLE_PERSIST_MS = 60_000;
 
 export interface TimerWheelServiceOptions {
   readonly store: MessageStore;
@@ -174,7 +175,7 @@ export class TimerWheelService {
     // An idle pass changes nothing a restart needs: the last checkpoint stays valid, no write.
     if (delivered > 0 || indexedOffset !== this.#settled.indexedOffset) this.#isDirty = true;
     this.#settled = { indexedOffset, deliveredUpToMs: passTime, commitLogOffset: store.getMaxPhysicalOffset() };
-    if (this.#isDirty && clock.now() - this.#lastPersistAt >= this.#o.flushIntervalMs) {
+    if (this.#shouldPersist(clock.now())) {
       this.#lastPersistAt = clock.now();
       this.persist();
     }
@@ -342,7 +343,16 @@ export class TimerWheelService {
     if (this.#isBackingOff || this.#o.store.getMaxOffsetInQueue(TIMER_TOPIC, 0) > this.#readOffset) return true;
     const next = this.#slots.nextDue();
     if (next !== undefined && this.#wakeAt(next) <= now) return true;
-    return this.#isDirty && now - this.#lastPersistAt >= this.#o.flushIntervalMs;
+    return this.#shouldPersist(now);
+  }
+
+  /**
+   * Changes are checkpointed every flush interval; an idle wheel still writes once a minute, so
+   * the CommitLog position a crash recovery scans from never gets far behind.
+   */
+  #shouldPersist(now: number): boolean {
+    const since = now - this.#lastPersistAt;
+    return since >= IDLE_PERSIST_MS || (this.#isDirty && since >= this.#o.flushIntervalMs);
   }
 
   /** Prepares the re-puts of the timers due within PREFETCH_MS that are not prepared yet. */

@@ -18,7 +18,8 @@ import { decodeRecord, type MessageToStore } from '../../message';
 import type { MessageStore } from '../../store';
 import { findDelivered, deliveryFingerprint, type DeliveryCandidate } from '../delay/delivered-scan';
 import { realDestination, reputAll } from '../delay/reput';
-import { forEachParked, parkedDue, reputOfParked } from './parked-record';
+import { forEachParked, parkedDue } from './parked-record';
+import { readReputs } from './timer-reads';
 import { loadTimerCheckpoint, saveTimerCheckpoint, timerCheckpointFile, type TimerCheckpoint } from './timer-checkpoint';
 import { TIMER_OUT_MS, TIMER_TOPIC } from './timer-message';
 import { TimerSlots, type DueTimers } from './timer-slots';
@@ -29,8 +30,6 @@ const ROUND = 8192;
 const INDEX_PER_PASS = 8192;
 const READ_BATCH = 1024;
 const READ_BYTES = 16 * 1024 * 1024;
-/** Offsets this close are read as one run (the few records in between are skipped). */
-const RUN_GAP = 8;
 /**
  * Timers due within this window are read and turned into their re-puts ahead of time, so at the
  * due time only the append is left (bounded by PREFETCH_MAX messages and PREFETCH_MAX_BYTES of bodies).
@@ -219,7 +218,7 @@ export class TimerWheelService {
     const prepared = this.#prepared;
     let records: Map<number, MessageToStore | null>;
     try {
-      records = this.#readRecords(due.offsets.filter((offset) => !prepared.has(offset)));
+      records = readReputs(this.#o.store, this.#o.logger, due.offsets.filter((offset) => !prepared.has(offset)));
     } catch (err) {
       // Nothing was re-put: all of them go back into the wheel (the pass fails and backs off).
       due.offsets.forEach((offset, i) => this.#slots.add(offset, due.dues[i] as number));
@@ -250,49 +249,6 @@ export class TimerWheelService {
       this.#slots.add(due.offsets[i] as number, due.dues[i] as number);
     }
     return sent[stored] as number;
-  }
-
-  /**
-   * The re-puts of the records at `offsets` (null: no usable REAL_TOPIC/REAL_QID), read in runs of
-   * neighbouring offsets (one native call per run).
-   */
-  #readRecords(offsets: ArrayLike<number>): Map<number, MessageToStore | null> {
-    const wanted = Float64Array.from(offsets).sort();
-    const out = new Map<number, MessageToStore | null>();
-    let i = 0;
-    while (i < wanted.length) {
-      let j = i;
-      while (j + 1 < wanted.length && (wanted[j + 1] as number) - (wanted[j] as number) <= RUN_GAP) j++;
-      const runStart = wanted[i] as number;
-      const to = (wanted[j] as number) + 1;
-      // A run without gaps (the usual case: timers sent together) needs no membership test.
-      const members = to - runStart === j - i + 1 ? undefined : new Set(wanted.subarray(i, j + 1));
-      let from = runStart;
-      while (from < to) {
-        const result = this.#o.store.getMessage(TIMER_TOPIC, 0, from, to - from, { maxBytes: READ_BYTES });
-        const buf = result.records;
-        if (result.status !== 'FOUND' || buf === null) break;
-        forEachParked(buf, (queueOffset, start, end) => {
-          if (queueOffset >= runStart && queueOffset < to && (members === undefined || members.has(queueOffset))) {
-            out.set(queueOffset, this.#reputOf(buf, start, end, queueOffset));
-          }
-        });
-        if (result.nextBeginOffset <= from) break;
-        from = result.nextBeginOffset;
-      }
-      i = j + 1;
-    }
-    return out;
-  }
-
-  /** The re-put of one parked record; null (logged) when it cannot be delivered anywhere. */
-  #reputOf(buf: Buffer, start: number, end: number, queueOffset: number): MessageToStore | null {
-    try {
-      return reputOfParked(buf, start, end) ?? null;
-    } catch (err) {
-      this.#o.logger.error(`timer record ${queueOffset} cannot be read`, err);
-      return null;
-    }
   }
 
   #wake(delayMs: number): void {
@@ -373,7 +329,7 @@ export class TimerWheelService {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       if (this.#isStopped || (this.#slots.nextDue() ?? Infinity) <= this.#o.clock.now()) return;
       if (this.#preparedBytes >= PREFETCH_MAX_BYTES) return;
-      for (const [offset, reput] of this.#readRecords(wanted.subarray(i, i + ROUND))) {
+      for (const [offset, reput] of readReputs(this.#o.store, this.#o.logger, wanted.subarray(i, i + ROUND))) {
         if (reput === null) continue;
         this.#prepared.set(offset, reput);
         this.#preparedBytes += reput.body.length;

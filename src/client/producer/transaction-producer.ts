@@ -13,7 +13,7 @@ import { EndTransactionRequestHeader, RequestCode, createRequest, type CheckTran
 import { clientOptionError, clientStateError } from '../client-config';
 import { MessageClientIdGenerator } from '../message-client-id';
 import type { MessageQueue } from '../message-queue';
-import { checkMessage, keysText, messageError, type Message } from './message';
+import { checkMessage, hasTimer, keysText, messageError, type Message } from './message';
 import { Producer } from './producer';
 import type { ProducerOptions } from './producer-options';
 import { prepareMessage, sendMessageRequest } from './send-request';
@@ -98,6 +98,7 @@ export class TransactionProducer {
     if (this.#unregisterChecks === undefined) throw clientStateError(`transaction producer ${this.groupName} is not started`);
     const body = checkMessage(msg, this.producer.config.maxMessageSize);
     if (msg.delayTimeLevel !== undefined && msg.delayTimeLevel > 0) throw messageError('a transactional message cannot have a delayTimeLevel');
+    if (hasTimer(msg)) throw messageError('a transactional message cannot have a delivery time (deliverTimeMs, delayTimeSec, delayTimeMs)');
     const msgId = this.#ids.next();
     const startedAt = Date.now();
     const { sendResult, brokerAddr } = await this.#sendHalf(msg, body, msgId);

@@ -59,6 +59,8 @@ export const BENCH_USAGE = `usage: cometmq bench producer|consumer|e2e|store [op
   --warmup S            run S seconds first and discard their figures (default 0)
   --live                consumer: consume while producing instead of draining a backlog
   --target NAME         system to drive (default cometmq)
+  --peer redis|nats     run CometMQ, then the same workload against the peer, and print the ratio
+                        (--peer-url URL: a running peer; --out DIR: a report; docs/bench-peers.md)
   --json FILE           write the BenchResult JSON`;
 
 const OPTIONS = {

@@ -9,7 +9,8 @@ import { UnsupportedBenchOption } from '../bench/target';
 import { extractCompareArgs, runComparison } from '../bench/compare';
 import { runFlushMatrixCommand, runTopicScalingCommand } from '../bench/matrix';
 
-export const BENCH_COMMAND_USAGE = 'bench producer|consumer|e2e|store [--size B] [--threads N] [--rate N] [--namesrv ADDR] [--json FILE] ...';
+export const BENCH_COMMAND_USAGE = 'bench producer|consumer|e2e|store [--size B] [--threads N] [--rate N] [--namesrv ADDR] [--json FILE] ...\n' +
+  '  bench flush-matrix [--grid quick|default|FILE] | topic-scaling [--topics 1,64,...]   many runs, one report (--help)';
 
 function oneLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;

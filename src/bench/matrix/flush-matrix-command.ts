@@ -47,13 +47,17 @@ export async function runFlushMatrixCommand(args: string[], log: (line: string) 
       args,
       options: {
         grid: { type: 'string' }, out: { type: 'string' }, duration: { type: 'string' }, 'data-root': { type: 'string' },
-        mode: { type: 'string' }, topics: { type: 'string' },
+        mode: { type: 'string' }, topics: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {
     return usageError((err as Error).message);
   }
   const { values } = parsed;
+  if (values.help === true) {
+    log(`usage: cometmq ${FLUSH_MATRIX_USAGE}\n(docs/flush-experiments.md)`);
+    return 0;
+  }
   let plans: CellPlan[];
   let notes: string[];
   let durationSeconds: number;

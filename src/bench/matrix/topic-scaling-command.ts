@@ -74,13 +74,17 @@ export async function runTopicScalingCommand(args: string[], log: (line: string)
       options: {
         topics: { type: 'string' }, duration: { type: 'string' }, out: { type: 'string' }, 'data-root': { type: 'string' },
         size: { type: 'string' }, batch: { type: 'string' }, threads: { type: 'string' }, mode: { type: 'string' }, flush: { type: 'string' },
-        rounds: { type: 'string' }, warmup: { type: 'string' },
+        rounds: { type: 'string' }, warmup: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {
     return usageError((err as Error).message);
   }
   const { values } = parsed;
+  if (values.help === true) {
+    log(`usage: cometmq ${TOPIC_SCALING_USAGE}\n(docs/flush-experiments.md)`);
+    return 0;
+  }
   let plans: CellPlan[];
   let durationSeconds: number;
   try {

@@ -7,12 +7,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeMachine, writeReport, type ReportCell } from '../report';
-import { asyncOnlyNote, checkDuration, expandGrid, GridError, loadGrid } from './grid';
+import { asyncOnlyNote, checkDuration, checkWarmup, expandGrid, GridError, loadGrid } from './grid';
 import { runCells, type CellPlan, type CellsOutcome } from './run-cells';
 import { withInterrupt } from './interrupt';
 
 export const FLUSH_MATRIX_USAGE =
-  'bench flush-matrix [--grid quick|default|FILE.json] [--out DIR] [--duration S] [--data-root DIR] [--mode sync|async] [--topics N]';
+  'bench flush-matrix [--grid quick|default|FILE.json] [--out DIR] [--duration S] [--warmup S] [--data-root DIR] [--mode sync|async] [--topics N]';
 
 export const EXIT_BAD_GRID = 2;
 export const EXIT_INTERRUPTED = 130;
@@ -47,7 +47,7 @@ export async function runFlushMatrixCommand(args: string[], log: (line: string) 
       args,
       options: {
         grid: { type: 'string' }, out: { type: 'string' }, duration: { type: 'string' }, 'data-root': { type: 'string' },
-        mode: { type: 'string' }, topics: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        mode: { type: 'string' }, topics: { type: 'string' }, warmup: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {
@@ -64,15 +64,19 @@ export async function runFlushMatrixCommand(args: string[], log: (line: string) 
   try {
     const plan = loadGrid(values.grid);
     durationSeconds = values.duration === undefined ? plan.durationSeconds : checkDuration(values.duration, '--duration');
+    const warmupSeconds = values.warmup === undefined ? plan.warmupSeconds : checkWarmup(values.warmup, '--warmup');
     const mode = parseMode(values.mode);
     const topics = parsePositiveInt(values.topics, 1, 'topics', 50_000);
     plans = expandGrid(plan.grid).map((cell) => ({
       label: cell.label,
       params: cell.params,
       brokerSettings: cell.brokerSettings,
-      workload: { durationSeconds, messageSize: cell.messageSize, batchSize: cell.batchSize, threads: cell.threads, topics, mode, flush: cell.params['flushDiskType'] as 'ASYNC_FLUSH' | 'SYNC_FLUSH' },
+      workload: {
+        durationSeconds, warmupSeconds, messageSize: cell.messageSize, batchSize: cell.batchSize, threads: cell.threads, topics, mode,
+        flush: cell.params['flushDiskType'] as 'ASYNC_FLUSH' | 'SYNC_FLUSH',
+      },
     }));
-    notes = [`Grid '${plan.name}': ${plans.length} cells of ${durationSeconds} s, ${mode} sends to ${topics} topic(s); each cell a fresh broker on a fresh data directory.`];
+    notes = [`Grid '${plan.name}': ${plans.length} cells of ${durationSeconds} s (after ${warmupSeconds} s of warm-up), ${mode} sends to ${topics} topic(s); each cell a fresh broker on a fresh data directory.`];
     const note = asyncOnlyNote(plan.grid);
     if (note !== undefined) notes.push(note);
   } catch (err) {

@@ -35,7 +35,7 @@ export function renderMarkdown(report: ReportJson): string {
     `|${header.map((_, i) => (i < 2 + params.length ? '---' : '---:')).join('|')}|`,
     ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
     '',
-    'Throughput is acknowledged messages per second; latencies are send round trips in milliseconds.',
+    'Throughput: messages per second of what the run measures (acknowledged sends for producer runs). Latencies: milliseconds (send round trips for producer runs).',
     '',
   );
   return lines.join('\n');

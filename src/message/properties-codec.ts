@@ -17,6 +17,14 @@ export function encodeProperties(properties: Readonly<Record<string, string>> | 
   return out;
 }
 
+/**
+ * Property names already seen, by a cheap hash of length and end characters: the same dozen names
+ * (UNIQ_KEY, TAGS, KEYS, WAIT, ...) come with every message, and a reused name is neither sliced
+ * out nor looked up again in V8's string table when it becomes a key.
+ */
+const NAME_SLOTS = 256;
+const nameCache: Array<string | undefined> = new Array<string | undefined>(NAME_SLOTS).fill(undefined);
+
 export function decodeProperties(encoded: string): Record<string, string> {
   const properties: Record<string, string> = {};
   let start = 0;
@@ -25,7 +33,16 @@ export function decodeProperties(encoded: string): Record<string, string> {
     if (end < 0) end = encoded.length;
     if (end - start >= 3) {
       const sep = encoded.indexOf(NAME_VALUE_SEPARATOR, start);
-      if (sep >= 0 && sep < end) properties[encoded.slice(start, sep)] = encoded.slice(sep + 1, end);
+      if (sep >= 0 && sep < end) {
+        const length = sep - start;
+        const slot = (length * 31 + encoded.charCodeAt(start) * 7 + encoded.charCodeAt(sep - 1)) & (NAME_SLOTS - 1);
+        let name = nameCache[slot];
+        if (name === undefined || name.length !== length || !encoded.startsWith(name, start)) {
+          name = encoded.slice(start, sep);
+          nameCache[slot] = name;
+        }
+        properties[name] = encoded.slice(sep + 1, end);
+      }
     }
     start = end + 1;
   }

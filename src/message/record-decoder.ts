@@ -5,7 +5,6 @@
  */
 import { MqError } from '../common/mq-error';
 import type { MessageExt, SocketAddress } from './message-types';
-import { readInt64BE } from './int64';
 import { physicalOffsetHex } from './message-id';
 import { decodeProperties } from './properties-codec';
 import {
@@ -17,6 +16,24 @@ import {
   RECORD_LAYOUT,
 } from './record-layout';
 import { formatIpAddress } from './socket-address';
+
+/**
+ * Field reads without Buffer#readInt32BE's argument checks (bounds are checked per record below):
+ * these run about a dozen times per decoded message.
+ */
+function i32(b: Buffer, p: number): number {
+  return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+}
+function u16(b: Buffer, p: number): number {
+  return (b[p]! << 8) | b[p + 1]!;
+}
+const TWO_32 = 0x1_0000_0000;
+function i64(b: Buffer, p: number): number {
+  return i32(b, p) * TWO_32 + (i32(b, p + 4) >>> 0);
+}
+
+type Slicer = (this: Buffer, start: number, end: number) => string;
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: Slicer }).utf8Slice;
 
 function corrupt(offset: number, why: string): MqError {
   return new MqError('ERR_RECORD_CORRUPT', `record at byte ${offset}: ${why}`);
@@ -32,34 +49,49 @@ const idPrefixCache = new Map<number, string>();
 const MAX_CACHED_HOSTS = 1024;
 
 function ipv4Key(buf: Buffer, pos: number): number {
-  return buf.readUInt32BE(pos) * 0x10000 + buf.readUInt16BE(pos + 6);
+  return (i32(buf, pos) >>> 0) * 0x10000 + u16(buf, pos + 6);
 }
+/**
+ * The last IPv4 host decoded per slot (0 born, 1 store): the records of one pull mostly share
+ * their born host and always their store host.
+ */
+const lastHostKey = [-1, -1];
+const lastHost: Array<SocketAddress | undefined> = [undefined, undefined];
 
-function readHost(buf: Buffer, pos: number, v6: boolean): SocketAddress {
+function readHost(buf: Buffer, pos: number, v6: boolean, slot: 0 | 1): SocketAddress {
   if (v6) return { address: formatIpAddress(buf, pos, 16), port: buf.readInt32BE(pos + 16) };
   // Ports are 16-bit: the high half of the int32 is checked so an odd value is never conflated.
-  if (buf.readUInt16BE(pos + 4) !== 0) return { address: formatIpAddress(buf, pos, 4), port: buf.readInt32BE(pos + 4) };
+  if (u16(buf, pos + 4) !== 0) return { address: formatIpAddress(buf, pos, 4), port: buf.readInt32BE(pos + 4) };
   const key = ipv4Key(buf, pos);
+  if (key === lastHostKey[slot]) return lastHost[slot]!;
   let host = hostCache.get(key);
   if (host === undefined) {
     host = Object.freeze({ address: formatIpAddress(buf, pos, 4), port: buf.readInt32BE(pos + 4) });
     if (hostCache.size >= MAX_CACHED_HOSTS) hostCache.clear();
     hostCache.set(key, host);
   }
+  lastHostKey[slot] = key;
+  lastHost[slot] = host;
   return host;
 }
+
+let lastPrefixKey = -1;
+let lastPrefix = '';
 
 /** The STOREHOST part of the offset id (upper-case hex of ip + port). */
 function idPrefix(buf: Buffer, pos: number, v6: boolean): string {
   const length = v6 ? 20 : 8;
-  if (v6 || buf.readUInt16BE(pos + 4) !== 0) return buf.toString('hex', pos, pos + length).toUpperCase();
+  if (v6 || u16(buf, pos + 4) !== 0) return buf.toString('hex', pos, pos + length).toUpperCase();
   const key = ipv4Key(buf, pos);
+  if (key === lastPrefixKey) return lastPrefix;
   let prefix = idPrefixCache.get(key);
   if (prefix === undefined) {
     prefix = buf.toString('hex', pos, pos + length).toUpperCase();
     if (idPrefixCache.size >= MAX_CACHED_HOSTS) idPrefixCache.clear();
     idPrefixCache.set(key, prefix);
   }
+  lastPrefixKey = key;
+  lastPrefix = prefix;
   return prefix;
 }
 
@@ -69,10 +101,13 @@ const lastTopicBytes = Buffer.alloc(255);
 let lastTopicLength = -1;
 
 function readTopic(buf: Buffer, start: number, length: number): string {
-  if (length === lastTopicLength && length <= lastTopicBytes.length && buf.compare(lastTopicBytes, 0, length, start, start + length) === 0) {
-    return lastTopic;
+  if (length === lastTopicLength) {
+    // A byte loop: topics are short, and Buffer#compare's checks cost more than the comparison.
+    let i = 0;
+    while (i < length && buf[start + i] === lastTopicBytes[i]) i++;
+    if (i === length) return lastTopic;
   }
-  const topic = buf.toString('utf8', start, start + length);
+  const topic = utf8Slice.call(buf, start, start + length);
   if (length <= lastTopicBytes.length) {
     buf.copy(lastTopicBytes, 0, start, start + length);
     lastTopicLength = length;
@@ -87,8 +122,8 @@ function readTopic(buf: Buffer, start: number, length: number): string {
  */
 export function decodeRecord(buf: Buffer, offset = 0, limit = buf.length): MessageExt {
   if (offset < 0 || offset + RECORD_FIXED_LENGTH_V1_IPV4 > limit) throw corrupt(offset, 'shorter than the fixed header');
-  const storeSize = buf.readInt32BE(offset);
-  const magic = buf.readInt32BE(offset + 4);
+  const storeSize = i32(buf, offset);
+  const magic = i32(buf, offset + 4);
   if (magic !== MESSAGE_MAGIC_CODE && magic !== MESSAGE_MAGIC_CODE_V2) {
     throw corrupt(offset, `magic 0x${(magic >>> 0).toString(16)} is not a message magic code`);
   }
@@ -96,51 +131,51 @@ export function decodeRecord(buf: Buffer, offset = 0, limit = buf.length): Messa
     throw corrupt(offset, `TOTALSIZE ${storeSize} does not fit in ${limit - offset} bytes`);
   }
   const end = offset + storeSize;
-  const sysFlag = buf.readInt32BE(offset + 36);
+  const sysFlag = i32(buf, offset + 36);
   const bornV6 = (sysFlag & RECORD_LAYOUT.SYSFLAG_BORNHOST_V6) !== 0;
   const storeV6 = (sysFlag & RECORD_LAYOUT.SYSFLAG_STOREHOST_V6) !== 0;
   let pos = offset + OFFSET_BORNHOST;
-  const bornHost = readHost(buf, pos, bornV6);
+  const bornHost = readHost(buf, pos, bornV6, 0);
   pos += bornV6 ? 20 : 8;
-  const storeTimestamp = readInt64BE(buf, pos);
+  const storeTimestamp = i64(buf, pos);
   pos += 8;
   const storeHostStart = pos;
-  const storeHost = readHost(buf, pos, storeV6);
+  const storeHost = readHost(buf, pos, storeV6, 1);
   pos += storeV6 ? 20 : 8;
-  const reconsumeTimes = buf.readInt32BE(pos);
-  const preparedTransactionOffset = readInt64BE(buf, pos + 4);
-  const bodyLength = buf.readInt32BE(pos + 12);
+  const reconsumeTimes = i32(buf, pos);
+  const preparedTransactionOffset = i64(buf, pos + 4);
+  const bodyLength = i32(buf, pos + 12);
   pos += 16;
   if (bodyLength < 0 || pos + bodyLength > end) throw corrupt(offset, `BODYLENGTH ${bodyLength} runs past the record`);
   const body = buf.subarray(pos, pos + bodyLength);
   pos += bodyLength;
   const v2 = magic === MESSAGE_MAGIC_CODE_V2;
   if (pos + (v2 ? 2 : 1) > end) throw corrupt(offset, 'topic length runs past the record');
-  const topicLength = v2 ? buf.readUInt16BE(pos) : (buf[pos] as number);
+  const topicLength = v2 ? u16(buf, pos) : (buf[pos] as number);
   pos += v2 ? 2 : 1;
   if (pos + topicLength + 2 > end) throw corrupt(offset, `TOPICLENGTH ${topicLength} runs past the record`);
   const topic = readTopic(buf, pos, topicLength);
   pos += topicLength;
-  const propertiesLength = buf.readUInt16BE(pos);
+  const propertiesLength = u16(buf, pos);
   pos += 2;
   if (pos + propertiesLength !== end) {
     throw corrupt(offset, `PROPERTIESLENGTH ${propertiesLength} does not end at TOTALSIZE ${storeSize}`);
   }
-  const properties = decodeProperties(buf.toString('utf8', pos, end));
-  const commitLogOffset = readInt64BE(buf, offset + 28);
+  const properties = decodeProperties(utf8Slice.call(buf, pos, end));
+  const commitLogOffset = i64(buf, offset + 28);
   const msgId = idPrefix(buf, storeHostStart, storeV6) + physicalOffsetHex(commitLogOffset);
   const message: { -readonly [K in keyof MessageExt]: MessageExt[K] } = {
     topic,
-    queueId: buf.readInt32BE(offset + 12),
-    flag: buf.readInt32BE(offset + 16),
+    queueId: i32(buf, offset + 12),
+    flag: i32(buf, offset + 16),
     body,
     properties,
-    queueOffset: readInt64BE(buf, offset + 20),
+    queueOffset: i64(buf, offset + 20),
     commitLogOffset,
     storeSize,
     sysFlag,
-    bodyCRC: buf.readInt32BE(offset + 8),
-    bornTimestamp: readInt64BE(buf, offset + 40),
+    bodyCRC: i32(buf, offset + 8),
+    bornTimestamp: i64(buf, offset + 40),
     bornHost,
     storeTimestamp,
     storeHost,
@@ -168,9 +203,9 @@ export function forEachRecord(
 ): number {
   let pos = start;
   while (pos + 8 <= end) {
-    const size = buf.readInt32BE(pos);
+    const size = i32(buf, pos);
     if (size === 0) break;
-    const magic = buf.readInt32BE(pos + 4);
+    const magic = i32(buf, pos + 4);
     if (magic === BLANK_MAGIC_CODE) {
       if (size < 8 || pos + size > end) throw corrupt(pos, `blank record size ${size} runs past the buffer`);
       pos += size;

@@ -4,7 +4,7 @@
  * hash-code filter cannot guarantee.
  */
 import { inflateSync } from 'node:zlib';
-import { MessageSysFlag, decodeRecords, type MessageExt } from '../../message';
+import { MessageSysFlag, forEachRecord, type MessageExt } from '../../message';
 import {
   PullSysFlag,
   RequestCode,
@@ -82,9 +82,16 @@ export async function pullMessages(client: ConsumerClient, options: PullRequestO
   const base = { nextBeginOffset, minOffset, maxOffset };
   switch (response.code) {
     case ResponseCode.SUCCESS: {
-      const messages = decodeRecords(response.body ?? null)
-        .filter((m) => tagMatches(options.filter, m.tags))
-        .map(inflateIfCompressed);
+      // One pass, one array: the exact tag match (the broker filters by hash code only) and the
+      // inflate of compressed bodies, each skipped when it cannot apply.
+      const messages: MessageExt[] = [];
+      const filter = options.filter;
+      if (response.body !== undefined) {
+        forEachRecord(response.body, (m) => {
+          if (filter.tags !== null && !tagMatches(filter, m.tags)) return;
+          messages.push((m.sysFlag & MessageSysFlag.COMPRESSED_FLAG) === 0 ? m : inflateIfCompressed(m));
+        });
+      }
       return { ...base, status: 'FOUND', messages };
     }
     case ResponseCode.PULL_NOT_FOUND:

@@ -26,9 +26,15 @@ after(async () => {
   await fx.close();
 });
 
+/** Every message of the queue, read from the store (which returns a bounded number per call). */
 function queueMessages(topic: string, queueId = 0): MessageExt[] {
-  const result = fx.broker.context.store.getMessage(topic, queueId, 0, 1000, { maxBytes: 64 * 1024 * 1024 });
-  return result.status === 'FOUND' ? result.messages() : [];
+  const out: MessageExt[] = [];
+  for (let offset = 0; ;) {
+    const result = fx.broker.context.store.getMessage(topic, queueId, offset, 1000, { maxBytes: 64 * 1024 * 1024 });
+    if (result.status !== 'FOUND' || result.nextBeginOffset <= offset) return out;
+    out.push(...result.messages());
+    offset = result.nextBeginOffset;
+  }
 }
 
 function savedCursor(level: number): number {

@@ -132,11 +132,16 @@ export class BrokerController {
     this.#schedule = schedule;
     // Slaves only keep the cursors; the master delivers.
     if (config.brokerRole !== 'SLAVE') schedule.start();
-    this.#timers = new TimerWheelService({
+    const timers = new TimerWheelService({
       store, storePathRootDir: config.store.storePathRootDir, precisionMs: config.timerPrecisionMs,
       flushIntervalMs: config.timerFlushIntervalMs, clock: this.#clock, logger: this.#logger,
     });
-    if (config.brokerRole !== 'SLAVE') await this.#timers.load().then(() => this.#timers?.start());
+    this.#timers = timers;
+    // Like the delay levels: a slave keeps the timer topic; the master rebuilds the wheel and delivers.
+    if (config.brokerRole !== 'SLAVE') {
+      await timers.load();
+      timers.start();
+    }
     const pullHold = new PullHoldService(store, this.#clock, this.#options.pullHoldCheckIntervalMs ?? 5000);
     pullHold.start();
     const groups = new SubscriptionGroupManager(config.store.storePathRootDir, config.autoCreateSubscriptionGroup, this.#clock);

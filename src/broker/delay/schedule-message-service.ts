@@ -62,6 +62,7 @@ export class ScheduleMessageService {
   #isStopped = true;
   #isRecovered = false;
   #running: Promise<void> | null = null;
+  #shutdownPromise: Promise<void> | null = null;
   /** Earliest due time seen by the last pass (the next tick is set for it, at most TICK_MS away). */
   #nextDue = Infinity;
 
@@ -98,7 +99,13 @@ export class ScheduleMessageService {
   }
 
   /** Stops ticking, waits for a delivery in progress, persists the cursors. Idempotent. */
-  async shutdown(): Promise<void> {
+  shutdown(): Promise<void> {
+    // Once: a broker whose start failed closes its services, then may be shut down again.
+    this.#shutdownPromise ??= this.#shutdown();
+    return this.#shutdownPromise;
+  }
+
+  async #shutdown(): Promise<void> {
     this.#isStopped = true;
     this.#timer?.cancel();
     this.#timer = null;

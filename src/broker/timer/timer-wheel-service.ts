@@ -64,6 +64,7 @@ export class TimerWheelService {
   #isDirty = false;
   #timer: TimerHandle | null = null;
   #running: Promise<void> | null = null;
+  #shutdownPromise: Promise<void> | null = null;
   #isStopped = true;
   #deliveredTotal = 0;
   /** Re-puts prepared ahead of their due time, by timer-queue offset. */
@@ -135,7 +136,13 @@ export class TimerWheelService {
   }
 
   /** Stops passes, waits for one in progress, writes the checkpoint. Idempotent. */
-  async shutdown(): Promise<void> {
+  shutdown(): Promise<void> {
+    // Once: a broker whose start failed closes its services, then may be shut down again.
+    this.#shutdownPromise ??= this.#shutdown();
+    return this.#shutdownPromise;
+  }
+
+  async #shutdown(): Promise<void> {
     this.#isStopped = true;
     this.#timer?.cancel();
     this.#timer = null;

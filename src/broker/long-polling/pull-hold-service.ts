@@ -73,7 +73,9 @@ export class PullHoldService {
 
   /** Wakes every held pull whose queue moved or whose deadline passed. */
   checkAll(): void {
-    for (const key of [...this.#held.keys()]) this.#checkQueue(key);
+    // Keys deleted during the walk are skipped by the Map iterator; keys added by a woken pull's
+    // re-park are visited too (harmless: its check finds nothing new). No copy of the key list.
+    for (const key of this.#held.keys()) this.#checkQueue(key);
   }
 
   /** Wakes everything (shutdown) and stops. Idempotent. */
@@ -95,20 +97,24 @@ export class PullHoldService {
     const first = list[0] as HeldPull;
     const maxOffset = this.#store.getMaxOffsetInQueue(first.topic, first.queueId);
     const now = this.#clock.now();
-    const keep: HeldPull[] = [];
-    const woken: Array<[HeldPull, WakeReason]> = [];
-    for (const pull of list) {
-      if (maxOffset > pull.queueOffset) woken.push([pull, 'arrival']);
-      else if (now >= pull.deadline) woken.push([pull, 'timeout']);
-      else keep.push(pull);
+    // The common cases allocate nothing: nothing to wake (most checks of an idle queue), or one
+    // held pull woken (one consumer per queue).
+    let wakes = 0;
+    for (const pull of list) if (maxOffset > pull.queueOffset || now >= pull.deadline) wakes++;
+    if (wakes === 0) return;
+    let woken: HeldPull[];
+    if (wakes === list.length) {
+      woken = list;
+      this.#held.delete(key);
+    } else {
+      woken = list.filter((pull) => maxOffset > pull.queueOffset || now >= pull.deadline);
+      this.#held.set(key, list.filter((pull) => !(maxOffset > pull.queueOffset || now >= pull.deadline)));
     }
-    if (keep.length === 0) this.#held.delete(key);
-    else this.#held.set(key, keep);
     if (this.#held.size === 0 && this.#unsubscribe !== null) {
       this.#unsubscribe();
       this.#unsubscribe = null;
     }
-    for (const [pull, reason] of woken) pull.wake(reason);
+    for (const pull of woken) pull.wake(maxOffset > pull.queueOffset ? 'arrival' : 'timeout');
   }
 
   #schedule(): void {

@@ -22,8 +22,12 @@ const SEP_PAIR = '\u0002';
 const SEP_NAME = '\u0001';
 /** Names a delivered timer message no longer carries (see deliveredTimerProperties). */
 export const TIMER_DROPPED: ReadonlySet<string> = new Set([MessageConst.REAL_TOPIC, MessageConst.REAL_QID, TIMER_OUT_MS, MessageConst.TIMER_DELAY_SEC, MessageConst.TIMER_DELAY_MS]);
-/** Names a message delivered from a delay level no longer carries (remoting-protocol.md §5.9). */
-export const DELAY_DROPPED: ReadonlySet<string> = new Set([MessageConst.DELAY, MessageConst.REAL_TOPIC, MessageConst.REAL_QID, MessageConst.TIMER_DELIVER_MS, MessageConst.TIMER_DELAY_SEC]);
+/**
+ * Names a message delivered from a delay level no longer carries (remoting-protocol.md §5.9).
+ * REAL_TOPIC / REAL_QID stay, as RocketMQ's scheduler leaves them: clients read REAL_TOPIC to tell a
+ * scheduled retry copy from a plain resend.
+ */
+export const DELAY_DROPPED: ReadonlySet<string> = new Set([MessageConst.DELAY, MessageConst.TIMER_DELIVER_MS, MessageConst.TIMER_DELAY_SEC]);
 
 /**
  * Calls `fn(queueOffset, start, end)` for every record in `buf` (records back to back, as getMessage

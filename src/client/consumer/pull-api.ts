@@ -105,17 +105,37 @@ export async function pullMessages(client: ConsumerClient, options: PullRequestO
   }
 }
 
+/**
+ * The pulls waiting per stop signal: one 'abort' listener per signal rejects them all, instead of
+ * an EventTarget listener added and removed around every pull (a pull per message at low rates).
+ */
+const waitingPulls = new WeakMap<AbortSignal, Set<(err: Error) => void>>();
+
+function abandoned(): Error {
+  return new Error('pull abandoned: the consumer is stopping');
+}
+
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
     promise.catch(() => undefined);
-    return Promise.reject(new Error('pull abandoned: the consumer is stopping'));
+    return Promise.reject(abandoned());
   }
+  let waiting = waitingPulls.get(signal);
+  if (waiting === undefined) {
+    const set = new Set<(err: Error) => void>();
+    waitingPulls.set(signal, set);
+    signal.addEventListener('abort', () => {
+      for (const reject of set) reject(abandoned());
+      set.clear();
+    }, { once: true });
+    waiting = set;
+  }
+  const pulls = waiting;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new Error('pull abandoned: the consumer is stopping'));
-    signal.addEventListener('abort', onAbort, { once: true });
+    pulls.add(reject);
     promise.then(
-      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
-      (err: unknown) => { signal.removeEventListener('abort', onAbort); reject(err); },
+      (value) => { pulls.delete(reject); resolve(value); },
+      (err: unknown) => { pulls.delete(reject); reject(err); },
     );
   });
 }

@@ -196,11 +196,11 @@ function sendResponse(
   });
   if (!isStored(first.status)) return createResponse(mapped.code, mapped.remark);
   const extFields: Record<string, string> = {
-    msgId: all.map((r) => r.msgId).join(','),
+    msgId: all.length === 1 ? first.msgId : all.map((r) => r.msgId).join(','),
     queueId: String(queueId),
     queueOffset: String(first.queueOffset),
     MSG_REGION: broker.config.region,
-    TRACE_ON: String(broker.config.traceOn),
+    TRACE_ON: broker.config.traceOn ? 'true' : 'false',
   };
   if (transactionId !== undefined) extFields['transactionId'] = transactionId;
   return createResponse(mapped.code, mapped.remark, extFields);

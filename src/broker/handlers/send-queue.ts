@@ -71,10 +71,22 @@ export class SendQueue {
     } catch (err) {
       result = Promise.reject(err);
     }
-    return result.finally(() => {
-      this.#active--;
-      this.#startNext();
-    });
+    // then() rather than finally(): finally() costs two more promises and closures per send.
+    return result.then(
+      (response) => {
+        this.#release();
+        return response;
+      },
+      (err: unknown) => {
+        this.#release();
+        throw err;
+      },
+    );
+  }
+
+  #release(): void {
+    this.#active--;
+    if (this.waiting > 0) this.#startNext(); // nothing waits on the usual path: no clock read
   }
 
   #startNext(): void {

@@ -3,7 +3,7 @@ import type { Clock, TimerHandle } from '../common';
 import { FLAG_ONEWAY, isResponse, mqError, type RemotingCommand } from '../protocol';
 import { decodeCommand } from './command-codec';
 import { FrameDecoder, MAX_FRAME_BYTES, type FrameSink } from './frame-decoder';
-import { FrameWriter } from './frame-writer';
+import { FrameWriter, INLINE_BODY_BYTES } from './frame-writer';
 import type { HandlerContext, RemotingConnection } from './request-handler';
 
 /** Receives the requests that arrive on a connection (responses are matched to pending invokes). */
@@ -208,9 +208,10 @@ export class Connection implements RemotingConnection, FrameSink {
     if (socket.destroyed) return;
     if (chunks.length === 1) {
       socket.write(chunks[0] as Buffer);
-    } else if (bytes <= MAX_COALESCED_BYTES) {
+    } else if (bytes <= MAX_COALESCED_BYTES && !hasLargeChunk(chunks)) {
       socket.write(Buffer.concat(chunks, bytes));
     } else {
+      // A large body (a pull's records) is not copied: a writev of a few chunks costs less.
       socket.cork();
       for (const chunk of chunks) socket.write(chunk);
       socket.uncork();
@@ -281,6 +282,12 @@ export class Connection implements RemotingConnection, FrameSink {
     this.#pending.clear();
     for (const listener of this.#closeListeners.splice(0)) listener(this);
   }
+}
+
+/** Whether any chunk is a body written apart from its header (see INLINE_BODY_BYTES). */
+function hasLargeChunk(chunks: readonly Buffer[]): boolean {
+  for (const chunk of chunks) if (chunk.length > INLINE_BODY_BYTES) return true;
+  return false;
 }
 
 function flushConnection(connection: Connection): void {

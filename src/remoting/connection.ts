@@ -206,6 +206,14 @@ export class Connection implements RemotingConnection, FrameSink {
     const chunks = this.#out.take();
     const socket = this.#socket;
     if (socket.destroyed) return;
+    // A backlogged socket keeps what it is given until the peer reads: a small slice of the shared
+    // output arena would pin the whole arena that long, so such slices are copied out first.
+    if (socket.writableLength > 0) {
+      for (let i = 0; i < chunks.length; i++) {
+        const chunk = chunks[i]!;
+        if (chunk.buffer.byteLength > 4 * chunk.length) chunks[i] = Buffer.from(chunk);
+      }
+    }
     if (chunks.length === 1) {
       socket.write(chunks[0] as Buffer);
     } else if (bytes <= MAX_COALESCED_BYTES && !hasLargeChunk(chunks)) {

@@ -11,7 +11,8 @@ import { encodeHeader, headerScratchFor, writeFrameStart } from './command-codec
 
 /** Bodies up to this size are copied next to their header rather than written as a chunk of their own. */
 export const INLINE_BODY_BYTES = 8 * 1024;
-const ARENA_BYTES = 256 * 1024;
+/** A connection flushes at 64 KiB (EARLY_FLUSH_BYTES), so a region rarely needs more. */
+const ARENA_BYTES = 64 * 1024;
 
 let arena = Buffer.allocUnsafeSlow(ARENA_BYTES);
 let arenaPos = 0;

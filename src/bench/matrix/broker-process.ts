@@ -13,11 +13,18 @@ import { CometmqChild } from './child-process';
 
 const START_DEADLINE_MS = 30_000;
 const KILL_WAIT_MS = 10_000;
+const PROBLEM_LINE = /\[cometmq-store\]|error|fail|warn|too many|refus/i;
 
 export interface BrokerProcess {
   readonly namesrvAddr: string;
   readonly brokerAddr: string;
   readonly dataDir: string;
+  /**
+   * What the broker logged as going wrong since it started (the store's own lines, failures,
+   * warnings), e.g. ConsumeQueue files it could not open past the open-files limit: the cell's
+   * sends may have been answered while the broker was failing behind them.
+   */
+  problems(): string[];
   /** Stops the broker and removes its data directory. */
   stop(): Promise<void>;
 }
@@ -42,7 +49,7 @@ export async function startBrokerProcess(dataRoot: string, settings: Readonly<Re
     const namesrvAddr = `127.0.0.1:${namesrvPort}`;
     const brokerAddr = `127.0.0.1:${brokerPort}`;
     await waitUntilListed(namesrvAddr, brokerAddr, signal);
-    return { namesrvAddr, brokerAddr, dataDir, stop };
+    return { namesrvAddr, brokerAddr, dataDir, stop, problems: () => child.linesMatching(PROBLEM_LINE) };
   } catch (err) {
     await stop();
     throw new Error(`broker did not start: ${(err as Error).message}`);

@@ -66,6 +66,11 @@ export class CometmqChild {
     });
   }
 
+  /** Lines seen so far (the last KEPT_LINES) matching `pattern`. */
+  linesMatching(pattern: RegExp): string[] {
+    return this.#lines.filter((line) => pattern.test(line));
+  }
+
   get hasExited(): boolean {
     return this.#exit !== undefined;
   }

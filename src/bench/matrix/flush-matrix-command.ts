@@ -114,6 +114,7 @@ export function endNotes(outcome: CellsOutcome): string[] {
   const notes = [`Ran for ${outcome.elapsedSeconds.toFixed(0)} s.`];
   if (outcome.interrupted) notes.push(`Interrupted after ${outcome.finished.length} finished cell(s).`);
   for (const f of outcome.failed) notes.push(`Failed: ${f.label}: ${f.error}`);
+  for (const p of outcome.brokerProblems) notes.push(`The broker of '${p.label}' logged ${p.count} problem line(s), the first: ${p.line}`);
   return notes;
 }
 

@@ -21,6 +21,8 @@ export interface ProducerWorkload {
   flush: 'ASYNC_FLUSH' | 'SYNC_FLUSH';
   /** Seconds sent first and not counted (queues touched, files created, JIT warm). */
   warmupSeconds?: number;
+  /** Queues per topic (the producer bench's default, 8, when absent). */
+  queues?: number;
 }
 
 export function producerArgs(namesrvAddr: string, jsonFile: string, w: ProducerWorkload): string[] {
@@ -28,6 +30,7 @@ export function producerArgs(namesrvAddr: string, jsonFile: string, w: ProducerW
     'bench', 'producer', '--namesrv', namesrvAddr, '--json', jsonFile, '--duration', String(w.durationSeconds),
     '--size', String(w.messageSize), '--batch', String(w.batchSize), '--threads', String(w.threads), '--topics', String(w.topics), '--mode', w.mode, '--flush', w.flush,
     ...(w.warmupSeconds === undefined ? [] : ['--warmup', String(w.warmupSeconds)]),
+    ...(w.queues === undefined ? [] : ['--queues', String(w.queues)]),
   ];
 }
 

@@ -31,6 +31,8 @@ export interface RunCellsOptions {
 export interface CellsOutcome {
   finished: ReportCell[];
   failed: Array<{ label: string; error: string }>;
+  /** Cells whose broker logged problems while they ran (the first such line of each). */
+  brokerProblems: Array<{ label: string; line: string; count: number }>;
   interrupted: boolean;
   elapsedSeconds: number;
 }
@@ -39,6 +41,7 @@ export async function runCells(plans: readonly CellPlan[], o: RunCellsOptions): 
   const started = Date.now();
   const finished: ReportCell[] = [];
   const failed: CellsOutcome['failed'] = [];
+  const brokerProblems: CellsOutcome['brokerProblems'] = [];
   const cellsDir = path.join(o.outDir, 'cells');
   fs.mkdirSync(cellsDir, { recursive: true });
   const width = String(plans.length).length;
@@ -54,8 +57,10 @@ export async function runCells(plans: readonly CellPlan[], o: RunCellsOptions): 
       finished.push({ label: plan.label, params: plan.params, result });
       const seconds = ((Date.now() - cellStarted) / 1000).toFixed(1);
       const failures = result.sendFailures + result.responseFailures;
+      const problems = broker.problems();
+      if (problems.length > 0) brokerProblems.push({ label: plan.label, line: problems[0] as string, count: problems.length });
       o.progress(`${tag}: ${formatRate(result.throughput)} msg/s, p50 ${formatMillis(result.latency.p50)} ms, p99 ${formatMillis(result.latency.p99)} ms` +
-        `${failures > 0 ? `, ${failures} failures` : ''} (${seconds} s)`);
+        `${failures > 0 ? `, ${failures} failures` : ''} (${seconds} s)${problems.length > 0 ? `; the broker logged problems: ${problems[0]}` : ''}`);
       o.onCellDone?.(finished);
     } catch (err) {
       if (o.signal.aborted) break;
@@ -66,5 +71,5 @@ export async function runCells(plans: readonly CellPlan[], o: RunCellsOptions): 
       await broker?.stop();
     }
   }
-  return { finished, failed, interrupted: o.signal.aborted, elapsedSeconds: (Date.now() - started) / 1000 };
+  return { finished, failed, brokerProblems, interrupted: o.signal.aborted, elapsedSeconds: (Date.now() - started) / 1000 };
 }

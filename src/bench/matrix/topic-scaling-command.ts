@@ -3,6 +3,7 @@
  * N (same settings), reported as throughput and its change relative to 64 topics. RocketMQ's
  * published figure is a drop of about 16% from 64 to 256 topics (all queues share one CommitLog).
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +14,7 @@ import { withInterrupt } from './interrupt';
 import { runCells, type CellPlan } from './run-cells';
 
 export const TOPIC_SCALING_USAGE =
-  'bench topic-scaling [--topics 1,64,256,1024,10000] [--duration S] [--warmup S] [--rounds R] [--out DIR] [--data-root DIR] [--size B] [--batch N] [--threads C] [--mode sync|async] [--flush ASYNC_FLUSH|SYNC_FLUSH]';
+  'bench topic-scaling [--topics 1,64,256,1024,10000] [--duration S] [--warmup S] [--rounds R] [--queues Q] [--out DIR] [--data-root DIR] [--size B] [--batch N] [--threads C] [--mode sync|async] [--flush ASYNC_FLUSH|SYNC_FLUSH]';
 
 const DEFAULT_TOPICS = [1, 64, 256, 1024, 10_000];
 /** UPDATE_AND_CREATE_TOPIC_LIST takes 50,000 at most; past ~100,000 the registration body nears the 16 MiB frame. */
@@ -66,6 +67,28 @@ export function scalingLines(cells: readonly ReportCell[]): string[] {
   });
 }
 
+/** This process's open-files limit (children inherit it), or undefined when unreadable. */
+function openFilesLimit(): number | undefined {
+  try {
+    const match = /^Max open files\s+(\d+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
+    return match === null ? undefined : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The broker keeps a descriptor per ConsumeQueue file, one file per queue that received a message:
+ * past the open-files limit its dispatch stops ("Too many open files") while sends still succeed.
+ */
+function openFilesWarning(plans: readonly CellPlan[]): string | undefined {
+  const limit = openFilesLimit();
+  const widest = Math.max(0, ...plans.map((p) => p.workload.topics * (p.workload.queues ?? 8)));
+  if (limit === undefined || widest < limit * 0.9) return undefined;
+  return `${widest.toLocaleString('en-US')} queues (topics x queues) need as many ConsumeQueue files, each holding a descriptor in the broker, ` +
+    `near or past the open-files limit of ${limit.toLocaleString('en-US')}: the broker's dispatch fails there (raise ulimit -n, or use fewer --queues).`;
+}
+
 export async function runTopicScalingCommand(args: string[], log: (line: string) => void = console.log): Promise<number> {
   let parsed;
   try {
@@ -74,7 +97,7 @@ export async function runTopicScalingCommand(args: string[], log: (line: string)
       options: {
         topics: { type: 'string' }, duration: { type: 'string' }, out: { type: 'string' }, 'data-root': { type: 'string' },
         size: { type: 'string' }, batch: { type: 'string' }, threads: { type: 'string' }, mode: { type: 'string' }, flush: { type: 'string' },
-        rounds: { type: 'string' }, warmup: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        rounds: { type: 'string' }, warmup: { type: 'string' }, queues: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {
@@ -97,6 +120,7 @@ export async function runTopicScalingCommand(args: string[], log: (line: string)
     const flush = values.flush ?? 'ASYNC_FLUSH';
     if (flush !== 'ASYNC_FLUSH' && flush !== 'SYNC_FLUSH') throw new GridError(`--flush must be ASYNC_FLUSH or SYNC_FLUSH, got '${flush}'`);
     const rounds = parsePositiveInt(values.rounds, 1, 'rounds', 100);
+    const queues = parsePositiveInt(values.queues, 8, 'queues', 1024);
     const warmupSeconds = values.warmup === undefined ? 1 : Number(values.warmup);
     if (!Number.isFinite(warmupSeconds) || warmupSeconds < 0 || warmupSeconds > 600) throw new GridError(`--warmup must be a number of seconds in [0, 600], got '${values.warmup}'`);
     // Rounds interleave the counts, so a noisy neighbour slows every count alike instead of one.
@@ -105,9 +129,9 @@ export async function runTopicScalingCommand(args: string[], log: (line: string)
       for (const topics of counts) {
         plans.push({
           label: `${topics} topic${topics === 1 ? '' : 's'}${rounds > 1 ? ` (round ${round})` : ''}`,
-          params: { topics, round, flushDiskType: flush, messageSize, batchSize, threads, mode, warmupSeconds },
+          params: { topics, queues, round, flushDiskType: flush, messageSize, batchSize, threads, mode, warmupSeconds },
           brokerSettings: { flushDiskType: flush },
-          workload: { durationSeconds, messageSize, batchSize, threads, topics, mode, flush, warmupSeconds },
+          workload: { durationSeconds, messageSize, batchSize, threads, topics, queues, mode, flush, warmupSeconds },
         });
       }
     }
@@ -121,6 +145,11 @@ export async function runTopicScalingCommand(args: string[], log: (line: string)
     `${plans.length} runs of ${durationSeconds} s after a ${String(plans[0]?.workload.warmupSeconds ?? 0)} s warm-up, the same workload spread over N topics; each run a fresh broker on a fresh data directory.`,
     `RocketMQ's published figure: about -16% throughput from 64 to 256 topics (Kafka: -98%).`,
   ];
+  const fdWarning = openFilesWarning(plans);
+  if (fdWarning !== undefined) {
+    notes.push(fdWarning);
+    log(`warning: ${fdWarning}`);
+  }
   const write = (finished: readonly ReportCell[], extra: string[], interrupted: boolean): string =>
     writeReport(outDir, {
       title: 'CometMQ topic-count scaling',

@@ -78,9 +78,7 @@ StoreResult CqFile::Map(uint8_t** data) {
 ConsumeQueue::ConsumeQueue(std::string topic, int32_t queue_id, std::string dir, int64_t file_size)
     : topic_(std::move(topic)), queue_id_(queue_id), dir_(std::move(dir)), file_size_(file_size) {}
 
-ConsumeQueue::~ConsumeQueue() {
-  if (active_fd_ >= 0) ::close(active_fd_);
-}
+ConsumeQueue::~ConsumeQueue() = default;
 
 void ConsumeQueue::AddLoadedFile(int64_t start_bytes) {
   // Until Recover has found the max offset, a Put could take the queue for a fresh one and
@@ -192,8 +190,6 @@ StoreResult ConsumeQueue::RecoverFiles(int64_t* max_phy_end) {
 }
 
 void ConsumeQueue::ResetWriterLocked() {
-  if (active_fd_ >= 0) ::close(active_fd_);
-  active_fd_ = -1;
   active_ = files_.empty() ? nullptr : files_.back();
   allocated_end_ = 0;
 }
@@ -242,8 +238,6 @@ StoreResult ConsumeQueue::WriteUnit(int64_t index, const CqUnit& u) {
   if (active_ == nullptr || pos >= active_->end() || pos < active_->start()) {
     if (std::shared_ptr<CqFile> existing = FileFor(pos)) {
       // A retry after a failure that left a later file created: continue in the file that exists.
-      if (active_fd_ >= 0) ::close(active_fd_);
-      active_fd_ = -1;
       active_ = std::move(existing);
       allocated_end_ = pos - active_->start();  // beyond `pos` nothing is published
     } else {
@@ -280,40 +274,41 @@ StoreResult ConsumeQueue::RollTo(int64_t start_bytes) {
   if (!r.ok) return r;
   uint8_t* data = nullptr;
   r = MapShared(fd, path, file_size_, &data);
+  // The mapping keeps the file; holding its descriptor would cost one per queue, and 10,000
+  // topics of 8 queues are past the usual open-files limit.
+  ::close(fd);
   if (!r.ok) {
-    ::close(fd);
     ::unlink(path.c_str());
     return r;
   }
   auto file = std::make_shared<CqFile>(path, start_bytes, file_size_, data);
   std::unique_lock<std::shared_mutex> lock(files_mu_);
   if (deleted_) {
-    ::close(fd);
     ::unlink(path.c_str());
     active_ = nullptr;
     return StoreResult::Ok();
   }
   files_.push_back(std::move(file));
   ResetWriterLocked();
-  active_fd_ = fd;
   return StoreResult::Ok();
 }
 
 StoreResult ConsumeQueue::EnsureAllocated(int64_t end_in_file) {
-  if (active_fd_ < 0) {
-    active_fd_ = ::open(active_->path().c_str(), O_RDWR | O_CLOEXEC);
-    if (active_fd_ < 0) return StoreResult::SysError(errno, "open", active_->path());
-  }
+  // Opened per allocation, not held: chunks double up to kMaxChunk, so this is rare per queue.
+  const int fd = ::open(active_->path().c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return StoreResult::SysError(errno, "open", active_->path());
   const int64_t page = PageSize();
   const int64_t wanted = std::max(end_in_file, allocated_end_ + next_chunk_);
   const int64_t to = std::min(file_size_, (wanted + page - 1) / page * page);
-  StoreResult r = AllocateRange(active_fd_, active_->path(), allocated_end_, to);
+  StoreResult r = AllocateRange(fd, active_->path(), allocated_end_, to);
   if (!r.ok && to > end_in_file) {
     // Nearly full disk: a big chunk may not fit where the unit itself still does.
-    r = AllocateRange(active_fd_, active_->path(), allocated_end_, end_in_file);
+    r = AllocateRange(fd, active_->path(), allocated_end_, end_in_file);
+    ::close(fd);
     if (r.ok) allocated_end_ = end_in_file;
     return r;
   }
+  ::close(fd);
   if (!r.ok) return r;
   allocated_end_ = to;
   next_chunk_ = std::min(next_chunk_ * 2, kMaxChunk);

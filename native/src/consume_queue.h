@@ -128,7 +128,6 @@ class ConsumeQueue {
 
   // Writer state: dispatcher thread only.
   std::shared_ptr<CqFile> active_;
-  int active_fd_ = -1;
   int64_t allocated_end_ = 0;  // bytes of active_ known to be backed by blocks
   int64_t next_chunk_ = 4096;
   StoreResult not_recovered_;  // set by AddLoadedFile, cleared by a successful Recover

@@ -260,6 +260,13 @@ std::vector<QueueInfo> ConsumeQueueStore::ListQueues() const {
   return out;
 }
 
+size_t ConsumeQueueStore::QueueCount() const {
+  std::shared_lock<std::shared_mutex> lock(impl_->table_mu);
+  size_t n = 0;
+  for (const auto& t : impl_->table) n += t.second.size();
+  return n;
+}
+
 size_t ConsumeQueueStore::DeleteTopic(std::string_view topic) {
   Impl::QueueMap queues;
   {

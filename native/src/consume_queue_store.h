@@ -86,6 +86,8 @@ class ConsumeQueueStore {
                        const std::function<int64_t(int64_t phy_offset, int32_t size)>& store_time_of) const;
 
   std::vector<QueueInfo> ListQueues() const;
+  /** How many queues exist, without copying them (Stats() runs on the send path). */
+  size_t QueueCount() const;
 
   // Removes the topic's queues and their files; returns how many queues were removed.
   size_t DeleteTopic(std::string_view topic);

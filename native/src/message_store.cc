@@ -223,6 +223,10 @@ CleanResult MessageStore::CleanExpiredFiles(int64_t now_ms, int64_t file_reserve
   return result;
 }
 
+int64_t MessageStore::BeginTimeInLock() const {
+  return open_.load() ? commit_log_->begin_time_in_lock() : 0;
+}
+
 StoreStats MessageStore::Stats() const {
   StoreStats s;
   if (!open_.load()) return s;
@@ -232,7 +236,7 @@ StoreStats MessageStore::Stats() const {
   s.flush_nanos_total = commit_log_->flush_nanos_total();
   s.flush_nanos_max = commit_log_->flush_nanos_max();
   s.commit_log_segments = commit_log_->files().count();
-  s.consume_queues = cqs_ ? cqs_->ListQueues().size() : 0;
+  s.consume_queues = cqs_ ? cqs_->QueueCount() : 0;
   s.index_files = index_ ? index_->file_count() : 0;
   s.wrote_position = commit_log_->wrote_position();
   s.committed_position = commit_log_->committed_position();

@@ -129,6 +129,8 @@ class MessageStore {
   CleanResult CleanExpiredFiles(int64_t now_ms, int64_t file_reserved_ms, bool clean_immediately, int32_t max_files);
 
   StoreStats Stats() const;
+  /** When the append in progress took the CommitLog lock (ms), 0 when none: the send path's busy probe. */
+  int64_t BeginTimeInLock() const;
   const StoreConfig& config() const { return config_; }
 
  private:

@@ -108,6 +108,7 @@ Napi::Function StoreWrap::Init(Napi::Env env, AddonData* data) {
           InstanceMethod<&StoreWrap::JsCleanExpiredFiles>("cleanExpiredFiles"),
           InstanceMethod<&StoreWrap::JsFlush>("flush"),
           InstanceMethod<&StoreWrap::JsStats>("stats"),
+          InstanceMethod<&StoreWrap::JsBeginTimeInLock>("beginTimeInLock"),
           InstanceMethod<&StoreWrap::JsClose>("close"),
       },
       data);
@@ -348,6 +349,12 @@ Napi::Value StoreWrap::JsCleanExpiredFiles(const Napi::CallbackInfo& info) {
   (void)o.Set("consumeQueueFilesDeleted", Napi::Number::New(env, static_cast<double>(r.consume_queue_files_deleted)));
   (void)o.Set("indexFilesDeleted", Napi::Number::New(env, static_cast<double>(r.index_files_deleted)));
   return o;
+}
+
+Napi::Value StoreWrap::JsBeginTimeInLock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(info)) return env.Undefined();
+  return Napi::Number::New(env, static_cast<double>(store_->BeginTimeInLock()));
 }
 
 Napi::Value StoreWrap::JsStats(const Napi::CallbackInfo& info) {

@@ -49,6 +49,7 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
   Napi::Value JsCleanExpiredFiles(const Napi::CallbackInfo& info);
   Napi::Value JsFlush(const Napi::CallbackInfo& info);
   Napi::Value JsStats(const Napi::CallbackInfo& info);
+  Napi::Value JsBeginTimeInLock(const Napi::CallbackInfo& info);
   Napi::Value JsClose(const Napi::CallbackInfo& info);
 
   // False (with a JS exception pending) when `this` is not a NativeStore or the store is not open.

@@ -130,6 +130,8 @@ export interface MessageStore {
   /** Runs the retention policy once (deleteWhen, fileReservedTime, disk ratios). */
   cleanExpiredFiles(nowMs?: number): CleanReport;
   stats(): StoreStats;
+  /** When the append in progress took the CommitLog lock (epoch ms), 0 when none; cheap, for the send path. */
+  beginTimeInLock(): number;
   readonly isDiskFull: boolean;
 }
 

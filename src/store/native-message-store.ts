@@ -328,6 +328,11 @@ export class NativeMessageStore implements MessageStore {
     return this.#clean.runOnce(nowMs ?? this.#clock.now());
   }
 
+  beginTimeInLock(): number {
+    this.#assertOpen();
+    return this.#handle.beginTimeInLock();
+  }
+
   stats(): StoreStats {
     this.#assertOpen();
     return {

@@ -27,6 +27,10 @@ test('concurrent puts of one turn share a crossing and get distinct consecutive 
   const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.putMessage({ ...ok(i), queueId: 3 })));
   assert.deepEqual(results.map((r) => r.queueOffset), Array.from({ length: 50 }, (_, i) => i));
   assert.equal(store.stats().appendCalls - callsBefore, 1, 'one appendBatch crossing for the whole turn');
+  assert.equal(store.beginTimeInLock(), 0, 'no append holds the CommitLog lock between turns');
+  assert.equal(store.stats().beginTimeInLock, store.beginTimeInLock());
+  await store.whenDispatched(results[49]!.physicalOffset);
+  assert.equal(store.stats().consumeQueues, store.listQueues().length, 'the queue count agrees with the listing');
 });
 
 test('bad input resolves with a status and a remark, never throws, and stores nothing', async (t) => {

@@ -75,7 +75,7 @@ export function createSendQueue(broker: BrokerContext): SendQueue {
 
 export function createSendMessageHandler(broker: BrokerContext, isBatchCode: boolean, queue: SendQueue) {
   const delayLevelCount = parseDelayLevels(broker.config.store.messageDelayLevel).length;
-  const busyProbe = new PageCacheBusyProbe(broker.clock, () => broker.store.stats().beginTimeInLock, broker.config.osPageCacheBusyTimeOutMills);
+  const busyProbe = new PageCacheBusyProbe(broker.clock, () => broker.store.beginTimeInLock(), broker.config.osPageCacheBusyTimeOutMills);
   const handle = async (request: RemotingCommand, ctx: HandlerContext): Promise<RemotingCommand> => {
     const header = decodeSendHeader(request);
     const busy = busyProbe.check();

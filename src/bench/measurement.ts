@@ -89,8 +89,9 @@ export class Measurement {
 
   #tick(partial: boolean): void {
     const now = performance.now();
-    const seconds = (now - this.#lastTick) / 1000;
-    if (partial && seconds < 0.05) return;
+    // A short window still holds counts (a fast drain can finish within milliseconds of its
+    // phase starting): keep it; only empty partial windows are dropped below.
+    const seconds = Math.max((now - this.#lastTick) / 1000, 0.001);
     this.#lastTick = now;
     const sample = this.stats.takeSecond(++this.#second, seconds, (now - this.#measureStart) / 1000);
     if (partial && sample.sendTps === 0 && sample.receiveTps === 0 && sample.sendFailures === 0 && sample.responseFailures === 0) {

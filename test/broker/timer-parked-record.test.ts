@@ -51,12 +51,12 @@ test('timer records: offsets, due times and re-puts match the full decoder', () 
   assert.deepEqual(seen, [[100, 9_000, 5_000], [101, 12_000, 5_001], [102, 15_000, 5_002]]);
 });
 
-test('delay-level records drop DELAY, REAL_*, TIMER_DELIVER_MS and TIMER_DELAY_SEC', () => {
+test('delay-level records drop DELAY, TIMER_DELIVER_MS and TIMER_DELAY_SEC and keep REAL_TOPIC / REAL_QID (as RocketMQ)', () => {
   const buf = records([{ ...base, topic: 'SCHEDULE_TOPIC_XXXX', queueId: 2, properties: { TAGS: 't', DELAY: '3', TIMER_DELIVER_MS: '1', REAL_TOPIC: 'R', REAL_QID: '0', U: 'v' } }]);
   forEachParked(buf, (_offset, start, end) => {
     const reput = reputOfParked(buf, start, end, DELAY_DROPPED);
     assert.equal(reput?.topic, 'R');
-    assert.deepEqual(decodeProperties(reput?.propertiesText ?? ''), { TAGS: 't', U: 'v' });
+    assert.deepEqual(decodeProperties(reput?.propertiesText ?? ''), { TAGS: 't', REAL_TOPIC: 'R', REAL_QID: '0', U: 'v' });
   });
 });
 

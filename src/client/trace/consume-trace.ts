@@ -9,7 +9,8 @@ import { MessageConst, type MessageExt } from '../../message';
 import type { ProducerOptions } from '../producer/producer-options';
 import type { ConsumeHook, ConsumeOutcome } from './hooks';
 import { CONSUME_RETURN_TYPES, type SubAfterRecord, type SubBeforeRecord } from './trace-codec';
-import { TraceDispatcher, type TraceSender, type TraceStats } from './trace-dispatcher';
+import { DispatcherHook } from './dispatcher-hook';
+import { TraceDispatcher, type TraceSender } from './trace-dispatcher';
 import { resolveTraceTopic, traceProducerGroup, type TraceOptions } from './trace-options';
 
 interface Before {
@@ -18,25 +19,12 @@ interface Before {
   readonly records: readonly SubBeforeRecord[];
 }
 
-export class ConsumeTraceHook implements ConsumeHook {
-  readonly dispatcher: TraceDispatcher;
+export class ConsumeTraceHook extends DispatcherHook implements ConsumeHook {
   readonly #group: string;
 
   constructor(dispatcher: TraceDispatcher, group: string) {
-    this.dispatcher = dispatcher;
+    super(dispatcher);
     this.#group = group;
-  }
-
-  get stats(): TraceStats {
-    return this.dispatcher.stats;
-  }
-
-  start(): Promise<void> {
-    return this.dispatcher.start();
-  }
-
-  shutdown(): Promise<void> {
-    return this.dispatcher.shutdown();
   }
 
   consumeBefore(messages: readonly MessageExt[]): Before | undefined {

@@ -8,28 +8,16 @@ import { keysText, type Message } from '../producer/message';
 import type { ProducerOptions } from '../producer/producer-options';
 import type { EndTransactionHookContext, SendHook, SendHookContext } from './hooks';
 import type { PubRecord } from './trace-codec';
-import { TraceDispatcher, type TraceSender, type TraceStats } from './trace-dispatcher';
+import { DispatcherHook } from './dispatcher-hook';
+import { TraceDispatcher, type TraceSender } from './trace-dispatcher';
 import { resolveTraceTopic, traceProducerGroup } from './trace-options';
 
-export class SendTraceHook implements SendHook {
-  readonly dispatcher: TraceDispatcher;
+export class SendTraceHook extends DispatcherHook implements SendHook {
   readonly #instance: ClientInstance;
 
   constructor(dispatcher: TraceDispatcher, instance: ClientInstance) {
-    this.dispatcher = dispatcher;
+    super(dispatcher);
     this.#instance = instance;
-  }
-
-  get stats(): TraceStats {
-    return this.dispatcher.stats;
-  }
-
-  start(): Promise<void> {
-    return this.dispatcher.start();
-  }
-
-  shutdown(): Promise<void> {
-    return this.dispatcher.shutdown();
   }
 
   sendAfter(ctx: SendHookContext): void {

@@ -1,7 +1,7 @@
 /** A real broker (NativeMessageStore with tiny files, RemotingServer on 127.0.0.1:0) plus a client. */
 import { silentLogger } from '../../src/common';
 import { BrokerController, createBrokerConfig } from '../../src/broker';
-import { encodeProperties } from '../../src/message';
+import { encodeProperties, type MessageExt } from '../../src/message';
 import { RequestCode, createRequest, type RemotingCommand } from '../../src/protocol';
 import { RemotingClient } from '../../src/remoting';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir';
@@ -88,4 +88,15 @@ export function pullRequest(options: PullOptions): RemotingCommand {
     commitOffset: String(options.commitOffset ?? 0), suspendTimeoutMillis: String(options.suspendTimeoutMillis ?? 15000),
     subscription: options.subscription ?? '*', subVersion: '0', expressionType: 'TAG',
   });
+}
+
+/** Every message of one queue, read straight from the broker's store (which returns a bounded number per call). */
+export function storedMessages(fx: BrokerFixture, topic: string, queueId = 0): MessageExt[] {
+  const out: MessageExt[] = [];
+  for (let offset = 0; ;) {
+    const result = fx.broker.context.store.getMessage(topic, queueId, offset, 1000, { maxBytes: 64 * 1024 * 1024 });
+    if (result.status !== 'FOUND' || result.nextBeginOffset <= offset) return out;
+    out.push(...result.messages());
+    offset = result.nextBeginOffset;
+  }
 }

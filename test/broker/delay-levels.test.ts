@@ -12,7 +12,7 @@ import type { MessageExt } from '../../src/message';
 import { ResponseCode } from '../../src/protocol';
 import { DEFAULT_STORE_CONFIG, parseDelayLevels } from '../../src/store';
 import { pollUntil } from '../interop/cometmq-processes';
-import { sendV2Request, startBroker, type BrokerFixture } from './broker-fixture';
+import { sendV2Request, startBroker, storedMessages, type BrokerFixture } from './broker-fixture';
 
 const WAIT_MS = 15_000;
 const LEVELS = { messageDelayLevel: '1s 2s 3s', flushConsumerOffsetInterval: 100 };
@@ -26,17 +26,6 @@ after(async () => {
   await fx.close();
 });
 
-/** Every message of the queue, read from the store (which returns a bounded number per call). */
-function queueMessages(topic: string, queueId = 0): MessageExt[] {
-  const out: MessageExt[] = [];
-  for (let offset = 0; ;) {
-    const result = fx.broker.context.store.getMessage(topic, queueId, offset, 1000, { maxBytes: 64 * 1024 * 1024 });
-    if (result.status !== 'FOUND' || result.nextBeginOffset <= offset) return out;
-    out.push(...result.messages());
-    offset = result.nextBeginOffset;
-  }
-}
-
 function savedCursor(level: number): number {
   const file = `${fx.dir}/config/delayOffset.json`;
   if (!fs.existsSync(file)) return 0;
@@ -44,8 +33,8 @@ function savedCursor(level: number): number {
 }
 
 async function untilCount(topic: string, count: number, queueId = 0): Promise<MessageExt[]> {
-  await pollUntil(`${count} messages in ${topic}`, () => queueMessages(topic, queueId).length >= count, WAIT_MS);
-  return queueMessages(topic, queueId);
+  await pollUntil(`${count} messages in ${topic}`, () => storedMessages(fx, topic, queueId).length >= count, WAIT_MS);
+  return storedMessages(fx, topic, queueId);
 }
 
 test('the default messageDelayLevel is the 18 RocketMQ levels', () => {
@@ -61,11 +50,11 @@ test('DELAY parks the message in SCHEDULE_TOPIC_XXXX queue level-1, then deliver
   }));
   assert.equal(response.code, ResponseCode.SUCCESS);
   await fx.dispatched();
-  const parked = queueMessages('SCHEDULE_TOPIC_XXXX', 1).filter((m) => m.properties['REAL_TOPIC'] === 'DelayLevels');
+  const parked = storedMessages(fx, 'SCHEDULE_TOPIC_XXXX', 1).filter((m) => m.properties['REAL_TOPIC'] === 'DelayLevels');
   assert.equal(parked.length, 1);
   assert.equal(parked[0]?.properties['REAL_QID'], '2');
   assert.equal(parked[0]?.properties['DELAY'], '2');
-  assert.equal(queueMessages('DelayLevels', 2).length, 0);
+  assert.equal(storedMessages(fx, 'DelayLevels', 2).length, 0);
 
   const [delivered] = await untilCount('DelayLevels', 1, 2);
   assert.ok(delivered !== undefined);
@@ -80,13 +69,13 @@ test('DELAY parks the message in SCHEDULE_TOPIC_XXXX queue level-1, then deliver
   assert.equal(delivered.properties['REAL_TOPIC'], delivered.topic, 'REAL_TOPIC names where it was delivered');
   assert.equal(delivered.properties['REAL_QID'], String(delivered.queueId), 'REAL_QID names its queue');
   await pollUntil('the level 2 cursor saved', () => savedCursor(2) >= 1, WAIT_MS);
-  assert.equal(queueMessages('DelayLevels', 2).length, 1, 'delivered once');
+  assert.equal(storedMessages(fx, 'DelayLevels', 2).length, 1, 'delivered once');
 });
 
 test('a level above the highest is capped to it', async () => {
   await fx.invoke(sendV2Request({ topic: 'DelayCapped', body: 'c', properties: { DELAY: '17' } }));
   await fx.dispatched();
-  const parked = queueMessages('SCHEDULE_TOPIC_XXXX', 2).filter((m) => m.properties['REAL_TOPIC'] === 'DelayCapped');
+  const parked = storedMessages(fx, 'SCHEDULE_TOPIC_XXXX', 2).filter((m) => m.properties['REAL_TOPIC'] === 'DelayCapped');
   assert.equal(parked.length, 1);
   assert.equal(parked[0]?.properties['DELAY'], '3');
   const [delivered] = await untilCount('DelayCapped', 1);
@@ -100,7 +89,7 @@ test('messages pending at a graceful restart are delivered once after it', async
   fx = await startBroker(dir, LEVELS);
   const delivered = await untilCount('DelayRestart', 10);
   await pollUntil('the level 1 cursor past them', () => savedCursor(1) >= 10, WAIT_MS);
-  assert.deepEqual(queueMessages('DelayRestart').map((m) => m.body.toString()), Array.from({ length: 10 }, (_, i) => `p${i}`));
+  assert.deepEqual(storedMessages(fx, 'DelayRestart').map((m) => m.body.toString()), Array.from({ length: 10 }, (_, i) => `p${i}`));
   assert.equal(delivered.length, 10);
 });
 
@@ -120,5 +109,5 @@ test('a restart from cursors saved before the deliveries (as a kill -9 leaves th
   fs.rmSync(`${file}.bak`, { force: true });
   fx = await startBroker(dir, LEVELS);
   await pollUntil('recovery saving the cursors past the copies it found', () => savedCursor(1) >= level1Before + 5, WAIT_MS);
-  assert.deepEqual(queueMessages('DelayStale').map((m) => m.body.toString()), ['s0', 's1', 's2', 's3', 's4']);
+  assert.deepEqual(storedMessages(fx, 'DelayStale').map((m) => m.body.toString()), ['s0', 's1', 's2', 's3', 's4']);
 });

@@ -11,7 +11,7 @@ import { timerCheckpointFile } from '../../src/broker/timer/timer-checkpoint';
 import type { MessageExt } from '../../src/message';
 import { ResponseCode } from '../../src/protocol';
 import { pollUntil } from '../interop/cometmq-processes';
-import { sendV2Request, startBroker, type BrokerFixture } from './broker-fixture';
+import { sendV2Request, startBroker, storedMessages, type BrokerFixture } from './broker-fixture';
 
 const WAIT_MS = 15_000;
 const TIMER_CONF = { timerFlushIntervalMs: 100 };
@@ -25,17 +25,6 @@ after(async () => {
   await fx.close();
 });
 
-/** Every message of the queue, read from the store (which returns a bounded number per call). */
-function queueMessages(topic: string, queueId = 0): MessageExt[] {
-  const out: MessageExt[] = [];
-  for (let offset = 0; ;) {
-    const result = fx.broker.context.store.getMessage(topic, queueId, offset, 1000, { maxBytes: 64 * 1024 * 1024 });
-    if (result.status !== 'FOUND' || result.nextBeginOffset <= offset) return out;
-    out.push(...result.messages());
-    offset = result.nextBeginOffset;
-  }
-}
-
 function settledUpTo(): number {
   const file = timerCheckpointFile(fx.dir);
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { deliveredUpToMs: number }).deliveredUpToMs : 0;
@@ -43,9 +32,9 @@ function settledUpTo(): number {
 
 /** Waits until `count` messages are in the queue and a checkpoint covers `lastDue` (so any duplicate would be there too). */
 async function deliveredAll(topic: string, count: number, lastDue: number, queueId = 0): Promise<MessageExt[]> {
-  await pollUntil(`${count} messages in ${topic}`, () => queueMessages(topic, queueId).length >= count && settledUpTo() >= lastDue, WAIT_MS,
-    () => `have ${queueMessages(topic, queueId).length}, checkpoint at ${settledUpTo()}`);
-  return queueMessages(topic, queueId);
+  await pollUntil(`${count} messages in ${topic}`, () => storedMessages(fx, topic, queueId).length >= count && settledUpTo() >= lastDue, WAIT_MS,
+    () => `have ${storedMessages(fx, topic, queueId).length}, checkpoint at ${settledUpTo()}`);
+  return storedMessages(fx, topic, queueId);
 }
 
 test('each kind of timer is parked, then delivered once to its real queue, not before its due time', async () => {
@@ -61,10 +50,10 @@ test('each kind of timer is parked, then delivered once to its real queue, not b
     assert.equal(response.code, ResponseCode.SUCCESS, response.remark ?? '');
   }
   await fx.dispatched();
-  const parked = queueMessages(TIMER_TOPIC);
+  const parked = storedMessages(fx, TIMER_TOPIC);
   assert.equal(parked.length, 3);
   assert.deepEqual(parked.map((m) => [m.properties['REAL_TOPIC'], m.properties['REAL_QID']]), [['TimerKinds', '1'], ['TimerKinds', '1'], ['TimerKinds', '1']]);
-  assert.equal(queueMessages('TimerKinds', 1).length, 0, 'nothing in the real queue before the first due time');
+  assert.equal(storedMessages(fx, 'TimerKinds', 1).length, 0, 'nothing in the real queue before the first due time');
 
   const delivered = await deliveredAll('TimerKinds', 3, sentAt + 1000, 1);
   assert.equal(delivered.length, 3, 'each delivered once');
@@ -92,16 +81,16 @@ test('timers sent in reverse due order arrive in due order', async () => {
 });
 
 test('a due time already past is stored in the real topic at once', async () => {
-  const before = queueMessages(TIMER_TOPIC).length;
+  const before = storedMessages(fx, TIMER_TOPIC).length;
   const response = await fx.invoke(sendV2Request({ topic: 'TimerPast', body: 'late', properties: { TIMER_DELIVER_MS: String(Date.now() - 5000) } }));
   assert.equal(response.code, ResponseCode.SUCCESS);
   await fx.dispatched();
-  assert.equal(queueMessages('TimerPast').length, 1);
-  assert.equal(queueMessages(TIMER_TOPIC).length, before, 'not parked');
+  assert.equal(storedMessages(fx, 'TimerPast').length, 1);
+  assert.equal(storedMessages(fx, TIMER_TOPIC).length, before, 'not parked');
 });
 
 test('bad timer values are refused with MESSAGE_ILLEGAL and the reason; nothing is stored', async () => {
-  const before = queueMessages(TIMER_TOPIC).length;
+  const before = storedMessages(fx, TIMER_TOPIC).length;
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ TIMER_DELAY_SEC: 'soon' }, /TIMER_DELAY_SEC must be an integer/],
     [{ TIMER_DELAY_MS: '1.5' }, /TIMER_DELAY_MS must be an integer/],
@@ -115,17 +104,17 @@ test('bad timer values are refused with MESSAGE_ILLEGAL and the reason; nothing 
     assert.match(response.remark ?? '', remark);
   }
   await fx.dispatched();
-  assert.equal(queueMessages(TIMER_TOPIC).length, before);
-  assert.equal(queueMessages('TimerBad').length, 0);
+  assert.equal(storedMessages(fx, TIMER_TOPIC).length, before);
+  assert.equal(storedMessages(fx, 'TimerBad').length, 0);
 });
 
 test('a delay level takes precedence over timer properties', async () => {
-  const before = queueMessages(TIMER_TOPIC).length;
+  const before = storedMessages(fx, TIMER_TOPIC).length;
   const response = await fx.invoke(sendV2Request({ topic: 'TimerAndLevel', body: 'x', properties: { DELAY: '1', TIMER_DELAY_SEC: '60' } }));
   assert.equal(response.code, ResponseCode.SUCCESS);
   await fx.dispatched();
-  assert.equal(queueMessages(TIMER_TOPIC).length, before);
-  assert.equal(queueMessages('SCHEDULE_TOPIC_XXXX', 0).filter((m) => m.properties['REAL_TOPIC'] === 'TimerAndLevel').length, 1);
+  assert.equal(storedMessages(fx, TIMER_TOPIC).length, before);
+  assert.equal(storedMessages(fx, 'SCHEDULE_TOPIC_XXXX', 0).filter((m) => m.properties['REAL_TOPIC'] === 'TimerAndLevel').length, 1);
 });
 
 test('pending timers survive a graceful restart and are delivered once', async () => {
@@ -174,8 +163,8 @@ test('a restart from a checkpoint taken before the deliveries (as a kill -9 leav
   fs.rmSync(`${file}.bak`, { force: true });
   fx = await startBroker(dir, TIMER_CONF);
   await pollUntil('a checkpoint past the due time', () => settledUpTo() >= due, WAIT_MS);
-  assert.deepEqual(queueMessages('TimerStale', 0).map((m) => m.body.toString()), ['s0', 's2', 's4', 's6', 's8']);
-  assert.deepEqual(queueMessages('TimerStale', 1).map((m) => m.body.toString()), ['s1', 's3', 's5', 's7', 's9']);
+  assert.deepEqual(storedMessages(fx, 'TimerStale', 0).map((m) => m.body.toString()), ['s0', 's2', 's4', 's6', 's8']);
+  assert.deepEqual(storedMessages(fx, 'TimerStale', 1).map((m) => m.body.toString()), ['s1', 's3', 's5', 's7', 's9']);
 });
 
 test('3,000 timers with scattered due times arrive once each, in due-time order, none early', async () => {

@@ -17,6 +17,7 @@ import { ConsumeOrderlyPool } from './consume-orderly-pool';
 import type { ConsumeOrderlyContext, OrderlyListener, OrderlyOutcome } from './consume-orderly-types';
 import { RETRY_GROUP_TOPIC_PREFIX, type QueueConsumeService } from './consume-service';
 import type { ConsumerClient } from './consumer-client';
+import { ConsumeSlots } from './consume-slots';
 import type { MessageModelName, MessageQueue } from './consumer-types';
 import type { OffsetStore } from './offset-store';
 import type { ProcessQueue } from './process-queue';
@@ -55,9 +56,8 @@ export class ConsumeOrderlyService implements QueueConsumeService {
   readonly #locks: QueueLocks | undefined;
   readonly #loops = new Map<ProcessQueue, Promise<void>>();
   readonly #stop = new AbortController();
-  readonly #slotWaiters: Array<() => void> = [];
+  readonly #slots = new ConsumeSlots(() => this.#options.concurrency);
   readonly #maxReconsumeTimes: number;
-  #active = 0;
   #consumed = 0;
 
   constructor(client: ConsumerClient, offsets: OffsetStore, listener: OrderlyListener | string, options: ConsumeOrderlyOptions) {
@@ -177,7 +177,7 @@ export class ConsumeOrderlyService implements QueueConsumeService {
   }
 
   async #call(messages: readonly MessageExt[], queue: MessageQueue): Promise<OrderlyOutcome> {
-    await this.#acquireSlot();
+    await this.#slots.acquire();
     const hooks = this.#options.hooks ?? [];
     const before = hooks.map((hook) => guardHook(() => hook.consumeBefore(messages)));
     let returnType: ConsumeReturnType = 'SUCCESS';
@@ -195,7 +195,7 @@ export class ConsumeOrderlyService implements QueueConsumeService {
       returnType = 'EXCEPTION';
       return { status: 'SUSPEND_CURRENT_QUEUE_A_MOMENT', suspendMs: -1 };
     } finally {
-      this.#releaseSlot();
+      this.#slots.release();
       const outcome = { success: returnType === 'SUCCESS', returnType };
       hooks.forEach((hook, i) => guardHook(() => hook.consumeAfter(before[i], outcome)));
     }
@@ -239,19 +239,5 @@ export class ConsumeOrderlyService implements QueueConsumeService {
     const isRetry = original !== undefined && message.topic === RETRY_GROUP_TOPIC_PREFIX + this.#options.group;
     if (!isRetry && reconsumeTimes === message.reconsumeTimes) return message;
     return { ...message, reconsumeTimes, ...(isRetry ? { topic: original } : {}) };
-  }
-
-  async #acquireSlot(): Promise<void> {
-    if (this.#active < this.#options.concurrency) {
-      this.#active++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
-  }
-
-  #releaseSlot(): void {
-    const next = this.#slotWaiters.shift();
-    if (next !== undefined) next(); // the slot passes straight to the next waiter (FIFO: queues take turns)
-    else this.#active--;
   }
 }

@@ -11,6 +11,7 @@ import { MessageConst, type MessageExt } from '../../message';
 import { RequestCode, ResponseCode, createRequest, responseError } from '../../protocol';
 import type { ConsumePool } from './consume-pool';
 import type { ConsumerClient } from './consumer-client';
+import { ConsumeSlots } from './consume-slots';
 import type { ConcurrentListener, ConsumeConcurrentlyStatus, MessageModelName, MessageQueue } from './consumer-types';
 import type { OffsetStore } from './offset-store';
 import type { ProcessQueue } from './process-queue';
@@ -62,9 +63,8 @@ export class ConsumeService implements QueueConsumeService {
   readonly #options: ConsumeServiceOptions;
   readonly #logger: Logger;
   readonly #inFlight = new Set<Promise<void>>();
-  readonly #slotWaiters: Array<() => void> = [];
+  readonly #slots = new ConsumeSlots(() => this.#options.concurrency);
   readonly #retryTimers = new Set<NodeJS.Timeout>();
-  #active = 0;
   #consumed = 0;
 
   constructor(client: ConsumerClient, offsets: OffsetStore, listener: ConcurrentListener | ConsumePool, options: ConsumeServiceOptions) {
@@ -129,7 +129,7 @@ export class ConsumeService implements QueueConsumeService {
   }
 
   async #consume(batch: MessageExt[], pq: ProcessQueue, queue: MessageQueue): Promise<void> {
-    await this.#acquireSlot();
+    await this.#slots.acquire();
     let status: ConsumeConcurrentlyStatus;
     const messages = batch.map((m) => this.#restoreRetryTopic(m));
     const hooks = this.#options.hooks ?? [];
@@ -149,7 +149,7 @@ export class ConsumeService implements QueueConsumeService {
       status = 'RECONSUME_LATER';
       returnType = 'EXCEPTION';
     } finally {
-      this.#releaseSlot();
+      this.#slots.release();
     }
     const outcome = { success: status === 'CONSUME_SUCCESS', returnType };
     hooks.forEach((hook, i) => guardHook(() => hook.consumeAfter(before[i], outcome)));
@@ -204,19 +204,5 @@ export class ConsumeService implements QueueConsumeService {
     const original = message.properties[MessageConst.RETRY_TOPIC];
     if (original === undefined || message.topic !== RETRY_GROUP_TOPIC_PREFIX + this.#options.group) return message;
     return { ...message, topic: original };
-  }
-
-  async #acquireSlot(): Promise<void> {
-    if (this.#active < this.#options.concurrency) {
-      this.#active++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
-  }
-
-  #releaseSlot(): void {
-    const next = this.#slotWaiters.shift();
-    if (next !== undefined) next(); // the slot passes straight to the next waiter
-    else this.#active--;
   }
 }

@@ -4,16 +4,15 @@
  * mid-run still writes the report (interrupted: true) and leaves no broker process behind.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BenchResult } from '../../src/bench/bench-result';
 import { NativeMessageStore } from '../../src/store';
+import { childPids, isAlive, runCometmq, runCometmqToEnd, type CliResult } from '../helpers/cometmq-cli';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir';
 
-const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js');
 const DEADLINE_MS = 60_000;
 const SEGMENT = 1024 * 1024;
 
@@ -27,12 +26,8 @@ after(() => {
   removeTempDir(dir);
 });
 
-function cometmq(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: DEADLINE_MS }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
-  });
+function cometmq(args: readonly string[]): Promise<CliResult> {
+  return runCometmqToEnd(args, DEADLINE_MS);
 }
 
 /** A port nothing listens on: bound once to learn a free one, then released. */
@@ -42,31 +37,6 @@ async function closedPort(): Promise<number> {
   const port = (server.address() as net.AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-/** Pids whose parent is `pid` (from /proc). */
-function childPids(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) out.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return out;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 test('bad input: one line on stderr, nothing on stdout, exit code 2', async () => {
@@ -138,37 +108,23 @@ test('the default run starts an embedded broker child: its store holds every ack
 
 test('Ctrl-C mid-run: the report is written with interrupted: true and no broker process is left', async () => {
   const json = path.join(dir, 'interrupted.json');
-  const child = spawn(process.execPath, [BIN, 'bench', 'producer', '--duration', '120', '--threads', '8', '--topic', 'CliSigint', '--json', json], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  let stdout = '';
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const run = runCometmq(['bench', 'producer', '--duration', '120', '--threads', '8', '--topic', 'CliSigint', '--json', json]);
   try {
     // Interrupt once the second per-second line shows the run is under way.
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no per-second lines within ${DEADLINE_MS} ms:\n${stdout}\n${stderr}`)), DEADLINE_MS);
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-        if ((stdout.match(/Send TPS:/g) ?? []).length >= 2) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    const brokers = childPids(child.pid!);
+    await run.waitForStdout('two per-second lines', (stdout) => (stdout.match(/Send TPS:/g) ?? []).length >= 2, DEADLINE_MS);
+    const brokers = childPids(run.child.pid!);
     assert.equal(brokers.length, 1, 'one embedded broker child while running');
-    child.kill('SIGINT');
-    assert.equal(await exited, 130, stderr);
+    run.child.kill('SIGINT');
+    const finished = await run.exited;
+    assert.equal(finished.code, 130, finished.stderr);
     const result = JSON.parse(fs.readFileSync(json, 'utf8')) as BenchResult;
     assert.equal(result.interrupted, true);
     assert.ok(result.sent > 0, 'what was measured before Ctrl-C is reported');
     assert.ok(result.durationSeconds < 120);
-    assert.match(stdout, /\[Complete, interrupted\] Send Total: /);
+    assert.match(finished.stdout, /\[Complete, interrupted\] Send Total: /);
     assert.equal(isAlive(brokers[0]!), false, 'the embedded broker was stopped');
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
+    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+    await run.exited;
   }
 });

@@ -4,16 +4,15 @@
  * line and writes both results; bad input and a peer that is not installed are one line, exit 2.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ComparisonResult } from '../../src/bench/compare';
 import { extractCompareArgs } from '../../src/bench/compare';
 import { BenchUsageError } from '../../src/bench/bench-options';
+import { runCometmqToEnd, type CliResult } from '../helpers/cometmq-cli';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir';
 
-const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js');
 const DEADLINE_MS = 90_000;
 const RATIO_LINE = /^CometMQ \/ (redis|nats): throughput \d+\.\d\dx, p50 latency \d+\.\d\dx, p99 latency \d+\.\d\dx/m;
 
@@ -27,12 +26,8 @@ after(() => {
   removeTempDir(dir);
 });
 
-function cometmq(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: DEADLINE_MS, env }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
-  });
+function cometmq(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
+  return runCometmqToEnd(args, DEADLINE_MS, env);
 }
 
 function readComparison(file: string): ComparisonResult {

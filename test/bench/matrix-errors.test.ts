@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ReportJson } from '../../src/bench/report';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir';
-import { runCometmq } from './matrix-cli';
+import { runCometmq } from '../helpers/cometmq-cli';
 
 let root: string;
 

@@ -13,7 +13,7 @@ import { expandGrid, QUICK_GRID } from '../../src/bench/matrix';
 import { formatMillis, formatRate, type ReportJson } from '../../src/bench/report';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir';
 import { bodyAttribute, drawnCells, renderedDom } from './report-chromium';
-import { runCometmq, type Finished } from './matrix-cli';
+import { runCometmq, type Finished } from '../helpers/cometmq-cli';
 
 const CELLS = expandGrid(QUICK_GRID.grid);
 let root: string;

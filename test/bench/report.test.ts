@@ -12,7 +12,7 @@ import type { BenchResult } from '../../src/bench/bench-result';
 import { readBenchResult } from '../../src/bench/matrix';
 import { describeMachine, formatMillis, formatRate, writeReport, type ReportCell, type ReportJson } from '../../src/bench/report';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir';
-import { runCometmq } from './matrix-cli';
+import { runCometmq } from '../helpers/cometmq-cli';
 import { bodyAttribute, drawnCells, renderedDom } from './report-chromium';
 
 const HOSTILE_LABEL = 'peer <img src=x onerror="document.body.setAttribute(\'data-injected\',\'1\')"> | "quoted" & </script>';

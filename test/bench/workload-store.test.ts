@@ -3,24 +3,19 @@
  * bench process (no broker); the count is checked by reopening the store afterwards.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import type { BenchResult } from '../../src/bench/bench-result';
 import { NativeMessageStore } from '../../src/store';
+import { runCometmqToEnd, type CliResult } from '../helpers/cometmq-cli';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir';
 
-const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js');
 /** Small segments: the run creates and maps less, and still rolls over to a second segment. */
 const SEGMENT = String(256 * 1024);
 
-function cometmq(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
-  });
+function cometmq(args: readonly string[]): Promise<CliResult> {
+  return runCometmqToEnd(args, 60_000);
 }
 
 async function storedIn(dataDir: string, topic: string, queues: number): Promise<number> {

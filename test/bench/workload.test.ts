@@ -4,16 +4,15 @@
  * the broker stored (topic stats through the admin client), not only the tool's own counters.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BenchResult } from '../../src/bench/bench-result';
 import { storedMessageCount } from '../../src/bench/cometmq-admin';
 import { EmbeddedBroker } from '../../src/bench/embedded-broker';
+import { runCometmqToEnd, type CliResult } from '../helpers/cometmq-cli';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir';
 
-const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js');
 const RUN_DEADLINE_MS = 60_000;
 
 let broker: EmbeddedBroker;
@@ -27,12 +26,8 @@ interface Run {
   readonly result: BenchResult;
 }
 
-function cometmq(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: RUN_DEADLINE_MS }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
-  });
+function cometmq(args: readonly string[]): Promise<CliResult> {
+  return runCometmqToEnd(args, RUN_DEADLINE_MS);
 }
 
 let runs = 0;

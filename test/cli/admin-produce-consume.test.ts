@@ -3,31 +3,21 @@
  * free ports, and every command a separate child process whose output (--json) is parsed.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { decodeOffsetMessageId } from '../../src/message';
 import { RequestCode, ResponseCode, createRequest } from '../../src/protocol';
 import { RemotingClient } from '../../src/remoting';
+import { runCometmqToEnd, type CliResult } from '../helpers/cometmq-cli';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir';
 
 const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js');
 const DEADLINE_MS = 20_000;
 
-interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs `cometmq args` to completion. */
-function cometmq(args: readonly string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: DEADLINE_MS }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
+function cometmq(args: readonly string[]): Promise<CliResult> {
+  return runCometmqToEnd(args, DEADLINE_MS);
 }
 
 let server: ChildProcessWithoutNullStreams;
@@ -200,7 +190,7 @@ test('consumer connections lists a running consumer', { timeout: 60_000 }, async
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   try {
     const deadline = Date.now() + DEADLINE_MS;
-    let result: Result;
+    let result: CliResult;
     for (;;) {
       result = await cometmq(['admin', 'consumer', 'connections', '-g', 'CliConnGroup', '-n', ns, '--json']);
       if (result.code === 0 || Date.now() > deadline) break;

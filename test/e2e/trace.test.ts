@@ -4,8 +4,6 @@
  * operator runs it (a child process, --json and text). With trace off nothing reaches the trace topic.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { Producer } from '../../src/client/producer/producer';
 import { PushConsumer } from '../../src/client/consumer/push-consumer';
@@ -16,9 +14,9 @@ import { NamesrvController } from '../../src/namesrv';
 import { RequestCode, ResponseCode, createRequest } from '../../src/protocol';
 import { startBroker, type BrokerFixture } from '../broker/broker-fixture';
 import { waitFor } from '../broker/wait-for';
+import { runCometmqToEnd, type CliResult } from '../helpers/cometmq-cli';
 import { makeTempDir, removeTempDir } from '../helpers/temp-dir';
 
-const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js');
 const TRACE_TOPIC = 'RMQ_SYS_TRACE_TOPIC';
 const WAIT_MS = 15_000;
 
@@ -27,12 +25,8 @@ let namesrv: NamesrvController;
 let namesrvAddr: string;
 let fx: BrokerFixture;
 
-function cometmq(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: WAIT_MS }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
-  });
+function cometmq(args: readonly string[]): Promise<CliResult> {
+  return runCometmqToEnd(args, WAIT_MS);
 }
 
 async function createTopic(topic: string): Promise<void> {

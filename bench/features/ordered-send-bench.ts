@@ -7,15 +7,12 @@
  *
  *   node dist/bench/features/ordered-send-bench.js [--count 20000] [--rounds 2] [--senders 16] [--orders 1000] [--body 256]
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { silentLogger } from '../../src/common';
 import { PushConsumer } from '../../src/client/consumer/push-consumer';
 import { Producer, selectQueueByHash } from '../../src/client/producer/producer';
-import { startBenchProcess, type BenchProcess } from '../e2e/bench-process';
+import { startCometmqServer, type CometmqServer } from '../lib/cometmq-server';
 import { LatencyRecorder, type LatencySummary } from '../lib/histogram';
 import { fmt, markdownTable } from '../lib/table';
 import { runMain, writeResults } from '../lib/write-results';
@@ -33,14 +30,11 @@ runMain(async () => {
   const senders = Number(values.senders ?? 16);
   const orderCount = Number(values.orders ?? 1000);
   const body = Buffer.alloc(Number(values.body ?? 256), 'x');
-  const dataDir = fs.mkdtempSync(path.join(process.env['COMETMQ_BENCH_DIR'] ?? os.tmpdir(), 'cometmq-ordered-bench-'));
-  let server: BenchProcess | undefined;
+  let server: CometmqServer | undefined;
   let producer: Producer | undefined;
   try {
-    server = await startBenchProcess(
-      [path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js'), 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0'],
-      /name server listening on port (\d+)/, / ready$/);
-    const namesrvAddr = `127.0.0.1:${server.port}`;
+    server = await startCometmqServer('ordered');
+    const { namesrvAddr } = server;
     producer = new Producer({ namesrvAddr, clientIP: '127.0.0.1', logger: silentLogger, defaultTopicQueueNums: QUEUES, sendMsgTimeoutMs: 10_000, groupName: 'PG_ORDERED_BENCH' });
     await producer.start();
     const p = producer;
@@ -87,7 +81,6 @@ runMain(async () => {
   } finally {
     await producer?.shutdown();
     await server?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
 

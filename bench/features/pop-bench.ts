@@ -10,14 +10,11 @@
  * --batch-ack acks each received batch with one BATCH_ACK_MESSAGE (SimpleConsumer.ackAll); the
  * ack latency is then per batch.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { silentLogger } from '../../src/common';
 import { Producer } from '../../src/client/producer/producer';
 import { SimpleConsumer } from '../../src/client/consumer/simple-consumer';
-import { startBenchProcess, type BenchProcess } from '../e2e/bench-process';
+import { startCometmqServer, type CometmqServer } from '../lib/cometmq-server';
 import { LatencyRecorder } from '../lib/histogram';
 import { fmt, markdownTable } from '../lib/table';
 import { runMain, writeResults } from '../lib/write-results';
@@ -35,15 +32,12 @@ runMain(async () => {
   const loops = Number(values.loops ?? 2);
   const batchAck = values['batch-ack'] === true;
   const body = Buffer.alloc(Number(values.body ?? 256), 'x');
-  const dataDir = fs.mkdtempSync(path.join(process.env['COMETMQ_BENCH_DIR'] ?? os.tmpdir(), 'cometmq-pop-bench-'));
-  let server: BenchProcess | undefined;
+  let server: CometmqServer | undefined;
   let producer: Producer | undefined;
   const consumers: SimpleConsumer[] = [];
   try {
-    server = await startBenchProcess(
-      [path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js'), 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0'],
-      /name server listening on port (\d+)/, / ready$/);
-    const namesrvAddr = `127.0.0.1:${server.port}`;
+    server = await startCometmqServer('pop');
+    const { namesrvAddr } = server;
     producer = new Producer({ namesrvAddr, clientIP: '127.0.0.1', logger: silentLogger, defaultTopicQueueNums: QUEUES, sendMsgTimeoutMs: 10_000, groupName: 'PG_POP_BENCH' });
     await producer.start();
     const sender = producer;
@@ -107,6 +101,5 @@ runMain(async () => {
     for (const c of consumers) await c.shutdown();
     await producer?.shutdown();
     await server?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -9,14 +9,11 @@
  *
  *   node dist/bench/features/timer-lateness-bench.js [--count 100000] [--lead-ms 20000] [--body 128] [--levels true]
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { silentLogger } from '../../src/common';
 import { Producer } from '../../src/client/producer/producer';
 import { PushConsumer } from '../../src/client/consumer/push-consumer';
-import { startBenchProcess, type BenchProcess } from '../e2e/bench-process';
+import { startCometmqServer, type CometmqServer } from '../lib/cometmq-server';
 import { LatencyRecorder, type LatencySummary } from '../lib/histogram';
 import { fmt, markdownTable } from '../lib/table';
 import { runMain, writeResults } from '../lib/write-results';
@@ -46,14 +43,11 @@ runMain(async () => {
   const count = Number(values.count ?? 100_000);
   const leadMs = Number(values['lead-ms'] ?? 20_000);
   const body = Buffer.alloc(Number(values.body ?? 128), 'x');
-  const dataDir = fs.mkdtempSync(path.join(process.env['COMETMQ_BENCH_DIR'] ?? os.tmpdir(), 'cometmq-timer-bench-'));
-  let server: BenchProcess | undefined;
+  let server: CometmqServer | undefined;
   let producer: Producer | undefined;
   try {
-    server = await startBenchProcess(
-      [path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js'), 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0'],
-      /name server listening on port (\d+)/, / ready$/);
-    const namesrvAddr = `127.0.0.1:${server.port}`;
+    server = await startCometmqServer('timer');
+    const { namesrvAddr } = server;
     producer = new Producer({ namesrvAddr, clientIP: '127.0.0.1', logger: silentLogger, defaultTopicQueueNums: QUEUES, sendMsgTimeoutMs: 30_000, groupName: 'PG_TIMER_BENCH' });
     await producer.start();
     const results: CaseResult[] = [];
@@ -71,7 +65,6 @@ runMain(async () => {
   } finally {
     await producer?.shutdown();
     await server?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
 

@@ -8,15 +8,12 @@
  *
  *   node dist/bench/features/transaction-bench.js [--count 20000] [--concurrency 64] [--body 256]
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { silentLogger } from '../../src/common';
 import { Producer } from '../../src/client/producer/producer';
 import { TransactionProducer } from '../../src/client/producer/transaction-producer';
 import { RequestCode, ResponseCode, createRequest } from '../../src/protocol';
-import { startBenchProcess, type BenchProcess } from '../e2e/bench-process';
+import { startCometmqServer, type CometmqServer } from '../lib/cometmq-server';
 import { LatencyRecorder, type LatencySummary } from '../lib/histogram';
 import { fmt, markdownTable } from '../lib/table';
 import { runMain, writeResults } from '../lib/write-results';
@@ -37,15 +34,12 @@ runMain(async () => {
   const count = Number(values.count ?? 20_000);
   const concurrency = Number(values.concurrency ?? 64);
   const body = Buffer.alloc(Number(values.body ?? 256), 'x');
-  const dataDir = fs.mkdtempSync(path.join(process.env['COMETMQ_BENCH_DIR'] ?? os.tmpdir(), 'cometmq-tx-bench-'));
-  let server: BenchProcess | undefined;
+  let server: CometmqServer | undefined;
   let tx: TransactionProducer | undefined;
   let plain: Producer | undefined;
   try {
-    server = await startBenchProcess(
-      [path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js'), 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0'],
-      /name server listening on port (\d+)/, / ready$/);
-    const namesrvAddr = `127.0.0.1:${server.port}`;
+    server = await startCometmqServer('tx');
+    const { namesrvAddr } = server;
     const common = { namesrvAddr, clientIP: '127.0.0.1', logger: silentLogger, defaultTopicQueueNums: QUEUES, sendMsgTimeoutMs: 10_000 };
     tx = new TransactionProducer({
       ...common, groupName: 'PG_TX_BENCH', instanceName: 'tx-bench',
@@ -92,7 +86,6 @@ runMain(async () => {
     await tx?.shutdown();
     await plain?.shutdown();
     await server?.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
 

@@ -8,6 +8,7 @@
  * (offsets committed, locks released) and prints {"event":"stopped"}.
  */
 import { PushConsumer } from '../../../src/client/consumer';
+import { childConfig, emit as emitLine, stopOnSigterm } from './child-io';
 
 interface ChildConfig {
   namesrvAddr: string;
@@ -20,14 +21,10 @@ interface ChildConfig {
 const now = (): number => performance.timeOrigin + performance.now();
 
 function emit(event: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify({ ...event, t: now() })}\n`);
+  emitLine({ ...event, t: now() });
 }
 
-const config = JSON.parse(process.argv[2] ?? 'null') as ChildConfig | null;
-if (config === null) {
-  console.error('usage: ordered-consumer-child <json config>');
-  process.exit(2);
-}
+const config = childConfig<ChildConfig>('ordered-consumer-child');
 
 const consumer = new PushConsumer({
   namesrvAddr: config.namesrvAddr, groupName: config.group, instanceName: config.instanceName, consumeFromWhere: 'FIRST_OFFSET',
@@ -42,15 +39,7 @@ consumer.registerOrderlyListener(async (msgs) => {
   return 'SUCCESS' as const;
 });
 
-process.on('SIGTERM', () => {
-  consumer.shutdown().then(() => {
-    emit({ event: 'stopped' });
-    process.exit(0);
-  }, (err: Error) => {
-    console.error(`shutdown failed: ${err.message}`);
-    process.exit(1);
-  });
-});
+stopOnSigterm(() => consumer.shutdown(), emit);
 
 emit({ event: 'starting' });
 consumer.start().then(() => emit({ event: 'ready' }), (err: Error) => {

@@ -9,6 +9,7 @@
  */
 import { MqError } from '../../../src/common';
 import { PushConsumer, type MessageModelName } from '../../../src/client/consumer';
+import { childConfig, emit, stopOnSigterm } from './child-io';
 
 interface ChildConfig {
   namesrvAddr: string;
@@ -22,15 +23,7 @@ interface ChildConfig {
   sql?: string;
 }
 
-function emit(event: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(event)}\n`);
-}
-
-const config = JSON.parse(process.argv[2] ?? 'null') as ChildConfig | null;
-if (config === null) {
-  console.error('usage: push-consumer-child <json config>');
-  process.exit(2);
-}
+const config = childConfig<ChildConfig>('push-consumer-child');
 
 const consumer = new PushConsumer({
   namesrvAddr: config.namesrvAddr, groupName: config.group, instanceName: config.instanceName,
@@ -52,15 +45,7 @@ consumer.registerListener(async (msgs) => {
   return 'CONSUME_SUCCESS' as const;
 });
 
-process.on('SIGTERM', () => {
-  consumer.shutdown().then(() => {
-    emit({ event: 'stopped' });
-    process.exit(0);
-  }, (err: Error) => {
-    console.error(`shutdown failed: ${err.message}`);
-    process.exit(1);
-  });
-});
+stopOnSigterm(() => consumer.shutdown());
 
 consumer.start().then(() => emit({ event: 'ready' }), (err: Error) => {
   emit({ event: 'start-failed', code: err instanceof MqError ? err.code : undefined, message: err.message });

@@ -8,6 +8,7 @@
  */
 import { TransactionProducer } from '../../../src/client/producer/transaction-producer';
 import type { LocalTransactionState } from '../../../src/client/producer/transaction-listener';
+import { childConfig, emit } from './child-io';
 
 interface ChildConfig {
   namesrvAddr: string;
@@ -19,15 +20,7 @@ interface ChildConfig {
   committedBodies?: string[];
 }
 
-function emit(event: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(event)}\n`);
-}
-
-const config = JSON.parse(process.argv[2] ?? 'null') as ChildConfig | null;
-if (config === null) {
-  console.error('usage: transaction-producer-child <json config>');
-  process.exit(2);
-}
+const config = childConfig<ChildConfig>('transaction-producer-child');
 const committed = new Set(config.committedBodies ?? []);
 
 const producer = new TransactionProducer({
@@ -54,9 +47,9 @@ process.on('SIGTERM', () => {
 async function main(): Promise<void> {
   await producer.start();
   emit({ event: 'ready' });
-  if (config!.mode === 'hang') {
+  if (config.mode === 'hang') {
     // Never resolves: the local transaction never ends.
-    producer.sendMessageInTransaction({ topic: config!.topic!, body: config!.body! }).catch((err: Error) => {
+    producer.sendMessageInTransaction({ topic: config.topic!, body: config.body! }).catch((err: Error) => {
       console.error(`half send failed: ${err.message}`);
       process.exit(1);
     });

@@ -59,29 +59,25 @@ export interface ConsumerEvent {
   readonly queueId?: number;
 }
 
-/** A PushConsumer in its own process; `events()` parses the JSON lines printed so far. */
-export class ConsumerChild {
-  private readonly run: CometmqProcess;
+/** The JSON-line events a child (test/e2e/children) has printed so far. */
+export function jsonEvents<E>(run: CometmqProcess): E[] {
+  return run.lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as E);
+}
 
-  constructor(readonly config: ConsumerChildConfig) {
-    this.run = new CometmqProcess([JSON.stringify(config)], CONSUMER_CHILD);
+/** A client child process configured by one JSON argument; `events()` parses what it has printed so far. */
+export class EventChild<E> {
+  protected readonly run: CometmqProcess;
+
+  constructor(script: string, config: object) {
+    this.run = new CometmqProcess([JSON.stringify(config)], script);
   }
 
-  events(): ConsumerEvent[] {
-    return this.run.lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as ConsumerEvent);
-  }
-
-  /** Ids in the order the child reported them with `kind` ('consumed' or 'held'). */
-  ids(kind = 'consumed'): string[] {
-    return this.events().filter((e) => e.event === kind).map((e) => e.id!);
+  events(): E[] {
+    return jsonEvents<E>(this.run);
   }
 
   output(): string {
     return this.run.lines.join('\n');
-  }
-
-  async ready(): Promise<void> {
-    await pollUntil(`${this.config.instanceName} ready`, () => this.events().some((e) => e.event === 'ready'), WAIT_MS, () => this.output());
   }
 
   /** SIGTERM: graceful shutdown (offsets committed); resolves with the exit code. */
@@ -92,6 +88,22 @@ export class ConsumerChild {
   /** SIGKILL: no shutdown work at all. */
   kill(): Promise<void> {
     return this.run.kill();
+  }
+}
+
+/** A PushConsumer in its own process. */
+export class ConsumerChild extends EventChild<ConsumerEvent> {
+  constructor(readonly config: ConsumerChildConfig) {
+    super(CONSUMER_CHILD, config);
+  }
+
+  /** Ids in the order the child reported them with `kind` ('consumed' or 'held'). */
+  ids(kind = 'consumed'): string[] {
+    return this.events().filter((e) => e.event === kind).map((e) => e.id!);
+  }
+
+  async ready(): Promise<void> {
+    await pollUntil(`${this.config.instanceName} ready`, () => this.events().some((e) => e.event === 'ready'), WAIT_MS, () => this.output());
   }
 }
 

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Producer, selectQueueByHash } from '../../src/client/producer/producer';
-import { CometmqProcess, pollUntil } from '../interop/cometmq-processes';
-import { WAIT_MS } from './e2e-processes';
+import { pollUntil } from '../interop/cometmq-processes';
+import { EventChild, WAIT_MS } from './e2e-processes';
 
 const CHILD = path.join(__dirname, 'children', 'ordered-consumer-child.js');
 
@@ -22,19 +22,13 @@ export interface Consumed {
   readonly by: string;
 }
 
-export class OrderedConsumerChild {
-  readonly #run: CometmqProcess;
-
+export class OrderedConsumerChild extends EventChild<Record<string, unknown>> {
   constructor(readonly name: string, config: { namesrvAddr: string; topic: string; group: string; delayMs?: number }) {
-    this.#run = new CometmqProcess([JSON.stringify({ ...config, instanceName: name })], CHILD);
-  }
-
-  #events(): Array<Record<string, unknown>> {
-    return this.#run.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    super(CHILD, { ...config, instanceName: name });
   }
 
   consumed(): Consumed[] {
-    return this.#events().filter((e) => e['event'] === 'consumed').map((e) => {
+    return this.events().filter((e) => e['event'] === 'consumed').map((e) => {
       const id = String(e['id']);
       const [order, step] = id.split(':');
       return { id, order: order!, step: Number(step), queueId: Number(e['queueId']), queueOffset: Number(e['queueOffset']), t: Number(e['t']), by: this.name };
@@ -43,20 +37,8 @@ export class OrderedConsumerChild {
 
   /** Waits for "ready"; resolves with when the child called start() (wall clock ms). */
   async ready(): Promise<number> {
-    await pollUntil(`${this.name} ready`, () => this.#events().some((e) => e['event'] === 'ready'), WAIT_MS, () => this.output());
-    return Number(this.#events().find((e) => e['event'] === 'starting')!['t']);
-  }
-
-  output(): string {
-    return this.#run.lines.join('\n');
-  }
-
-  stop(): Promise<number | null> {
-    return this.#run.stop();
-  }
-
-  kill(): Promise<void> {
-    return this.#run.kill();
+    await pollUntil(`${this.name} ready`, () => this.events().some((e) => e['event'] === 'ready'), WAIT_MS, () => this.output());
+    return Number(this.events().find((e) => e['event'] === 'starting')!['t']);
   }
 }
 

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Producer } from '../../src/client/producer/producer';
 import { Admin, CometmqProcess, pollUntil, stopCluster, type Cluster } from '../interop/cometmq-processes';
-import { pickPorts, startServers, WAIT_MS } from './e2e-processes';
+import { EventChild, pickPorts, startServers, WAIT_MS } from './e2e-processes';
 
 const CHILD = path.join(__dirname, 'children', 'push-consumer-child.js');
 const QUEUES = 4;
@@ -24,31 +24,13 @@ interface ChildEvent {
   readonly message?: string;
 }
 
-class SqlConsumerChild {
-  readonly #run: CometmqProcess;
-
+class SqlConsumerChild extends EventChild<ChildEvent> {
   constructor(config: { namesrvAddr: string; topic: string; group: string; instanceName: string; sql: string }) {
-    this.#run = new CometmqProcess([JSON.stringify(config)], CHILD);
-  }
-
-  events(): ChildEvent[] {
-    return this.#run.lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as ChildEvent);
+    super(CHILD, config);
   }
 
   ids(): string[] {
     return this.events().filter((e) => e.event === 'consumed').map((e) => e.id as string);
-  }
-
-  output(): string {
-    return this.#run.lines.join('\n');
-  }
-
-  stop(): Promise<number | null> {
-    return this.#run.stop();
-  }
-
-  kill(): Promise<void> {
-    return this.#run.kill();
   }
 }
 

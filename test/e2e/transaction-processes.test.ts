@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { TransactionProducer } from '../../src/client/producer/transaction-producer';
 import type { LocalTransactionState } from '../../src/client/producer/transaction-listener';
 import { Admin, CometmqProcess, pollUntil, startNamesrvAndBroker, stopCluster, type Cluster } from '../interop/cometmq-processes';
-import { ConsumerChild, WAIT_MS } from './e2e-processes';
+import { ConsumerChild, jsonEvents, WAIT_MS } from './e2e-processes';
 
 const TOPIC = 'E2ETransactions';
 const QUEUES = 2;
@@ -162,5 +162,5 @@ describe('transactions across processes (name server, broker, consumer and produ
 });
 
 function events(run: CometmqProcess): ChildEvent[] {
-  return run.lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as ChildEvent);
+  return jsonEvents<ChildEvent>(run);
 }

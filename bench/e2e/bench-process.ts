@@ -1,6 +1,7 @@
 /** A server the end-to-end bench runs as a child process: started, waited for by its output lines, stopped. */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import { onOutputLines } from '../../src/bench/output-lines';
 
 export interface BenchProcess {
   /** The port parsed from the first pattern's capture group. */
@@ -59,14 +60,6 @@ export function startBenchProcess(args: readonly string[], portPattern: RegExp, 
     };
     const onClose = (code: number | null): void => fail(`exited with ${code} before it was ready`);
     child.once('close', onClose);
-    for (const stream of [child.stdout, child.stderr]) {
-      stream.setEncoding('utf8');
-      let partial = '';
-      stream.on('data', (chunk: string) => {
-        const parts = (partial + chunk).split('\n');
-        partial = parts.pop() ?? '';
-        for (const l of parts) if (l.length > 0) onLine(l);
-      });
-    }
+    onOutputLines([child.stdout, child.stderr], onLine);
   });
 }

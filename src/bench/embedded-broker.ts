@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import { onOutputLines } from './output-lines';
 
 const START_DEADLINE_MS = 30_000;
 const STOP_DEADLINE_MS = 20_000;
@@ -95,17 +96,8 @@ export class EmbeddedBroker {
         if (broker !== null) this.#brokerPort = Number(broker[1]);
         if (/ ready$/.test(line) && this.#namesrvPort !== undefined && this.#brokerPort !== undefined) finish();
       };
-      for (const stream of [this.#child.stdout, this.#child.stderr]) {
-        if (stream === null) continue;
-        // Read everything for the whole run: a full pipe would block the broker's logging.
-        stream.setEncoding('utf8');
-        let partial = '';
-        stream.on('data', (chunk: string) => {
-          const parts = (partial + chunk).split('\n');
-          partial = parts.pop() ?? '';
-          for (const l of parts) if (l.length > 0) onLine(l);
-        });
-      }
+      // Read everything for the whole run: a full pipe would block the broker's logging.
+      onOutputLines([this.#child.stdout, this.#child.stderr], onLine);
     });
   }
 

@@ -12,7 +12,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../../common';
 import { MessageConst, type MessageExt } from '../../message';
-import { RequestCode, ResponseCode, createRequest, responseError } from '../../protocol';
 import { ConsumeOrderlyPool } from './consume-orderly-pool';
 import type { ConsumeOrderlyContext, OrderlyListener, OrderlyOutcome } from './consume-orderly-types';
 import { RETRY_GROUP_TOPIC_PREFIX, type QueueConsumeService } from './consume-service';
@@ -22,6 +21,7 @@ import type { MessageModelName, MessageQueue } from './consumer-types';
 import type { OffsetStore } from './offset-store';
 import type { ProcessQueue } from './process-queue';
 import { QueueLocks } from './queue-locks';
+import { sendMessageBack } from './send-back';
 import { guardHook, type ConsumeHook } from '../trace/hooks';
 import type { ConsumeReturnType } from '../trace/trace-codec';
 
@@ -213,16 +213,7 @@ export class ConsumeOrderlyService implements QueueConsumeService {
     for (const shown of exhausted) {
       const message = batch.find((m) => m.queueOffset === shown.queueOffset)!;
       try {
-        const response = await this.#client.invoke(queue.brokerName, createRequest(RequestCode.CONSUMER_SEND_MSG_BACK, {
-          offset: String(message.commitLogOffset),
-          group: this.#options.group,
-          delayLevel: '-1',
-          originMsgId: message.properties[MessageConst.ORIGIN_MESSAGE_ID] ?? message.msgId,
-          originTopic: message.properties[MessageConst.RETRY_TOPIC] ?? message.topic,
-          unitMode: 'false',
-          maxReconsumeTimes: String(this.#maxReconsumeTimes),
-        }));
-        if (response.code !== ResponseCode.SUCCESS) throw responseError(response.code, response.remark);
+        await sendMessageBack(this.#client, queue, message, this.#options.group, -1, this.#maxReconsumeTimes);
         this.#logger.warn(`${message.msgId} failed ${shown.reconsumeTimes + 1} time(s); moved to %DLQ%${this.#options.group}`);
         sent.push(message.queueOffset);
       } catch (err) {

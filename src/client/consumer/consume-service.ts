@@ -8,13 +8,13 @@
  */
 import { silentLogger, type Logger } from '../../common';
 import { MessageConst, type MessageExt } from '../../message';
-import { RequestCode, ResponseCode, createRequest, responseError } from '../../protocol';
 import type { ConsumePool } from './consume-pool';
 import type { ConsumerClient } from './consumer-client';
 import { ConsumeSlots } from './consume-slots';
 import type { ConcurrentListener, ConsumeConcurrentlyStatus, MessageModelName, MessageQueue } from './consumer-types';
 import type { OffsetStore } from './offset-store';
 import type { ProcessQueue } from './process-queue';
+import { sendMessageBack } from './send-back';
 import { guardHook, type ConsumeHook } from '../trace/hooks';
 import type { ConsumeReturnType } from '../trace/trace-codec';
 
@@ -172,16 +172,8 @@ export class ConsumeService implements QueueConsumeService {
     const failed: MessageExt[] = [];
     for (const message of batch) {
       try {
-        const response = await this.#client.invoke(queue.brokerName, createRequest(RequestCode.CONSUMER_SEND_MSG_BACK, {
-          offset: String(message.commitLogOffset),
-          group: this.#options.group,
-          delayLevel: '0',
-          originMsgId: message.properties[MessageConst.ORIGIN_MESSAGE_ID] ?? message.msgId,
-          originTopic: message.properties[MessageConst.RETRY_TOPIC] ?? message.topic,
-          unitMode: 'false',
-          maxReconsumeTimes: String(this.#options.maxReconsumeTimes < 0 ? DEFAULT_CONCURRENT_MAX_RECONSUME_TIMES : this.#options.maxReconsumeTimes),
-        }));
-        if (response.code !== ResponseCode.SUCCESS) throw responseError(response.code, response.remark);
+        const maxReconsumeTimes = this.#options.maxReconsumeTimes < 0 ? DEFAULT_CONCURRENT_MAX_RECONSUME_TIMES : this.#options.maxReconsumeTimes;
+        await sendMessageBack(this.#client, queue, message, this.#options.group, 0, maxReconsumeTimes);
       } catch (err) {
         this.#logger.warn(`send-back of ${message.msgId} failed (${(err as Error).message}); consuming it again locally`);
         failed.push(message);

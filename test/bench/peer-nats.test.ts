@@ -4,11 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { NatsTarget } from '../../src/bench/peers/nats-target';
-import { PeerNotInstalled, findOnPath } from '../../src/bench/peers/peer-process';
+import { findOnPath } from '../../src/bench/peers/peer-process';
 import { waitFor } from '../broker/wait-for';
 import { BenchResponseFailure } from '../../src/bench/target';
 import { withTempDir } from '../helpers/temp-dir';
-import { processIsGone, receiveAll, sendThousand } from './peer-target-suite';
+import { assertNotInstalledWithoutPath, processIsGone, receiveAll, sendThousand } from './peer-target-suite';
 
 /** Asks the installed nats-server itself whether it knows sync_interval (independently of the target's probe). */
 function serverKnowsSyncInterval(dir: string): boolean {
@@ -84,17 +84,7 @@ test('nats: a publish no stream captures (no JetStream answer: 503) is a BenchRe
 });
 
 test('nats: nats-server missing from PATH is PeerNotInstalled naming the package', async () => {
-  const savedPath = process.env['PATH'];
-  process.env['PATH'] = '/nonexistent';
-  try {
-    await assert.rejects(NatsTarget.start({ durability: 'async', dataDir: '/nonexistent' }), (err: unknown) => {
-      assert.ok(err instanceof PeerNotInstalled);
-      assert.equal(err.message, 'nats-server is not installed (apt-get install nats-server)');
-      return true;
-    });
-  } finally {
-    process.env['PATH'] = savedPath;
-  }
+  await assertNotInstalledWithoutPath((dataDir) => NatsTarget.start({ durability: 'async', dataDir }), 'nats-server is not installed (apt-get install nats-server)');
 });
 
 test('nats: --peer-url attaches to a running server without starting another; closing it leaves the server up', async () => {

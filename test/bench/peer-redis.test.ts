@@ -1,11 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Redis from 'ioredis';
-import { PeerNotInstalled } from '../../src/bench/peers/peer-process';
 import { RedisTarget } from '../../src/bench/peers/redis-target';
 import { BenchResponseFailure, UnsupportedBenchOption } from '../../src/bench/target';
 import { withTempDir } from '../helpers/temp-dir';
-import { processIsGone, receiveAll, sendThousand } from './peer-target-suite';
+import { assertNotInstalledWithoutPath, processIsGone, receiveAll, sendThousand } from './peer-target-suite';
 
 async function configValue(target: RedisTarget, name: string): Promise<string | undefined> {
   const client = new Redis({ host: target.host, port: target.port, lazyConnect: true });
@@ -74,17 +73,7 @@ test('redis: an error reply (XADD to a key that holds a string) is a BenchRespon
 });
 
 test('redis: redis-server missing from PATH is PeerNotInstalled naming the package', async () => {
-  const savedPath = process.env['PATH'];
-  process.env['PATH'] = '/nonexistent';
-  try {
-    await assert.rejects(RedisTarget.start({ durability: 'async', dataDir: '/nonexistent' }), (err: unknown) => {
-      assert.ok(err instanceof PeerNotInstalled);
-      assert.equal(err.message, 'redis-server is not installed (apt-get install redis-server)');
-      return true;
-    });
-  } finally {
-    process.env['PATH'] = savedPath;
-  }
+  await assertNotInstalledWithoutPath((dataDir) => RedisTarget.start({ durability: 'async', dataDir }), 'redis-server is not installed (apt-get install redis-server)');
 });
 
 test('redis: --peer-url attaches to a running server without starting another and reports its fsync setting', async () => {

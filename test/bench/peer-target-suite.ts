@@ -4,6 +4,7 @@
  * receiver, and leave no server process behind once closed.
  */
 import * as assert from 'node:assert/strict';
+import { PeerNotInstalled } from '../../src/bench/peers/peer-process';
 import type { BenchTarget, SendMode } from '../../src/bench/target';
 import { waitFor } from '../broker/wait-for';
 
@@ -60,5 +61,20 @@ export function processIsGone(pid: number): boolean {
     return false;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** With nothing on PATH, starting the target fails with PeerNotInstalled saying `expectedMessage` (which names the package). */
+export async function assertNotInstalledWithoutPath(start: (dataDir: string) => Promise<unknown>, expectedMessage: string): Promise<void> {
+  const savedPath = process.env['PATH'];
+  process.env['PATH'] = '/nonexistent';
+  try {
+    await assert.rejects(start('/nonexistent'), (err: unknown) => {
+      assert.ok(err instanceof PeerNotInstalled);
+      assert.equal(err.message, expectedMessage);
+      return true;
+    });
+  } finally {
+    process.env['PATH'] = savedPath;
   }
 }

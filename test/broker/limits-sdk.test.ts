@@ -7,28 +7,23 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Producer } from '../../src/client/producer/producer';
 import { sentPropertiesBytes } from '../../src/client/producer/message-limits';
-import { MqError, silentLogger } from '../../src/common';
-import { NamesrvController } from '../../src/namesrv';
+import { MqError } from '../../src/common';
 import { ResponseCode } from '../../src/protocol';
-import { makeTempDir, removeTempDir } from '../helpers/temp-dir';
-import { startBroker, type BrokerFixture } from './broker-fixture';
-import { waitFor } from './wait-for';
+import { startCluster, type ClusterFixture } from '../client/consumer/cluster-fixture';
+import type { BrokerFixture } from './broker-fixture';
 
 const MAX = 4 * 1024 * 1024;
 const TOPIC = 'SdkLimits';
 
-let home: string;
-let namesrv: NamesrvController;
+let cluster: ClusterFixture;
 let fx: BrokerFixture;
 let producer: Producer;
 
 before(async () => {
-  home = makeTempDir('limits-ns');
-  namesrv = new NamesrvController({ config: { rocketmqHome: home, listenPort: 0, listenHost: '127.0.0.1' }, logger: silentLogger });
-  await namesrv.start();
-  const namesrvAddr = `127.0.0.1:${namesrv.port}`;
-  fx = await startBroker(undefined, { namesrvAddr, mappedFileSizeCommitLog: 12 * 1024 * 1024 });
-  await waitFor(() => namesrv.routes.pickupTopicRouteData('TBW102') !== undefined, 10_000);
+  cluster = await startCluster({ mappedFileSizeCommitLog: 12 * 1024 * 1024 });
+  const { namesrvAddr } = cluster;
+  fx = cluster.broker;
+  await cluster.routed('TBW102', 10_000);
   // No compression: the bodies below reach the broker at their own size.
   producer = new Producer({ groupName: 'LimitsPG', namesrvAddr, compressMsgBodyOverHowmuch: 64 * 1024 * 1024, sendMsgTimeoutMs: 20_000 });
   await producer.start();
@@ -37,9 +32,7 @@ before(async () => {
 
 after(async () => {
   await producer.shutdown();
-  await fx.close();
-  await namesrv.shutdown();
-  removeTempDir(home);
+  await cluster.close();
 });
 
 async function stored(): Promise<number> {

@@ -9,39 +9,27 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Producer } from '../../src/client/producer/producer';
 import { TraceDispatcher, decodeTraceData, type PubRecord, type SendTraceHook, type TraceRecord } from '../../src/client/trace';
-import { silentLogger } from '../../src/common';
-import { NamesrvController } from '../../src/namesrv';
-import { RequestCode, ResponseCode, createRequest } from '../../src/protocol';
-import { startBroker, type BrokerFixture } from '../broker/broker-fixture';
-import { waitFor } from '../broker/wait-for';
-import { makeTempDir, removeTempDir } from '../helpers/temp-dir';
+import type { BrokerFixture } from '../broker/broker-fixture';
+import { startCluster, type ClusterFixture } from './consumer/cluster-fixture';
 
 const TRACE_TOPIC = 'CustomTrace';
 const TOPIC = 'Business';
 const WAIT_MS = 15_000;
 
-let home: string;
-let namesrv: NamesrvController;
+let cluster: ClusterFixture;
 let namesrvAddr: string;
 let fx: BrokerFixture;
 
 before(async () => {
-  home = makeTempDir('trace-dispatch-ns');
-  namesrv = new NamesrvController({ config: { rocketmqHome: home, listenPort: 0, listenHost: '127.0.0.1' }, logger: silentLogger });
-  await namesrv.start();
-  namesrvAddr = `127.0.0.1:${namesrv.port}`;
-  fx = await startBroker(undefined, { namesrvAddr, autoCreateTopicEnable: false, traceTopicEnable: true, msgTraceTopicName: TRACE_TOPIC });
-  const response = await fx.invoke(createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-    topic: TOPIC, defaultTopic: 'TBW102', readQueueNums: '1', writeQueueNums: '1', perm: '6', topicFilterType: 'SINGLE_TAG', order: 'false',
-  }));
-  assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
-  await waitFor(() => namesrv.routes.pickupTopicRouteData(TOPIC) !== undefined && namesrv.routes.pickupTopicRouteData(TRACE_TOPIC) !== undefined, WAIT_MS);
+  cluster = await startCluster({ autoCreateTopicEnable: false, traceTopicEnable: true, msgTraceTopicName: TRACE_TOPIC });
+  namesrvAddr = cluster.namesrvAddr;
+  fx = cluster.broker;
+  await cluster.createTopic(TOPIC, 1);
+  await cluster.routed(TRACE_TOPIC, WAIT_MS);
 });
 
 after(async () => {
-  await fx.close();
-  await namesrv.shutdown();
-  removeTempDir(home);
+  await cluster.close();
 });
 
 /** Every record stored on the trace topic from queue offset `from` on. */

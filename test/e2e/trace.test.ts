@@ -10,18 +10,15 @@ import { PushConsumer } from '../../src/client/consumer/push-consumer';
 import { TransactionProducer } from '../../src/client/producer/transaction-producer';
 import type { ConsumeTraceHook, SendTraceHook } from '../../src/client/trace';
 import { silentLogger } from '../../src/common';
-import { NamesrvController } from '../../src/namesrv';
-import { RequestCode, ResponseCode, createRequest } from '../../src/protocol';
-import { startBroker, type BrokerFixture } from '../broker/broker-fixture';
+import type { BrokerFixture } from '../broker/broker-fixture';
 import { waitFor } from '../broker/wait-for';
 import { runCometmqToEnd, type CliResult } from '../helpers/cometmq-cli';
-import { makeTempDir, removeTempDir } from '../helpers/temp-dir';
+import { startCluster, type ClusterFixture } from '../client/consumer/cluster-fixture';
 
 const TRACE_TOPIC = 'RMQ_SYS_TRACE_TOPIC';
 const WAIT_MS = 15_000;
 
-let home: string;
-let namesrv: NamesrvController;
+let cluster: ClusterFixture;
 let namesrvAddr: string;
 let fx: BrokerFixture;
 
@@ -29,12 +26,8 @@ function cometmq(args: readonly string[]): Promise<CliResult> {
   return runCometmqToEnd(args, WAIT_MS);
 }
 
-async function createTopic(topic: string): Promise<void> {
-  const response = await fx.invoke(createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-    topic, defaultTopic: 'TBW102', readQueueNums: '1', writeQueueNums: '1', perm: '6', topicFilterType: 'SINGLE_TAG', order: 'false',
-  }));
-  assert.equal(response.code, ResponseCode.SUCCESS, response.remark);
-  await waitFor(() => namesrv.routes.pickupTopicRouteData(topic) !== undefined, WAIT_MS);
+function createTopic(topic: string): Promise<void> {
+  return cluster.createTopic(topic, 1);
 }
 
 function traceTopicSize(): number {
@@ -42,19 +35,15 @@ function traceTopicSize(): number {
 }
 
 before(async () => {
-  home = makeTempDir('trace-ns');
-  namesrv = new NamesrvController({ config: { rocketmqHome: home, listenPort: 0, listenHost: '127.0.0.1' }, logger: silentLogger });
-  await namesrv.start();
-  namesrvAddr = `127.0.0.1:${namesrv.port}`;
   // Every delay level 1 s: a redelivery after RECONSUME_LATER comes back quickly.
-  fx = await startBroker(undefined, { namesrvAddr, traceTopicEnable: true, messageDelayLevel: Array(18).fill('1s').join(' ') });
-  await waitFor(() => namesrv.routes.pickupTopicRouteData(TRACE_TOPIC) !== undefined, WAIT_MS);
+  cluster = await startCluster({ traceTopicEnable: true, messageDelayLevel: Array(18).fill('1s').join(' ') });
+  namesrvAddr = cluster.namesrvAddr;
+  fx = cluster.broker;
+  await cluster.routed(TRACE_TOPIC, WAIT_MS);
 });
 
 after(async () => {
-  await fx.close();
-  await namesrv.shutdown();
-  removeTempDir(home);
+  await cluster.close();
 });
 
 test('traceTopicEnable: the broker created the trace topic with one queue at start', () => {

@@ -10,6 +10,8 @@ import { makeTempDir, removeTempDir } from '../../helpers/temp-dir';
 export interface ClusterFixture {
   readonly namesrvAddr: string;
   readonly broker: BrokerFixture;
+  /** Waits until the name server routes `topic` (a topic the broker created itself, say). */
+  routed(topic: string, deadlineMs?: number): Promise<void>;
   /** Creates a topic and waits until the name server routes it. */
   createTopic(topic: string, queues: number): Promise<void>;
   send(topic: string, body: string, queueId: number, tags?: string): Promise<void>;
@@ -27,6 +29,9 @@ export async function startCluster(brokerValues: Record<string, string | number 
   return {
     namesrvAddr,
     broker,
+    async routed(topic, deadlineMs = 15_000) {
+      await waitFor(() => namesrv.routes.pickupTopicRouteData(topic) !== undefined, deadlineMs);
+    },
     async createTopic(topic, queues) {
       const response = await broker.invoke(createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
         topic, defaultTopic: 'TBW102', readQueueNums: String(queues), writeQueueNums: String(queues), perm: '6',

@@ -21,7 +21,7 @@ export interface BrokerProcess {
   readonly dataDir: string;
   /**
    * What the broker logged as going wrong since it started (the store's own lines, failures,
-   * warnings), e.g. ConsumeQueue files it could not open past the open-files limit: the cell's
+   * warnings), e.g. ConsumeQueue files it could not map past vm.max_map_count: the cell's
    * sends may have been answered while the broker was failing behind them.
    */
   problems(): string[];

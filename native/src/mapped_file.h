@@ -61,6 +61,7 @@ class MappedFile {
   void Lock(const MappedFileOptions& options);
 
   uint8_t* data() const { return data_; }
+  int fd() const { return fd_; }
   int64_t file_from_offset() const { return file_from_offset_; }
   int64_t size() const { return size_; }
   int64_t end_offset() const { return file_from_offset_ + size_; }

@@ -205,7 +205,7 @@ export class BrokerController {
     await this.#schedule?.shutdown();
     await this.#timers?.shutdown();
     await this.#transactionChecks?.shutdown();
-    this.#offsets?.shutdown();
+    await this.#offsets?.shutdown();
     this.#context?.topics.persist();
     await this.#store?.shutdown();
   }

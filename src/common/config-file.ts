@@ -22,6 +22,75 @@ export function writeConfigFileAtomically(file: string, text: string): void {
   syncDirectory(path.dirname(file));
 }
 
+/** writeConfigFileAtomically with every syscall on libuv's thread pool instead of the caller's thread. */
+export async function writeConfigFileAtomicallyAsync(file: string, text: string): Promise<void> {
+  const dir = path.dirname(file);
+  await fs.promises.mkdir(dir, { recursive: true });
+  const temp = `${file}.tmp`;
+  const handle = await fs.promises.open(temp, 'w');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.promises.copyFile(file, `${file}.bak`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await fs.promises.rename(temp, file);
+  const dirHandle = await fs.promises.open(dir, 'r');
+  try {
+    await dirHandle.sync();
+  } finally {
+    await dirHandle.close();
+  }
+}
+
+/**
+ * The periodic saves of one file, off the event loop: a synchronous fsync blocked the broker's
+ * loop (and every send and pull behind it) for up to half a second while the CommitLog was being
+ * written back. Saves run one at a time; a save asked for while one runs replaces any waiting one,
+ * since only the newest content matters. A failed save is reported and the next one tries again.
+ */
+export class AtomicFileWriter {
+  #running: Promise<void> | null = null;
+  #waiting: string | undefined;
+
+  constructor(
+    readonly file: string,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  /** Schedules `text` to be saved; returns at once. */
+  save(text: string): void {
+    this.#waiting = text;
+    this.#running ??= this.#drain();
+  }
+
+  /** Resolves when every save asked for so far has finished (or failed and been reported). */
+  async idle(): Promise<void> {
+    while (this.#running !== null) await this.#running;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#waiting !== undefined) {
+        const text = this.#waiting;
+        this.#waiting = undefined;
+        try {
+          await writeConfigFileAtomicallyAsync(this.file, text);
+        } catch (err) {
+          this.onError(err as Error);
+        }
+      }
+    } finally {
+      this.#running = null;
+    }
+  }
+}
+
 /** The parsed content of `file` (or its .bak), or undefined when neither exists. */
 export function readConfigFile<T>(file: string, parse: (text: string) => T): T | undefined {
   const main = tryRead(file, parse);

@@ -5,4 +5,4 @@ export type { Clock, TimerHandle } from './clock';
 export { ConsoleLogger, silentLogger } from './logger';
 export type { Logger, LogSink } from './logger';
 export { Deferred } from './deferred';
-export { writeConfigFileAtomically, readConfigFile, parseJavaJson } from './config-file';
+export { AtomicFileWriter, writeConfigFileAtomically, writeConfigFileAtomicallyAsync, readConfigFile, parseJavaJson } from './config-file';

@@ -53,9 +53,12 @@ test('offsets: periodic flush, shutdown flush, restart, Java unquoted keys, .bak
     offsets.commitOffset('G', 'T', 1, 7);
     assert.equal(fs.existsSync(offsets.file), false, 'nothing written before the flush interval');
     clock.advance(5000);
+    // The periodic save runs off the event loop: not yet on disk when the tick returns.
+    assert.equal(fs.existsSync(offsets.file), false, 'the periodic save does not write on the timer\'s turn');
+    await offsets.whenSaved();
     assert.deepEqual(JSON.parse(fs.readFileSync(offsets.file, 'utf8')), { offsetTable: { 'T@G': { 0: 12, 1: 7 } } });
     offsets.commitOffset('G', 'T', 0, 13);
-    offsets.shutdown();
+    await offsets.shutdown();
     assert.equal(clock.pendingTimers, 0);
 
     const reloaded = new ConsumerOffsetManager({ storePathRootDir: dir, flushIntervalMs: 5000, clock });

@@ -13,6 +13,7 @@
  */
 import * as path from 'node:path';
 import {
+  AtomicFileWriter,
   type Clock,
   type Logger,
   parseJavaJson,
@@ -53,6 +54,8 @@ interface SavedProgress {
 export class ScheduleMessageService {
   readonly #options: ScheduleMessageServiceOptions;
   readonly #file: string;
+  /** The periodic saves, off the event loop. */
+  readonly #writer: AtomicFileWriter;
   /** Next queue offset to deliver, per level (index = level - 1). */
   readonly #cursors: number[];
   #savedCommitLogOffset = 0;
@@ -70,6 +73,10 @@ export class ScheduleMessageService {
     this.#options = options;
     this.#file = path.join(options.storePathRootDir, 'config', 'delayOffset.json');
     this.#cursors = options.levelDelaysMs.map(() => 0);
+    this.#writer = new AtomicFileWriter(this.#file, (err) => {
+      this.#isDirty = true;
+      options.logger.error(`cannot save delay-level progress to ${this.#file}`, err);
+    });
   }
 
   get file(): string {
@@ -110,16 +117,27 @@ export class ScheduleMessageService {
     this.#timer?.cancel();
     this.#timer = null;
     await this.#running;
+    await this.#writer.idle();
     this.persist();
   }
 
+  /** Writes the progress now, on the caller's thread (shutdown, recovery); ticks save through the writer. */
   persist(): void {
+    writeConfigFileAtomically(this.#file, this.#progressSnapshot());
+  }
+
+  /** Resolves when the periodic saves asked for so far have finished. */
+  whenSaved(): Promise<void> {
+    return this.#writer.idle();
+  }
+
+  #progressSnapshot(): string {
     this.#isDirty = false;
     const offsetTable: Record<string, number> = {};
     this.#cursors.forEach((queueOffset, i) => { offsetTable[String(i + 1)] = queueOffset; });
     // Written between deliveries only, so every re-put so far lies before this position.
     this.#savedCommitLogOffset = this.#options.store.getMaxPhysicalOffset();
-    writeConfigFileAtomically(this.#file, JSON.stringify({ offsetTable, commitLogOffset: this.#savedCommitLogOffset }, null, 2));
+    return JSON.stringify({ offsetTable, commitLogOffset: this.#savedCommitLogOffset }, null, 2);
   }
 
   /** One pass over every level; exposed for tests that drive time themselves. */
@@ -255,7 +273,7 @@ export class ScheduleMessageService {
       const since = now - this.#lastPersistAt;
       if (since >= IDLE_PERSIST_MS || (this.#isDirty && since >= this.#options.flushIntervalMs)) {
         this.#lastPersistAt = now;
-        this.persist();
+        this.#writer.save(this.#progressSnapshot());
       }
     } catch (err) {
       // The cursors only move after a successful append; the next tick retries from there.

@@ -1,11 +1,13 @@
 /**
  * Committed consumer offsets: "topic@group" -> queueId -> queueOffset, persisted to
  * <storePathRootDir>/config/consumerOffset.json ({"offsetTable": {...}}, RocketMQ's layout) every
- * flush interval and at shutdown, through temp file + rename so a crash keeps the last good copy.
+ * flush interval (off the event loop) and at shutdown, through temp file + rename so a crash keeps
+ * the last good copy.
  * Keys are written quoted (standard JSON); Java's unquoted integer keys are accepted on load.
  */
 import * as path from 'node:path';
 import {
+  AtomicFileWriter,
   type Clock,
   type Logger,
   parseJavaJson,
@@ -31,6 +33,7 @@ export class ConsumerOffsetManager {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #flushIntervalMs: number;
+  readonly #writer: AtomicFileWriter;
   #timer: TimerHandle | null = null;
   #isDirty = false;
 
@@ -39,6 +42,11 @@ export class ConsumerOffsetManager {
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
     this.#flushIntervalMs = options.flushIntervalMs;
+    this.#writer = new AtomicFileWriter(this.#file, (err) => {
+      // Keep the in-memory offsets and try again next tick; the failure is logged, not lost.
+      this.#isDirty = true;
+      this.#logger.error(`cannot persist consumer offsets to ${this.#file}`, err);
+    });
   }
 
   get file(): string {
@@ -55,21 +63,25 @@ export class ConsumerOffsetManager {
   start(): void {
     if (this.#timer !== null) return;
     const tick = (): void => {
-      try {
-        this.persistIfDirty();
-      } catch (err) {
-        // Keep the in-memory offsets and try again next tick; the failure is logged, not lost.
-        this.#logger.error(`cannot persist consumer offsets to ${this.#file}`, err);
+      if (this.#isDirty) {
+        this.#isDirty = false;
+        this.#writer.save(this.encode());
       }
       this.#timer = this.#clock.setTimer(tick, this.#flushIntervalMs);
     };
     this.#timer = this.#clock.setTimer(tick, this.#flushIntervalMs);
   }
 
-  /** Stops the timer and writes once more. Idempotent. */
-  shutdown(): void {
+  /** Resolves when the periodic saves asked for so far have finished. */
+  whenSaved(): Promise<void> {
+    return this.#writer.idle();
+  }
+
+  /** Stops the timer, lets a periodic save finish, and writes once more. Idempotent. */
+  async shutdown(): Promise<void> {
     this.#timer?.cancel();
     this.#timer = null;
+    await this.whenSaved();
     this.persist();
   }
 
@@ -109,10 +121,7 @@ export class ConsumerOffsetManager {
     return topics;
   }
 
-  persistIfDirty(): void {
-    if (this.#isDirty) this.persist();
-  }
-
+  /** Writes now, on the caller's thread (shutdown, tests); the periodic saves go through the writer. */
   persist(): void {
     this.#isDirty = false;
     writeConfigFileAtomically(this.#file, this.encode());

@@ -27,7 +27,11 @@ export function loadTimerCheckpoint(file: string): TimerCheckpoint {
 }
 
 export function saveTimerCheckpoint(file: string, checkpoint: TimerCheckpoint): void {
-  writeConfigFileAtomically(file, JSON.stringify(checkpoint, null, 2));
+  writeConfigFileAtomically(file, timerCheckpointText(checkpoint));
+}
+
+export function timerCheckpointText(checkpoint: TimerCheckpoint): string {
+  return JSON.stringify(checkpoint, null, 2);
 }
 
 function parseCheckpoint(text: string): TimerCheckpoint {

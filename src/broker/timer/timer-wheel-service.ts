@@ -13,14 +13,14 @@
  * checkpoint's lowest pending offset; after a crash, copies re-put since the checkpoint are found in
  * the destination queues (delivered-scan.ts), so nothing is delivered twice or lost.
  */
-import type { Clock, Logger, TimerHandle } from '../../common';
+import { AtomicFileWriter, type Clock, type Logger, type TimerHandle } from '../../common';
 import { decodeRecord, type MessageToStore } from '../../message';
 import type { MessageStore } from '../../store';
 import { findDelivered, deliveryFingerprint, type DeliveryCandidate } from '../delay/delivered-scan';
 import { realDestination, reputAll } from '../delay/reput';
 import { forEachParked, parkedDue } from './parked-record';
 import { readReputs } from './timer-reads';
-import { loadTimerCheckpoint, saveTimerCheckpoint, timerCheckpointFile, type TimerCheckpoint } from './timer-checkpoint';
+import { loadTimerCheckpoint, saveTimerCheckpoint, timerCheckpointFile, timerCheckpointText, type TimerCheckpoint } from './timer-checkpoint';
 import { TIMER_OUT_MS, TIMER_TOPIC } from './timer-message';
 import { TimerSlots, type DueTimers } from './timer-slots';
 
@@ -55,6 +55,8 @@ export interface TimerWheelServiceOptions {
 export class TimerWheelService {
   readonly #o: TimerWheelServiceOptions;
   readonly #file: string;
+  /** The periodic checkpoint saves, off the event loop. */
+  readonly #writer: AtomicFileWriter;
   readonly #slots: TimerSlots;
   /** Next timer-queue offset to index. */
   #readOffset = 0;
@@ -80,6 +82,10 @@ export class TimerWheelService {
   constructor(options: TimerWheelServiceOptions) {
     this.#o = options;
     this.#file = timerCheckpointFile(options.storePathRootDir);
+    this.#writer = new AtomicFileWriter(this.#file, (err) => {
+      this.#isDirty = true;
+      options.logger.error(`cannot save the timer checkpoint to ${this.#file}`, err);
+    });
     this.#slots = new TimerSlots(options.precisionMs);
   }
 
@@ -149,14 +155,23 @@ export class TimerWheelService {
     await this.#running;
     this.#prepared.clear();
     this.#preparedBytes = 0;
+    await this.#writer.idle();
     if (this.#isLoaded) this.persist();
   }
 
-  /** Writes the checkpoint of the last complete pass; only called between passes. */
+  /** Writes the checkpoint of the last complete pass now, on the caller's thread; only between passes. */
   persist(): void {
-    const lowOffset = Math.min(this.#slots.minOffset(), this.#readOffset);
-    saveTimerCheckpoint(this.#file, { ...this.#settled, lowOffset });
+    saveTimerCheckpoint(this.#file, this.#checkpoint());
+  }
+
+  /** Resolves when the periodic saves asked for so far have finished. */
+  whenSaved(): Promise<void> {
+    return this.#writer.idle();
+  }
+
+  #checkpoint(): TimerCheckpoint {
     this.#isDirty = false;
+    return { ...this.#settled, lowOffset: Math.min(this.#slots.minOffset(), this.#readOffset) };
   }
 
   /** One pass (exposed for tests): index, deliver everything due now; returns how many were re-put. */
@@ -183,7 +198,7 @@ export class TimerWheelService {
     this.#settled = { indexedOffset, deliveredUpToMs: passTime, commitLogOffset: store.getMaxPhysicalOffset() };
     if (this.#shouldPersist(clock.now())) {
       this.#lastPersistAt = clock.now();
-      this.persist();
+      this.#writer.save(timerCheckpointText(this.#checkpoint()));
     }
     await this.#prefetch(clock.now());
     return delivered;

@@ -6,7 +6,7 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { readConfigFile, writeConfigFileAtomically } from '../../common';
+import { AtomicFileWriter, readConfigFile } from '../../common';
 import { RequestCode, ResponseCode, createRequest, responseError } from '../../protocol';
 import type { ConsumerClient } from './consumer-client';
 import { queueKey, type MessageQueue } from './consumer-types';
@@ -111,11 +111,17 @@ export function defaultOffsetDir(): string {
 export class LocalFileOffsetStore extends MemoryOffsets implements OffsetStore {
   readonly #file: string;
   readonly #dir: string;
+  /** Saves off the event loop: a synchronous fsync could stall consumption under heavy writeback. */
+  readonly #writer: AtomicFileWriter;
+  #saveError: Error | undefined;
 
   constructor(dir: string, clientName: string, group: string) {
     super();
     this.#dir = join(dir, clientName);
     this.#file = join(this.#dir, `${encodeURIComponent(group)}.json`);
+    this.#writer = new AtomicFileWriter(this.#file, (err) => {
+      this.#saveError = err;
+    });
   }
 
   get file(): string {
@@ -139,6 +145,10 @@ export class LocalFileOffsetStore extends MemoryOffsets implements OffsetStore {
   async persistAll(): Promise<void> {
     const offsetTable: Record<string, MessageQueue & { offset: number }> = {};
     for (const [key, entry] of this.entries) offsetTable[key] = { ...entry.mq, offset: entry.offset };
-    writeConfigFileAtomically(this.#file, JSON.stringify({ offsetTable }, null, 2));
+    this.#writer.save(JSON.stringify({ offsetTable }, null, 2));
+    await this.#writer.idle();
+    const error = this.#saveError;
+    this.#saveError = undefined;
+    if (error !== undefined) throw error;
   }
 }

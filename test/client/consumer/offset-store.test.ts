@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { MessageQueue } from '../../../src/client/consumer/consumer-types';
 import { LocalFileOffsetStore } from '../../../src/client/consumer/offset-store';
@@ -27,5 +28,18 @@ test('LocalFileOffsetStore: written atomically, read back by a new instance, inc
     const other = new LocalFileOffsetStore(dir, 'other', 'G/odd name');
     await other.load();
     assert.equal(await other.read(mq), -1, 'each instance has its own file');
+  });
+});
+
+test('LocalFileOffsetStore: a failed save rejects persistAll, and the next one succeeds', async () => {
+  await withTempDir('offsets-fail', async (dir) => {
+    const mq: MessageQueue = { topic: 'T', brokerName: 'b', queueId: 0 };
+    writeFileSync(join(dir, 'inst'), 'a file where the instance directory should be');
+    const store = new LocalFileOffsetStore(dir, 'inst', 'G');
+    store.update(mq, 5, false);
+    await assert.rejects(store.persistAll(), /EEXIST|ENOTDIR/);
+    rmSync(join(dir, 'inst'));
+    await store.persistAll();
+    assert.match(readFileSync(store.file, 'utf8'), /"offset": 5/);
   });
 });

@@ -372,7 +372,7 @@ export class ClientInstance {
     this.#routes.set(topic, info);
     // A first route only adds brokers; a changed one may drop some, which needs the whole union
     // (rebuilding it for every new topic made warming 10,000 routes quadratic).
-    if (previous === undefined) this.#mergeBrokerAddrs(info);
+    if (previous === undefined) addBrokerAddrs(this.#brokerAddrs, info);
     else this.#rebuildBrokerAddrs();
     for (const listener of this.#routeListeners) {
       try {
@@ -389,10 +389,6 @@ export class ClientInstance {
     const table = new Map<string, Map<number, string>>();
     for (const info of this.#routes.values()) addBrokerAddrs(table, info);
     this.#brokerAddrs = table;
-  }
-
-  #mergeBrokerAddrs(info: TopicRouteInfo): void {
-    addBrokerAddrs(this.#brokerAddrs, info);
   }
 
   async #unregisterEverywhere(group: { producerGroup?: string; consumerGroup?: string }): Promise<void> {

@@ -126,11 +126,6 @@ export class ScheduleMessageService {
     writeConfigFileAtomically(this.#file, this.#progressSnapshot());
   }
 
-  /** Resolves when the periodic saves asked for so far have finished. */
-  whenSaved(): Promise<void> {
-    return this.#writer.idle();
-  }
-
   #progressSnapshot(): string {
     this.#isDirty = false;
     const offsetTable: Record<string, number> = {};

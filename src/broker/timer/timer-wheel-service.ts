@@ -164,11 +164,6 @@ export class TimerWheelService {
     saveTimerCheckpoint(this.#file, this.#checkpoint());
   }
 
-  /** Resolves when the periodic saves asked for so far have finished. */
-  whenSaved(): Promise<void> {
-    return this.#writer.idle();
-  }
-
   #checkpoint(): TimerCheckpoint {
     this.#isDirty = false;
     return { ...this.#settled, lowOffset: Math.min(this.#slots.minOffset(), this.#readOffset) };

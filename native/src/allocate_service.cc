@@ -69,47 +69,86 @@ void AllocateService::RequestAhead(int64_t offset) {
   cv_.notify_all();
 }
 
+void AllocateService::PrefetchPages(std::shared_ptr<MappedFile> file, int64_t from, int64_t to) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    prefetch_file_ = std::move(file);
+    prefetch_from_ = from;
+    prefetch_to_ = to;
+  }
+  cv_.notify_all();
+}
+
 void AllocateService::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    cv_.wait(lock, [this] { return stop_ || (requested_ >= 0 && in_progress_ < 0); });
+    cv_.wait(lock, [this] { return stop_ || prefetch_file_ || (requested_ >= 0 && in_progress_ < 0); });
     if (stop_) return;
-    const int64_t offset = requested_;
-    requested_ = -1;
-    if (offset <= highest_taken_ || ready_.count(offset)) continue;
-    in_progress_ = offset;
-    lock.unlock();
-    std::unique_ptr<MappedFile> created;
-    StoreResult r = MappedFile::Create(dir_, offset, file_size_, &created);
-    std::shared_ptr<MappedFile> file = std::move(created);
-    if (r) file->Advise(options_);
-    lock.lock();
-    in_progress_ = -1;
-    if (!r) {
-      if (!failed_logged_) {
-        // Not fatal: the append path retries synchronously and reports the error itself.
-        StoreLog("pre-allocating %s failed: %s", r.path.c_str(), r.message.c_str());
-        failed_logged_ = true;
-      }
-      cv_.notify_all();
-      continue;
+    // The pages the appends are about to reach come first: a segment is needed only every GiB.
+    if (prefetch_file_) {
+      Prefetch(lock);
+    } else {
+      CreateAhead(lock);
     }
-    failed_logged_ = false;
-    ready_[offset] = file;
-    cv_.notify_all();
-    if (options_.pre_fault == PreFault::kNone) continue;
-    // Warm it in chunks, without the lock: the append path may take it (and write into it) meanwhile.
-    const int64_t chunk = options_.flush_every_pages_when_warming > 0 ? options_.flush_every_pages_when_warming * 4096
-                                                                      : kWarmChunkBytes;
-    lock.unlock();
-    for (int64_t pos = 0; pos < file->size(); pos += chunk) {
-      if (stop_requested()) break;
-      file->Warm(pos, std::min(file->size(), pos + chunk), options_);
-    }
-    file->Lock(options_);
-    file.reset();
-    lock.lock();
   }
+}
+
+void AllocateService::Prefetch(std::unique_lock<std::mutex>& lock) {
+  std::shared_ptr<MappedFile> file = std::move(prefetch_file_);
+  const int64_t from = prefetch_from_;
+  const int64_t to = prefetch_to_;
+  lock.unlock();
+  MappedFileOptions read_only = options_;
+  read_only.pre_fault = PreFault::kRead;
+  file->Warm(from, to, read_only);
+  file.reset();
+  lock.lock();
+}
+
+void AllocateService::CreateAhead(std::unique_lock<std::mutex>& lock) {
+  const int64_t offset = requested_;
+  requested_ = -1;
+  if (offset <= highest_taken_ || ready_.count(offset)) return;
+  in_progress_ = offset;
+  lock.unlock();
+  std::unique_ptr<MappedFile> created;
+  StoreResult r = MappedFile::Create(dir_, offset, file_size_, &created);
+  std::shared_ptr<MappedFile> file = std::move(created);
+  if (r) file->Advise(options_);
+  lock.lock();
+  in_progress_ = -1;
+  if (!r) {
+    if (!failed_logged_) {
+      // Not fatal: the append path retries synchronously and reports the error itself.
+      StoreLog("pre-allocating %s failed: %s", r.path.c_str(), r.message.c_str());
+      failed_logged_ = true;
+    }
+    cv_.notify_all();
+    return;
+  }
+  failed_logged_ = false;
+  ready_[offset] = file;
+  cv_.notify_all();
+  if (options_.pre_fault == PreFault::kNone) {
+    // The first appends into it find their pages ready; PrefetchPages() takes over from there.
+    if (options_.prefetch_window > 0 && !prefetch_file_) {
+      prefetch_file_ = file;
+      prefetch_from_ = 0;
+      prefetch_to_ = std::min(file->size(), options_.prefetch_window);
+    }
+    return;
+  }
+  // Warm it in chunks, without the lock: the append path may take it (and write into it) meanwhile.
+  const int64_t chunk = options_.flush_every_pages_when_warming > 0 ? options_.flush_every_pages_when_warming * 4096
+                                                                    : kWarmChunkBytes;
+  lock.unlock();
+  for (int64_t pos = 0; pos < file->size(); pos += chunk) {
+    if (stop_requested()) break;
+    file->Warm(pos, std::min(file->size(), pos + chunk), options_);
+  }
+  file->Lock(options_);
+  file.reset();
+  lock.lock();
 }
 
 }  // namespace cometmq

@@ -3,7 +3,14 @@
 // does not stall the append path.
 // Take() hands out a ready segment at once (even while it is still being warmed: warming never
 // stores into it), or creates one synchronously when the background has none.
-// Thread affinity: Take/Give back/RequestAhead from the main thread; the worker thread inside.
+// Page prefetch (ASYNC_FLUSH stores): the worker also keeps the pages just ahead of the append
+// position in the page cache, clean (MADV_POPULATE_READ). Without it the append's first store into
+// an absent page makes the kernel read ahead (zero-fill, the file is fallocated) a whole
+// read_ahead_kb window on the main thread: 8 MiB on a virtio disk, 15-27 ms measured here, the
+// end-to-end p99 of a 10,000 msgs/s run. The prefetched pages are zero pages of fallocated blocks:
+// nothing is dirtied, so writeback has nothing extra to do.
+// Thread affinity: Take/Give back/RequestAhead/PrefetchPages from the main thread; the worker
+// thread inside.
 #pragma once
 
 #include <condition_variable>
@@ -35,9 +42,15 @@ class AllocateService {
   void GiveBack(std::shared_ptr<MappedFile> file);
   // Asks the worker to prepare the segment at `offset` if it does not exist yet.
   void RequestAhead(int64_t offset);
+  // Asks the worker to bring [from, to) of `file` (positions inside the file) into the page cache.
+  // A newer request replaces one not yet started.
+  void PrefetchPages(std::shared_ptr<MappedFile> file, int64_t from, int64_t to);
 
  private:
   void Run();
+  // Creates the requested segment (lock held on entry and exit) and warms it per options_.
+  void CreateAhead(std::unique_lock<std::mutex>& lock);
+  void Prefetch(std::unique_lock<std::mutex>& lock);
   bool stop_requested() {
     std::lock_guard<std::mutex> lock(mu_);
     return stop_;
@@ -52,6 +65,9 @@ class AllocateService {
   int64_t requested_ = -1;    // offset the worker should prepare next, -1 none
   int64_t in_progress_ = -1;  // offset being created right now (by either side)
   int64_t highest_taken_ = -1;  // segments at or below this exist already: never pre-create them
+  std::shared_ptr<MappedFile> prefetch_file_;  // pending page prefetch, null none
+  int64_t prefetch_from_ = 0;
+  int64_t prefetch_to_ = 0;
   bool failed_logged_ = false;
   bool stop_ = false;
   std::thread thread_;

@@ -122,11 +122,13 @@ class CommitLog {
   void UndoQueueOffsets(uint32_t count);
   StoreResult WriteRuns(const uint8_t* records, int64_t start);
   StoreResult WriteRun(int64_t phy, const uint8_t* src, int64_t length, bool close_with_blank);
+  void PrefetchAhead(int64_t end);
 
   const StoreConfig config_;
   const int64_t file_size_;
   MappedFileQueue files_;
   AllocateService allocator_;
+  const int64_t prefetch_window_;  // 0: no page prefetch (see AllocateService::PrefetchPages)
   // SYNC_FLUSH: appends pwrite through the segment fd and the flusher fdatasyncs. Measured here
   // for ~290 KB per sync, pwrite + fdatasync costs about half of memcpy into the mapping + msync:
   // msync has to write-protect and re-fault every page it cleans. ASYNC_FLUSH keeps the memcpy
@@ -156,6 +158,7 @@ class CommitLog {
   std::vector<std::shared_ptr<MappedFile>> taken_;
   std::shared_ptr<MappedFile> current_;  // segment of the last append
   int64_t requested_ahead_ = -1;
+  int64_t prefetched_to_ = 0;  // physical end of the last prefetch requested
   AppendStats stats_;
   StoreResult last_append_error_;
 };

@@ -37,6 +37,9 @@ struct MappedFileOptions {
   bool mlock = false;           // mlockMappedFileEnable / warmMapedFileEnable (best effort)
   bool read_ahead = true;       // dataReadAheadEnable; false -> MADV_RANDOM
   int64_t flush_every_pages_when_warming = 0;  // > 0: warm in chunks of this many pages, msync each
+  // > 0 (with PreFault::kNone): keep this many bytes ahead of the appends in the page cache
+  // (AllocateService::PrefetchPages).
+  int64_t prefetch_window = 0;
 };
 
 class MappedFile {

@@ -1,9 +1,12 @@
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench_ceilings.h"
@@ -253,6 +256,35 @@ StoreConfig SyncConfig(int64_t segment_bytes) {
   StoreConfig c = SmallConfig(segment_bytes);
   c.flushDiskType = kSyncFlush;
   return c;
+}
+
+namespace {
+// True once the page at `pos` of the mapping is in the page cache (mincore), polled up to 10 s.
+bool BecomesResident(const uint8_t* data, int64_t pos) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (true) {
+    unsigned char vec = 0;
+    if (::mincore(const_cast<uint8_t*>(data) + (pos & ~int64_t{4095}), 4096, &vec) == 0 && (vec & 1)) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+}  // namespace
+
+TEST_CASE("commit log (ASYNC_FLUSH): the pages ahead of the appends are brought into the page cache in the background") {
+  // 64 MiB segments: the 16 MiB prefetch window lies well beyond a fault's own read-ahead.
+  LogFixture f(SmallConfig(64 << 20));
+  std::vector<double> out;
+  REQUIRE(f.Append({Sized(1000)}, &out) == PutStatus::PUT_OK);
+  auto segment = f.log->files().Last();
+  REQUIRE(segment != nullptr);
+  CHECK(BecomesResident(segment->data(), 12 << 20));
+  CHECK(BecomesResident(segment->data(), (16 << 20) - 4096));
+  // Half-way into the window, the next one is asked for.
+  std::vector<TestMessage> big(9, Sized(60 * 1024));
+  for (int i = 0; i < 16; ++i) REQUIRE(f.Append(big, &out) == PutStatus::PUT_OK);
+  REQUIRE(f.log->wrote_position() > (8 << 20));
+  CHECK(BecomesResident(segment->data(), f.log->wrote_position() + (14 << 20)));
 }
 
 TEST_CASE("commit log (SYNC_FLUSH): pwrite'd batches are stamped in place, readable, flushed and reopened") {

@@ -8,6 +8,9 @@ namespace cometmq {
 
 namespace {
 constexpr int64_t kWarmChunkBytes = 4 << 20;
+// Prefetch works in pieces this size, so a newer request is seen soon and the scheduler can slot
+// the latency-sensitive threads in between.
+constexpr int64_t kPrefetchChunkBytes = 1 << 20;
 }
 
 void AllocateService::Start() {
@@ -93,10 +96,16 @@ void AllocateService::Run() {
   }
 }
 
+// One chunk of the pending prefetch; the rest stays pending (unless a newer request replaced it).
 void AllocateService::Prefetch(std::unique_lock<std::mutex>& lock) {
-  std::shared_ptr<MappedFile> file = std::move(prefetch_file_);
+  std::shared_ptr<MappedFile> file = prefetch_file_;
   const int64_t from = prefetch_from_;
-  const int64_t to = prefetch_to_;
+  const int64_t to = std::min(prefetch_to_, from + kPrefetchChunkBytes);
+  if (to >= prefetch_to_) {
+    prefetch_file_.reset();
+  } else {
+    prefetch_from_ = to;
+  }
   lock.unlock();
   MappedFileOptions read_only = options_;
   read_only.pre_fault = PreFault::kRead;

@@ -124,9 +124,9 @@ StoreResult MessageStore::OpenLocked(RecoveryInfo* info) {
   FlushService* flush = flush_.get();
   flush_->set_on_committed([reput] { reput->Wake(); });
   reput_->set_on_dispatched(on_dispatched_);
-  commit_log_->set_on_append([reput, flush] {
+  commit_log_->set_on_append([this, reput, flush] {
     flush->WakeForAppend();
-    reput->Wake();
+    if (wake_dispatcher_on_append_) reput->Wake();
   });
   commit_log_->StartAt(outcome.end);
   reput_->Start(outcome.end);
@@ -189,8 +189,10 @@ void MessageStore::ReleaseLocked() {
   lock_.Release();
 }
 
-PutStatus MessageStore::AppendBatch(uint8_t* records, size_t length, uint32_t count, double* out) {
+PutStatus MessageStore::AppendBatch(uint8_t* records, size_t length, uint32_t count, double* out,
+                                    bool wake_dispatcher) {
   if (!open_.load(std::memory_order_acquire)) return PutStatus::SERVICE_NOT_AVAILABLE;
+  wake_dispatcher_on_append_ = wake_dispatcher;
   return commit_log_->AppendBatch(records, length, count, out);
 }
 

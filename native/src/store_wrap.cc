@@ -89,6 +89,7 @@ Napi::Function StoreWrap::Init(Napi::Env env, AddonData* data) {
       {
           InstanceMethod<&StoreWrap::JsOpen>("open"),
           InstanceMethod<&StoreWrap::JsAppendBatch>("appendBatch"),
+          InstanceMethod<&StoreWrap::JsWakeDispatcher>("wakeDispatcher"),
           InstanceMethod<&StoreWrap::JsGetWrotePosition>("getWrotePosition"),
           InstanceMethod<&StoreWrap::JsGetFlushedPosition>("getFlushedPosition"),
           InstanceMethod<&StoreWrap::JsGetDispatchedPosition>("getDispatchedPosition"),
@@ -189,7 +190,7 @@ Napi::Value StoreWrap::JsFlush(const Napi::CallbackInfo& info) {
   return promise;
 }
 
-// appendBatch(records: Buffer, count: number, out: Float64Array): status
+// appendBatch(records: Buffer, count: number, out: Float64Array, wakeDispatcher = true): status
 Napi::Value StoreWrap::JsAppendBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Buffer<uint8_t> records = info[0].As<Napi::Buffer<uint8_t>>();
@@ -200,8 +201,15 @@ Napi::Value StoreWrap::JsAppendBatch(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   if (!store_ || !store_->is_open()) return Napi::Number::New(env, static_cast<int>(PutStatus::SERVICE_NOT_AVAILABLE));
-  const PutStatus status = store_->AppendBatch(records.Data(), records.Length(), count, out.Data());
+  const bool wake_dispatcher = info.Length() < 4 || !info[3].IsBoolean() || info[3].As<Napi::Boolean>().Value();
+  const PutStatus status = store_->AppendBatch(records.Data(), records.Length(), count, out.Data(), wake_dispatcher);
   return Napi::Number::New(env, static_cast<int>(status));
+}
+
+// wakeDispatcher(): after appendBatch(..., false)
+Napi::Value StoreWrap::JsWakeDispatcher(const Napi::CallbackInfo& info) {
+  if (store_) store_->WakeDispatcher();
+  return info.Env().Undefined();
 }
 
 Napi::Value StoreWrap::JsGetWrotePosition(const Napi::CallbackInfo& info) {

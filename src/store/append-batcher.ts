@@ -22,7 +22,8 @@ import { StoredPutResult, refusedPutResult } from './put-result';
 import type { PutStatus, StatusTable } from './store-status';
 
 export interface AppendTarget {
-  appendBatch(records: Buffer, count: number, out: Float64Array): number;
+  appendBatch(records: Buffer, count: number, out: Float64Array, wakeDispatcher?: boolean): number;
+  wakeDispatcher(): void;
 }
 
 /** Why the store cannot take writes right now (not started, shut down, disk full), or undefined. */
@@ -155,11 +156,18 @@ export class AppendBatcher {
     this.#shrinkAfterLargeBatch();
   }
 
-  /** One native call; the `out` array holds its per-record offsets on PUT_OK. */
+  /**
+   * One native call; the `out` array holds its per-record offsets on PUT_OK. The dispatcher is not
+   * woken by the call itself but by an immediate that runs after the turn's crossing and after the
+   * answers it produced were written (Node runs ticks and microtasks between immediates): the
+   * cross-CPU wake-up, and the dispatcher thread it may schedule on this CPU, stay off the path of
+   * every send.
+   */
   #crossing(startByte: number, endByte: number, count: number): PutStatus {
     if (this.#out.length < 2 * count + 1) this.#out = new Float64Array(2 * count + 1 + 1024);
+    this.#scheduleDispatcherWake();
     try {
-      return this.#o.statusTable.putStatus(this.#o.target.appendBatch(this.#buffer.subarray(startByte, endByte), count, this.#out));
+      return this.#o.statusTable.putStatus(this.#o.target.appendBatch(this.#buffer.subarray(startByte, endByte), count, this.#out, false));
     } catch (err) {
       this.#o.logger.error(`appendBatch of ${count} records failed`, err);
       this.#lastError = err instanceof Error ? err.message : String(err);
@@ -168,6 +176,20 @@ export class AppendBatcher {
   }
 
   #lastError = '';
+  #isDispatcherWakeScheduled = false;
+  #scheduleDispatcherWake(): void {
+    if (this.#isDispatcherWakeScheduled) return;
+    this.#isDispatcherWakeScheduled = true;
+    setImmediate(this.#wakeDispatcher);
+  }
+  readonly #wakeDispatcher = (): void => {
+    this.#isDispatcherWakeScheduled = false;
+    try {
+      this.#o.target.wakeDispatcher();
+    } catch (err) {
+      this.#o.logger.error('waking the dispatcher failed', err);
+    }
+  };
 
   #completeStored(groups: readonly Group[]): void {
     const out = this.#out;
@@ -214,6 +236,8 @@ export class AppendBatcher {
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#onTurnEnd);
+      // Queued right behind the crossing, so it runs in the same check phase, after the answers.
+      this.#scheduleDispatcherWake();
     }
   }
 

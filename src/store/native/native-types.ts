@@ -121,8 +121,12 @@ export interface NativeStoreHandle {
    * pwrite or copy per segment). Pass a scratch buffer the caller may reuse, never one it still
    * reads from (the append batcher's pooled buffer qualifies). A refused batch (MESSAGE_ILLEGAL,
    * PROPERTIES_SIZE_EXCEEDED, CREATE_MAPPED_FILE_FAILED, SERVICE_NOT_AVAILABLE) is left untouched.
+   * `wakeDispatcher` false (default true): the dispatcher is not woken for this batch; the caller
+   * must call wakeDispatcher() soon (it sleeps up to a second otherwise).
    */
-  appendBatch(records: Buffer, count: number, out: Float64Array): number;
+  appendBatch(records: Buffer, count: number, out: Float64Array, wakeDispatcher?: boolean): number;
+  /** Wakes the dispatcher after appendBatch(..., false). */
+  wakeDispatcher(): void;
 
   /** CommitLog positions (bytes). wrote >= committed >= flushed. */
   getWrotePosition(): number;

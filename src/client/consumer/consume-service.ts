@@ -18,6 +18,9 @@ import { sendMessageBack } from './send-back';
 import { guardHook, type ConsumeHook } from '../trace/hooks';
 import type { ConsumeReturnType } from '../trace/trace-codec';
 
+const NO_HOOKS: readonly ConsumeHook[] = [];
+const NO_HOOK_CONTEXTS: readonly unknown[] = [];
+
 export const RETRY_GROUP_TOPIC_PREFIX = '%RETRY%';
 /** RocketMQ's maxReconsumeTimes for concurrent listeners when the option is left at -1. */
 export const DEFAULT_CONCURRENT_MAX_RECONSUME_TIMES = 16;
@@ -62,7 +65,10 @@ export class ConsumeService implements QueueConsumeService {
   readonly #run: (messages: readonly MessageExt[], queue: MessageQueue) => Promise<ConsumeConcurrentlyStatus>;
   readonly #options: ConsumeServiceOptions;
   readonly #logger: Logger;
-  readonly #inFlight = new Set<Promise<void>>();
+  /** Batches handed to #consume and not finished; drain() waits for 0. */
+  #running = 0;
+  readonly #retryTopic: string;
+  readonly #idleWaiters: Array<() => void> = [];
   readonly #slots = new ConsumeSlots(() => this.#options.concurrency);
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   #consumed = 0;
@@ -71,6 +77,7 @@ export class ConsumeService implements QueueConsumeService {
     this.#client = client;
     this.#offsets = offsets;
     this.#options = options;
+    this.#retryTopic = RETRY_GROUP_TOPIC_PREFIX + options.group;
     this.#logger = options.logger ?? silentLogger;
     this.#run = typeof listener === 'function'
       ? async (messages, queue) => listener(messages, { queue, delayLevelWhenNextConsume: 0 })
@@ -113,11 +120,11 @@ export class ConsumeService implements QueueConsumeService {
 
   /** Hands pulled messages (already in `pq`) to the listener in batches. */
   submit(messages: readonly MessageExt[], pq: ProcessQueue, queue: MessageQueue): void {
-    for (let i = 0; i < messages.length; i += this.#options.batchSize) {
-      const task: Promise<void> = this.#consume(messages.slice(i, i + this.#options.batchSize), pq, queue)
-        .catch((err: Error) => this.#logger.error(`consuming a batch of ${queue.topic} failed: ${err.message}`)) // messages stay unconsumed
-        .finally(() => this.#inFlight.delete(task));
-      this.#inFlight.add(task);
+    const size = this.#options.batchSize;
+    for (let i = 0; i < messages.length; i += size) {
+      const batch = i === 0 && messages.length <= size ? (messages as MessageExt[]) : messages.slice(i, i + size);
+      this.#running++;
+      void this.#consumeCounted(batch, pq, queue);
     }
   }
 
@@ -125,15 +132,29 @@ export class ConsumeService implements QueueConsumeService {
   async drain(): Promise<void> {
     for (const timer of this.#retryTimers) clearTimeout(timer);
     this.#retryTimers.clear();
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    while (this.#running > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * One batch, counted in #running (a counter, not a set of promises: at a pull per message,
+   * each batch's promise bookkeeping was a good part of what the client's scavenges copied).
+   */
+  async #consumeCounted(batch: MessageExt[], pq: ProcessQueue, queue: MessageQueue): Promise<void> {
+    try {
+      await this.#consume(batch, pq, queue);
+    } catch (err) {
+      this.#logger.error(`consuming a batch of ${queue.topic} failed: ${(err as Error).message}`); // messages stay unconsumed
+    } finally {
+      if (--this.#running === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+    }
   }
 
   async #consume(batch: MessageExt[], pq: ProcessQueue, queue: MessageQueue): Promise<void> {
-    await this.#slots.acquire();
+    if (!this.#slots.tryAcquire()) await this.#slots.acquire();
     let status: ConsumeConcurrentlyStatus;
-    const messages = batch.map((m) => this.#restoreRetryTopic(m));
-    const hooks = this.#options.hooks ?? [];
-    const before = hooks.map((hook) => guardHook(() => hook.consumeBefore(messages)));
+    const messages = this.#restoreRetryTopics(batch);
+    const hooks = this.#options.hooks ?? NO_HOOKS;
+    const before = hooks.length === 0 ? NO_HOOK_CONTEXTS : hooks.map((hook) => guardHook(() => hook.consumeBefore(messages)));
     let returnType: ConsumeReturnType = 'SUCCESS';
     try {
       status = await this.#run(messages, queue);
@@ -151,8 +172,10 @@ export class ConsumeService implements QueueConsumeService {
     } finally {
       this.#slots.release();
     }
-    const outcome = { success: status === 'CONSUME_SUCCESS', returnType };
-    hooks.forEach((hook, i) => guardHook(() => hook.consumeAfter(before[i], outcome)));
+    if (hooks.length > 0) {
+      const outcome = { success: status === 'CONSUME_SUCCESS', returnType };
+      hooks.forEach((hook, i) => guardHook(() => hook.consumeAfter(before[i], outcome)));
+    }
     let toRetryHere: MessageExt[] = [];
     if (status === 'RECONSUME_LATER' && this.#options.messageModel === 'CLUSTERING') {
       toRetryHere = await this.#sendBack(batch, queue);
@@ -191,10 +214,18 @@ export class ConsumeService implements QueueConsumeService {
     this.#retryTimers.add(timer);
   }
 
+  /** The batch itself when none of its messages comes from the retry topic (no copy). */
+  #restoreRetryTopics(batch: MessageExt[]): MessageExt[] {
+    for (const m of batch) {
+      if (m.topic === this.#retryTopic) return batch.map((message) => this.#restoreRetryTopic(message));
+    }
+    return batch;
+  }
+
   /** Messages from %RETRY%<group> are shown under the topic they were first sent to. */
   #restoreRetryTopic(message: MessageExt): MessageExt {
     const original = message.properties[MessageConst.RETRY_TOPIC];
-    if (original === undefined || message.topic !== RETRY_GROUP_TOPIC_PREFIX + this.#options.group) return message;
+    if (original === undefined || message.topic !== this.#retryTopic) return message;
     return { ...message, topic: original };
   }
 }

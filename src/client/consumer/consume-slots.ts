@@ -11,11 +11,15 @@ export class ConsumeSlots {
     this.#limit = limit;
   }
 
+  /** Takes a slot if one is free now (no promise: the common case costs nothing). */
+  tryAcquire(): boolean {
+    if (this.#active >= this.#limit()) return false;
+    this.#active++;
+    return true;
+  }
+
   async acquire(): Promise<void> {
-    if (this.#active < this.#limit()) {
-      this.#active++;
-      return;
-    }
+    if (this.tryAcquire()) return;
     await new Promise<void>((resolve) => this.#waiters.push(resolve));
   }
 

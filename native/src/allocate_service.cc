@@ -75,9 +75,7 @@ void AllocateService::RequestAhead(int64_t offset) {
 void AllocateService::PrefetchPages(std::shared_ptr<MappedFile> file, int64_t from, int64_t to) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    prefetch_file_ = std::move(file);
-    prefetch_from_ = from;
-    prefetch_to_ = to;
+    ahead_of_appends_ = PendingPrefetch{std::move(file), from, to};
   }
   cv_.notify_all();
 }
@@ -85,26 +83,30 @@ void AllocateService::PrefetchPages(std::shared_ptr<MappedFile> file, int64_t fr
 void AllocateService::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    cv_.wait(lock, [this] { return stop_ || prefetch_file_ || (requested_ >= 0 && in_progress_ < 0); });
+    cv_.wait(lock, [this] {
+      return stop_ || ahead_of_appends_.file || segment_head_.file || (requested_ >= 0 && in_progress_ < 0);
+    });
     if (stop_) return;
     // The pages the appends are about to reach come first: a segment is needed only every GiB.
-    if (prefetch_file_) {
-      Prefetch(lock);
-    } else {
+    if (ahead_of_appends_.file) {
+      PrefetchChunk(ahead_of_appends_, lock);
+    } else if (requested_ >= 0 && in_progress_ < 0) {
       CreateAhead(lock);
+    } else {
+      PrefetchChunk(segment_head_, lock);
     }
   }
 }
 
-// One chunk of the pending prefetch; the rest stays pending (unless a newer request replaced it).
-void AllocateService::Prefetch(std::unique_lock<std::mutex>& lock) {
-  std::shared_ptr<MappedFile> file = prefetch_file_;
-  const int64_t from = prefetch_from_;
-  const int64_t to = std::min(prefetch_to_, from + kPrefetchChunkBytes);
-  if (to >= prefetch_to_) {
-    prefetch_file_.reset();
+// One chunk; the rest stays pending (unless a newer request replaced it meanwhile).
+void AllocateService::PrefetchChunk(PendingPrefetch& pending, std::unique_lock<std::mutex>& lock) {
+  std::shared_ptr<MappedFile> file = pending.file;
+  const int64_t from = pending.from;
+  const int64_t to = std::min(pending.to, from + kPrefetchChunkBytes);
+  if (to >= pending.to) {
+    pending.file.reset();
   } else {
-    prefetch_from_ = to;
+    pending.from = to;
   }
   lock.unlock();
   MappedFileOptions read_only = options_;
@@ -140,11 +142,7 @@ void AllocateService::CreateAhead(std::unique_lock<std::mutex>& lock) {
   cv_.notify_all();
   if (options_.pre_fault == PreFault::kNone) {
     // The first appends into it find their pages ready; PrefetchPages() takes over from there.
-    if (options_.prefetch_window > 0 && !prefetch_file_) {
-      prefetch_file_ = file;
-      prefetch_from_ = 0;
-      prefetch_to_ = std::min(file->size(), options_.prefetch_window);
-    }
+    if (options_.prefetch_window > 0) segment_head_ = PendingPrefetch{file, 0, std::min(file->size(), options_.prefetch_window)};
     return;
   }
   // Warm it in chunks, without the lock: the append path may take it (and write into it) meanwhile.

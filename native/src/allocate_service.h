@@ -49,8 +49,15 @@ class AllocateService {
  private:
   void Run();
   // Creates the requested segment (lock held on entry and exit) and warms it per options_.
+  // A range of a segment to bring into the page cache; `file` null when there is none.
+  struct PendingPrefetch {
+    std::shared_ptr<MappedFile> file;
+    int64_t from = 0;
+    int64_t to = 0;
+  };
   void CreateAhead(std::unique_lock<std::mutex>& lock);
-  void Prefetch(std::unique_lock<std::mutex>& lock);
+  // Prefetches the next chunk of `pending` (lock held on entry and exit, released meanwhile).
+  void PrefetchChunk(PendingPrefetch& pending, std::unique_lock<std::mutex>& lock);
   bool stop_requested() {
     std::lock_guard<std::mutex> lock(mu_);
     return stop_;
@@ -65,9 +72,8 @@ class AllocateService {
   int64_t requested_ = -1;    // offset the worker should prepare next, -1 none
   int64_t in_progress_ = -1;  // offset being created right now (by either side)
   int64_t highest_taken_ = -1;  // segments at or below this exist already: never pre-create them
-  std::shared_ptr<MappedFile> prefetch_file_;  // pending page prefetch, null none
-  int64_t prefetch_from_ = 0;
-  int64_t prefetch_to_ = 0;
+  PendingPrefetch ahead_of_appends_;  // PrefetchPages(): the newest request replaces the rest
+  PendingPrefetch segment_head_;      // the first window of the segment created last
   bool failed_logged_ = false;
   bool stop_ = false;
   std::thread thread_;

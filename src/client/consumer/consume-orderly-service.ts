@@ -100,8 +100,8 @@ export class ConsumeOrderlyService implements QueueConsumeService {
     this.#locks?.lockAll();
   }
 
-  waitUntilPullable(queue: MessageQueue, pq: ProcessQueue): Promise<boolean> {
-    if (this.#locks === undefined || this.#locks.isLocked(queue)) return Promise.resolve(!pq.isDropped && !this.#stop.signal.aborted);
+  waitUntilPullable(queue: MessageQueue, pq: ProcessQueue): boolean | Promise<boolean> {
+    if (this.#locks === undefined || this.#locks.isLocked(queue)) return !pq.isDropped && !this.#stop.signal.aborted;
     return this.#locks.waitUntilLocked(queue, AbortSignal.any([pq.dropSignal, this.#stop.signal]));
   }
 

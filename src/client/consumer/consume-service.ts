@@ -31,8 +31,11 @@ export interface QueueConsumeService {
   start(): void;
   /** Hands pulled messages (already in `pq`) to the listener. */
   submit(messages: readonly MessageExt[], pq: ProcessQueue, queue: MessageQueue): void;
-  /** Resolves true when `queue` may be pulled (orderly: once its lock is held); false when it is dropped or the service stops. */
-  waitUntilPullable(queue: MessageQueue, pq: ProcessQueue): Promise<boolean>;
+  /**
+   * True when `queue` may be pulled (orderly: once its lock is held); false when it is dropped or
+   * the service stops. A plain boolean when known at once (no promise per pull).
+   */
+  waitUntilPullable(queue: MessageQueue, pq: ProcessQueue): boolean | Promise<boolean>;
   /** A queue rebalanced away (`pq` already dropped): finish with it, run `commit` (persist its offset), let it go. */
   releaseQueue(queue: MessageQueue, pq: ProcessQueue, commit: () => Promise<void>): Promise<void>;
   /** A pull of `queue` failed (orderly: its broker may have restarted or dropped us, so its locks must be taken again). */
@@ -93,7 +96,7 @@ export class ConsumeService implements QueueConsumeService {
     // Nothing runs in the background until messages arrive.
   }
 
-  async waitUntilPullable(): Promise<boolean> {
+  waitUntilPullable(): boolean {
     return true; // any owned queue may be pulled
   }
 

@@ -79,7 +79,6 @@ export async function pullMessages(client: ConsumerClient, options: PullRequestO
   const nextBeginOffset = Number(response.extFields['nextBeginOffset'] ?? options.queueOffset);
   const minOffset = Number(response.extFields['minOffset'] ?? 0);
   const maxOffset = Number(response.extFields['maxOffset'] ?? 0);
-  const base = { nextBeginOffset, minOffset, maxOffset };
   switch (response.code) {
     case ResponseCode.SUCCESS: {
       // One pass, one array: the exact tag match (the broker filters by hash code only) and the
@@ -92,14 +91,14 @@ export async function pullMessages(client: ConsumerClient, options: PullRequestO
           messages.push((m.sysFlag & MessageSysFlag.COMPRESSED_FLAG) === 0 ? m : inflateIfCompressed(m));
         });
       }
-      return { ...base, status: 'FOUND', messages };
+      return { status: 'FOUND', nextBeginOffset, minOffset, maxOffset, messages };
     }
     case ResponseCode.PULL_NOT_FOUND:
-      return { ...base, status: 'NO_NEW_MSG', messages: [] };
+      return { status: 'NO_NEW_MSG', nextBeginOffset, minOffset, maxOffset, messages: [] };
     case ResponseCode.PULL_RETRY_IMMEDIATELY:
-      return { ...base, status: 'NO_MATCHED_MSG', messages: [] };
+      return { status: 'NO_MATCHED_MSG', nextBeginOffset, minOffset, maxOffset, messages: [] };
     case ResponseCode.PULL_OFFSET_MOVED:
-      return { ...base, status: 'OFFSET_ILLEGAL', messages: [] };
+      return { status: 'OFFSET_ILLEGAL', nextBeginOffset, minOffset, maxOffset, messages: [] };
     default:
       throw responseError(response.code, response.remark);
   }

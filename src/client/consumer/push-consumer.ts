@@ -346,7 +346,8 @@ export class PushConsumer {
       }
     }
     while (this.#isPulling(owned)) {
-      if (!(await this.#consume?.waitUntilPullable(mq, pq))) break;
+      const pullable = this.#consume?.waitUntilPullable(mq, pq);
+      if (pullable !== true && !(await pullable)) break;
       if (pq.isFull) {
         // Flow control: wait for the listener to catch up (RocketMQ re-checks after 50 ms).
         await this.#pause(50);

@@ -32,10 +32,12 @@ export function e2eReport(results: readonly Result[]): string {
   if (drain.length > 0) {
     const fills = of(results, 'fill');
     lines.push('### Backlog drain (PushConsumer from the first offset, 1 KiB)', '');
-    lines.push(markdownTable(['flush', 'backlog', 'pullBatchSize', 'fill msgs/s', 'drain msgs/s (from start)', 'drain msgs/s (from first message)', 'target msgs/s', 'client CPU us/msg', 'broker CPU us/msg'],
+    lines.push(markdownTable(['flush', 'backlog', 'pullBatchSize', 'consumer node flags', 'fill msgs/s', 'drain msgs/s (from start)', 'drain msgs/s (from first message)', 'target msgs/s', 'client CPU us/msg', 'broker CPU us/msg'],
       drain.map((r) => {
         const fill = fills.find((f) => f['flushDiskType'] === r['flushDiskType']);
-        return [String(r['flushDiskType']), fmt(num(r, 'messages')), fmt(num(r, 'pullBatchSize')), fill ? fmt(num(fill, 'msgsPerSec')) : '-', fmt(num(r, 'msgsPerSec')),
+        const flags = (r['clientNodeArgs'] as string[] | undefined) ?? [];
+        return [String(r['flushDiskType']), fmt(num(r, 'messages')), fmt(num(r, 'pullBatchSize')), flags.length === 0 ? '(defaults)' : flags.join(' '),
+          fill ? fmt(num(fill, 'msgsPerSec')) : '-', fmt(num(r, 'msgsPerSec')),
           fmt(num(r, 'msgsPerSecAfterFirst')), '300,000', ...cpu(r)];
       })), '');
   }

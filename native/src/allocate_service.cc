@@ -75,7 +75,13 @@ void AllocateService::RequestAhead(int64_t offset) {
 void AllocateService::PrefetchPages(std::shared_ptr<MappedFile> file, int64_t from, int64_t to) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    ahead_of_appends_ = PendingPrefetch{std::move(file), from, to};
+    PendingPrefetch& pending = ahead_of_appends_;
+    if (pending.file == file && from <= pending.to) {
+      // The worker is behind: keep what it has not done yet, and go on from there.
+      pending.to = std::max(pending.to, to);
+    } else {
+      pending = PendingPrefetch{std::move(file), from, to};
+    }
   }
   cv_.notify_all();
 }

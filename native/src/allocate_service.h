@@ -43,18 +43,18 @@ class AllocateService {
   // Asks the worker to prepare the segment at `offset` if it does not exist yet.
   void RequestAhead(int64_t offset);
   // Asks the worker to bring [from, to) of `file` (positions inside the file) into the page cache.
-  // A newer request replaces one not yet started.
+  // A request that continues the pending one extends it; one for another file replaces it.
   void PrefetchPages(std::shared_ptr<MappedFile> file, int64_t from, int64_t to);
 
  private:
   void Run();
-  // Creates the requested segment (lock held on entry and exit) and warms it per options_.
   // A range of a segment to bring into the page cache; `file` null when there is none.
   struct PendingPrefetch {
     std::shared_ptr<MappedFile> file;
     int64_t from = 0;
     int64_t to = 0;
   };
+  // Creates the requested segment (lock held on entry and exit) and warms it per options_.
   void CreateAhead(std::unique_lock<std::mutex>& lock);
   // Prefetches the next chunk of `pending` (lock held on entry and exit, released meanwhile).
   void PrefetchChunk(PendingPrefetch& pending, std::unique_lock<std::mutex>& lock);
@@ -72,7 +72,7 @@ class AllocateService {
   int64_t requested_ = -1;    // offset the worker should prepare next, -1 none
   int64_t in_progress_ = -1;  // offset being created right now (by either side)
   int64_t highest_taken_ = -1;  // segments at or below this exist already: never pre-create them
-  PendingPrefetch ahead_of_appends_;  // PrefetchPages(): the newest request replaces the rest
+  PendingPrefetch ahead_of_appends_;  // PrefetchPages()
   PendingPrefetch segment_head_;      // the first window of the segment created last
   bool failed_logged_ = false;
   bool stop_ = false;

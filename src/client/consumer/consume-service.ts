@@ -217,12 +217,12 @@ export class ConsumeService implements QueueConsumeService {
     this.#retryTimers.add(timer);
   }
 
-  /** The batch itself when none of its messages comes from the retry topic (no copy). */
+  /**
+   * The listener's own array (it may reorder or empty it: `batch` must stay intact for the offset
+   * bookkeeping), with retried messages under their original topic.
+   */
   #restoreRetryTopics(batch: MessageExt[]): MessageExt[] {
-    for (const m of batch) {
-      if (m.topic === this.#retryTopic) return batch.map((message) => this.#restoreRetryTopic(message));
-    }
-    return batch;
+    return batch.map((message) => this.#restoreRetryTopic(message));
   }
 
   /** Messages from %RETRY%<group> are shown under the topic they were first sent to. */

@@ -56,6 +56,25 @@ test('receives everything sent, filtered by tag, and commits offsets at shutdown
   }
 });
 
+test('a listener that empties or reorders its array does not hold back the committed offsets', async () => {
+  await cluster.createTopic('PushMutating', 2);
+  const c = consumer('G_mutating', { consumeMessageBatchMaxSize: 4 });
+  let seen = 0;
+  c.subscribe('PushMutating', '*');
+  c.registerListener((msgs) => {
+    const list = msgs as MessageExt[];
+    seen += list.length;
+    list.reverse();
+    list.length = 0;
+    return 'CONSUME_SUCCESS';
+  });
+  await c.start();
+  for (let i = 0; i < 12; i++) await cluster.send('PushMutating', `m${i}`, i % 2);
+  await waitFor(() => seen >= 12, 10_000);
+  await c.shutdown();
+  for (let q = 0; q < 2; q++) assert.equal(await cluster.committedOffset('G_mutating', 'PushMutating', q), 6);
+});
+
 test('RECONSUME_LATER (or a throw) redelivers the message from %RETRY%<group> under its own topic', async () => {
   await cluster.createTopic('PushRetry', 1);
   const c = consumer('G_retry');

@@ -9,21 +9,17 @@
  * ids come in every frame), so a send header costs a few string allocations instead of twenty.
  */
 import { LanguageCode, languageFromByte, mqError, SerializeType, type RemotingCommand } from '../protocol';
+import { grownScratch } from './scratch-buffer';
 
 /** code(2) language(1) version(2) opaque(4) flag(4) remarkLength(4) extFieldsLength(4). */
 export const BINARY_FIXED_BYTES = 21;
 
 const INITIAL_SCRATCH_BYTES = 4096;
-let scratch = Buffer.allocUnsafeSlow(INITIAL_SCRATCH_BYTES);
+let scratch: Buffer = Buffer.allocUnsafeSlow(INITIAL_SCRATCH_BYTES);
 let pos = 0;
 
 function ensure(extra: number): void {
-  if (pos + extra <= scratch.length) return;
-  let size = scratch.length * 2;
-  while (size < pos + extra) size *= 2;
-  const grown = Buffer.allocUnsafeSlow(size);
-  scratch.copy(grown, 0, 0, pos);
-  scratch = grown;
+  if (pos + extra > scratch.length) scratch = grownScratch(scratch, pos, pos + extra);
 }
 
 type Writer = (this: Buffer, text: string, offset: number) => number;

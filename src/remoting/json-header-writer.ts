@@ -7,19 +7,15 @@
  * copy it out before the next call.
  */
 import type { RemotingCommand } from '../protocol';
+import { grownScratch } from './scratch-buffer';
 
 const INITIAL_SCRATCH_BYTES = 4096;
 
-let scratch = Buffer.allocUnsafeSlow(INITIAL_SCRATCH_BYTES);
+let scratch: Buffer = Buffer.allocUnsafeSlow(INITIAL_SCRATCH_BYTES);
 let pos = 0;
 
 function ensure(extra: number): void {
-  if (pos + extra <= scratch.length) return;
-  let size = scratch.length * 2;
-  while (size < pos + extra) size *= 2;
-  const grown = Buffer.allocUnsafeSlow(size);
-  scratch.copy(grown, 0, 0, pos);
-  scratch = grown;
+  if (pos + extra > scratch.length) scratch = grownScratch(scratch, pos, pos + extra);
 }
 
 /** Appends ASCII text known to need no escaping (the fixed parts of the header). */

@@ -12,7 +12,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../../common';
 import { MessageConst, type MessageExt } from '../../message';
-import { ConsumeOrderlyPool } from './consume-orderly-pool';
+import { orderlyConsumePool, type ConsumePool } from './consume-pool';
 import type { ConsumeOrderlyContext, OrderlyListener, OrderlyOutcome } from './consume-orderly-types';
 import { RETRY_GROUP_TOPIC_PREFIX, type QueueConsumeService } from './consume-service';
 import type { ConsumerClient } from './consumer-client';
@@ -51,7 +51,7 @@ export class ConsumeOrderlyService implements QueueConsumeService {
   readonly #options: ConsumeOrderlyOptions;
   readonly #logger: Logger;
   readonly #run: (messages: readonly MessageExt[], queue: MessageQueue) => Promise<OrderlyOutcome>;
-  readonly #pool: ConsumeOrderlyPool | undefined;
+  readonly #pool: ConsumePool<OrderlyOutcome> | undefined;
   /** Clustering only: broadcasting consumers do not lock (every one of them reads every queue). */
   readonly #locks: QueueLocks | undefined;
   readonly #loops = new Map<ProcessQueue, Promise<void>>();
@@ -67,7 +67,7 @@ export class ConsumeOrderlyService implements QueueConsumeService {
     this.#logger = options.logger ?? silentLogger;
     this.#maxReconsumeTimes = options.maxReconsumeTimes < 0 ? DEFAULT_ORDERLY_MAX_RECONSUME_TIMES : options.maxReconsumeTimes;
     if (typeof listener === 'string') {
-      const pool = new ConsumeOrderlyPool({ modulePath: listener, minThreads: options.consumeThreadMin, maxThreads: options.consumeThreadMax });
+      const pool = orderlyConsumePool({ modulePath: listener, minThreads: options.consumeThreadMin, maxThreads: options.consumeThreadMax });
       this.#pool = pool;
       this.#run = (messages, queue) => pool.run(messages, queue);
     } else {

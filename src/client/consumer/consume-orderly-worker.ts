@@ -7,9 +7,7 @@
 import type { ConsumeOrderlyContext, OrderlyListener, OrderlyOutcome } from './consume-orderly-types';
 import { loadListenerModule, withBufferBodies, type WorkerConsumeTask } from './worker-listener';
 
-export type OrderlyConsumeTask = WorkerConsumeTask;
-
-export default async function runOrderlyConsumeTask(task: OrderlyConsumeTask): Promise<OrderlyOutcome> {
+export default async function runOrderlyConsumeTask(task: WorkerConsumeTask): Promise<OrderlyOutcome> {
   const listener = loadListenerModule<OrderlyListener>(task.modulePath);
   const context: ConsumeOrderlyContext = { queue: task.queue, suspendCurrentQueueTimeMillis: -1 };
   const status = await listener(withBufferBodies(task.messages), context);

@@ -8,7 +8,7 @@
  */
 import { silentLogger, type Logger } from '../../common';
 import { MessageConst, type MessageExt } from '../../message';
-import type { ConsumePool } from './consume-pool';
+import type { ConcurrentConsumePool } from './consume-pool';
 import type { ConsumerClient } from './consumer-client';
 import { ConsumeSlots } from './consume-slots';
 import type { ConcurrentListener, ConsumeConcurrentlyStatus, MessageModelName, MessageQueue } from './consumer-types';
@@ -76,7 +76,7 @@ export class ConsumeService implements QueueConsumeService {
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   #consumed = 0;
 
-  constructor(client: ConsumerClient, offsets: OffsetStore, listener: ConcurrentListener | ConsumePool, options: ConsumeServiceOptions) {
+  constructor(client: ConsumerClient, offsets: OffsetStore, listener: ConcurrentListener | ConcurrentConsumePool, options: ConsumeServiceOptions) {
     this.#client = client;
     this.#offsets = offsets;
     this.#options = options;

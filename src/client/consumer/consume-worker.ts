@@ -7,9 +7,7 @@
 import type { ConcurrentListener, ConsumeConcurrentlyStatus } from './consumer-types';
 import { loadListenerModule, withBufferBodies, type WorkerConsumeTask } from './worker-listener';
 
-export type ConsumeTask = WorkerConsumeTask;
-
-export default async function runConsumeTask(task: ConsumeTask): Promise<ConsumeConcurrentlyStatus> {
+export default async function runConsumeTask(task: WorkerConsumeTask): Promise<ConsumeConcurrentlyStatus> {
   const listener = loadListenerModule<ConcurrentListener>(task.modulePath);
   const status = await listener(withBufferBodies(task.messages), { queue: task.queue, delayLevelWhenNextConsume: 0 });
   return status === 'CONSUME_SUCCESS' ? 'CONSUME_SUCCESS' : 'RECONSUME_LATER';

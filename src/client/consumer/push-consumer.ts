@@ -10,7 +10,7 @@ import { silentLogger, type Logger } from '../../common';
 import { optionError, stateError } from './consumer-types';
 import { RequestCode, ResponseCode, createRequest, responseError } from '../../protocol';
 import { allocateAveragely } from '../rebalance/strategies';
-import { ConsumePool } from './consume-pool';
+import { concurrentConsumePool, type ConcurrentConsumePool } from './consume-pool';
 import { ConsumeService, RETRY_GROUP_TOPIC_PREFIX, type QueueConsumeService } from './consume-service';
 import { ConsumeOrderlyService } from './consume-orderly-service';
 import type { OrderlyListener } from './consume-orderly-types';
@@ -63,7 +63,7 @@ export class PushConsumer {
   readonly #timers: NodeJS.Timeout[] = [];
   #listener: ConcurrentListener | OrderlyListener | string | undefined;
   #isOrderly = false;
-  #pool: ConsumePool | undefined;
+  #pool: ConcurrentConsumePool | undefined;
   #consume: QueueConsumeService | undefined;
   #state: State = 'created';
   #startTimestamp = 0;
@@ -184,9 +184,9 @@ export class PushConsumer {
   }
 
   #concurrentService(given: ConcurrentListener | string): ConsumeService {
-    let listener: ConcurrentListener | ConsumePool;
+    let listener: ConcurrentListener | ConcurrentConsumePool;
     if (typeof given === 'string') {
-      this.#pool = new ConsumePool({ modulePath: given, minThreads: this.#options.consumeThreadMin, maxThreads: this.#options.consumeThreadMax });
+      this.#pool = concurrentConsumePool({ modulePath: given, minThreads: this.#options.consumeThreadMin, maxThreads: this.#options.consumeThreadMax });
       listener = this.#pool;
     } else {
       listener = given;

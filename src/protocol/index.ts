@@ -14,8 +14,12 @@ export {
   createRequest,
   createResponse,
   createResponseFor,
+  createFastResponse,
+  createBinaryDecodedCommand,
 } from './remoting-command';
-export type { RemotingCommand } from './remoting-command';
+export { readBinaryString, checkBinaryExtFields, decodeBinaryExtFields } from './binary-ext-fields';
+export type { RawExtFields } from './binary-ext-fields';
+export type { RemotingCommand, FastExtFields, BinaryExtFieldsSink } from './remoting-command';
 export { ErrorCatalogue, mqError, errorCodeForResponse, responseError } from './errors';
 export type { ErrorSpec, ErrorCode } from './errors';
 export * from './headers';

@@ -1,4 +1,5 @@
 import { CURRENT_VERSION, type LanguageName } from './language-code';
+import { decodeBinaryExtFields, type RawExtFields } from './binary-ext-fields';
 import { SerializeType, type SerializeTypeValue } from './serialize-type';
 
 /** `flag` bit 0: the command is a response. */
@@ -24,6 +25,104 @@ export interface RemotingCommand {
   body?: Buffer | undefined;
   /** The header form the command arrived in; a response is written in its request's form. */
   serializeTypeCurrentRPC: SerializeTypeValue;
+  /**
+   * Set on a command whose custom header writes its own binary form (see FastExtFields) and whose
+   * `extFields` nobody has read yet; encoders use it instead of `extFields` when present.
+   */
+  readonly fastExtFields?: FastExtFields | undefined;
+  /**
+   * Set on a command decoded from a binary header whose `extFields` nobody has read yet: the fields
+   * as bytes, which header schemas decode directly (HeaderCodec.decodeFrom).
+   */
+  readonly rawExtFields?: RawExtFields | undefined;
+}
+
+/**
+ * Receives a custom header's fields in the binary header form (remoting/binary-header.ts), typed,
+ * so nothing has to become a string first. Keys are ASCII.
+ */
+export interface BinaryExtFieldsSink {
+  text(key: string, value: string): void;
+  /** A non-negative safe integer, written as its decimal digits. */
+  decimal(key: string, value: number): void;
+  /** `prefix` followed by `offset` as 16 upper-case hex digits (the form of an offset message id). */
+  prefixedHex64(key: string, prefix: string, offset: number): void;
+}
+
+/**
+ * A custom header that encodes itself, as RocketMQ's FastCodesHeader does for its hottest headers:
+ * a response written in the binary form needs no Record of strings (no String() per number, no
+ * concatenated id). `toExtFields` gives the same fields as strings, for the JSON form and readers.
+ */
+export interface FastExtFields {
+  toExtFields(): Record<string, string>;
+  writeBinary(out: BinaryExtFieldsSink): void;
+}
+
+/**
+ * A command whose extFields are deferred: a response whose header writes itself (FastExtFields), or
+ * a command decoded from a binary header whose fields are still bytes (RawExtFields). Reading
+ * `extFields` materialises them once and makes the command an ordinary one (encoders and header
+ * decoders then use what the reader may have changed).
+ */
+class DeferredExtFieldsCommand implements RemotingCommand {
+  code: number;
+  language: LanguageName;
+  version: number;
+  opaque: number;
+  flag: number;
+  remark: string | undefined;
+  body: Buffer | undefined = undefined;
+  serializeTypeCurrentRPC: SerializeTypeValue;
+  fastExtFields: FastExtFields | undefined;
+  rawExtFields: RawExtFields | undefined;
+  #extFields: Record<string, string> | undefined;
+
+  constructor(code: number, language: LanguageName, version: number, opaque: number, flag: number, remark: string | undefined,
+    serializeType: SerializeTypeValue, fast: FastExtFields | undefined, raw: RawExtFields | undefined) {
+    this.code = code;
+    this.language = language;
+    this.version = version;
+    this.opaque = opaque;
+    this.flag = flag;
+    this.remark = remark;
+    this.serializeTypeCurrentRPC = serializeType;
+    this.fastExtFields = fast;
+    this.rawExtFields = raw;
+  }
+
+  get extFields(): Record<string, string> {
+    if (this.#extFields === undefined) {
+      const raw = this.rawExtFields;
+      this.#extFields = this.fastExtFields?.toExtFields() ?? (raw === undefined ? {} : decodeBinaryExtFields(raw));
+      this.fastExtFields = undefined;
+      this.rawExtFields = undefined;
+    }
+    return this.#extFields;
+  }
+
+  set extFields(fields: Record<string, string>) {
+    this.#extFields = fields;
+    this.fastExtFields = undefined;
+    this.rawExtFields = undefined;
+  }
+
+  toJSON(): object {
+    const { code, language, version, opaque, flag, remark, extFields, body, serializeTypeCurrentRPC } = this;
+    return { code, language, version, opaque, flag, remark, extFields, body, serializeTypeCurrentRPC };
+  }
+}
+
+/** A response whose custom header writes itself (FastExtFields). */
+export function createFastResponse(code: number, remark: string | undefined, fields: FastExtFields): RemotingCommand {
+  return new DeferredExtFieldsCommand(code, 'JAVA', CURRENT_VERSION, 0, FLAG_RESPONSE, remark, SerializeType.JSON, fields, undefined);
+}
+
+/** A command read from a binary header whose extFields (checked) stay bytes until read. */
+export function createBinaryDecodedCommand(
+  code: number, language: LanguageName, version: number, opaque: number, flag: number, remark: string | undefined, raw: RawExtFields,
+): RemotingCommand {
+  return new DeferredExtFieldsCommand(code, language, version, opaque, flag, remark, SerializeType.ROCKETMQ, undefined, raw);
 }
 
 export function isResponse(command: RemotingCommand): boolean {

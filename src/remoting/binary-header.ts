@@ -4,11 +4,21 @@
  * (int32 total length, then per entry: key int16 length + UTF-8, value int32 length + UTF-8).
  *
  * Written for the hot path: the encoder writes strings byte by byte into one reused scratch buffer
- * (no Buffer per key and value), and the decoder takes keys and short values from a small
- * direct-mapped cache of strings it has already made (the same dozen keys, groups, topics and queue
- * ids come in every frame), so a send header costs a few string allocations instead of twenty.
+ * (no Buffer per key and value), or lets a FastExtFields header write its typed fields; the decoder
+ * checks the extFields and leaves them as bytes (protocol/binary-ext-fields.ts) until read.
  */
-import { LanguageCode, languageFromByte, mqError, SerializeType, type RemotingCommand } from '../protocol';
+import {
+  checkBinaryExtFields,
+  createBinaryDecodedCommand,
+  LanguageCode,
+  languageFromByte,
+  mqError,
+  type BinaryExtFieldsSink,
+  type RemotingCommand,
+} from '../protocol';
+
+type Slicer = (this: Buffer, start: number, end: number) => string;
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: Slicer }).utf8Slice;
 import { grownScratch } from './scratch-buffer';
 
 /** code(2) language(1) version(2) opaque(4) flag(4) remarkLength(4) extFieldsLength(4). */
@@ -64,6 +74,78 @@ function writeString(text: string): number {
 }
 
 /**
+ * Writes an extFields entry's key and leaves room for its value's length; returns where that length
+ * goes (endEntry fills it once the value is written).
+ */
+function beginEntry(key: string): number {
+  ensure(2);
+  const keyAt = pos;
+  pos += 2;
+  const keyLength = writeString(key);
+  if (keyLength > 0xffff) throw mqError('ERR_HEADER_MALFORMED', `extFields key of ${keyLength} bytes cannot travel in a binary header`);
+  scratch[keyAt] = keyLength >>> 8;
+  scratch[keyAt + 1] = keyLength & 0xff;
+  ensure(4);
+  const valueAt = pos;
+  pos += 4;
+  return valueAt;
+}
+
+function endEntry(valueAt: number, valueLength: number): void {
+  scratch.writeInt32BE(valueLength, valueAt);
+}
+
+/** The digits of a non-negative safe integer; returns how many. */
+function writeDecimal(value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) return writeString(String(value));
+  let digits = 1;
+  for (let t = value; t >= 10; t = Math.floor(t / 10)) digits++;
+  ensure(digits);
+  const buf = scratch;
+  let v = value;
+  for (let i = pos + digits - 1; i >= pos; i--) {
+    buf[i] = 0x30 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+  pos += digits;
+  return digits;
+}
+
+const UPPER_HEX = [0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46];
+const TWO_32 = 0x1_0000_0000;
+
+function writeHexWord(word: number): void {
+  const buf = scratch;
+  for (let shift = 28; shift >= 0; shift -= 4) buf[pos++] = UPPER_HEX[(word >>> shift) & 0xf]!;
+}
+
+/** `prefix` then a 64-bit offset as 16 upper-case hex digits; returns the length. */
+function writePrefixedHex64(prefix: string, offset: number): number {
+  const prefixLength = writeString(prefix);
+  ensure(16);
+  const high = Math.floor(offset / TWO_32);
+  writeHexWord(high);
+  writeHexWord(offset - high * TWO_32);
+  return prefixLength + 16;
+}
+
+/** What FastExtFields write through. */
+const fieldSink: BinaryExtFieldsSink = {
+  text(key, value) {
+    const at = beginEntry(key);
+    endEntry(at, writeString(value));
+  },
+  decimal(key, value) {
+    const at = beginEntry(key);
+    endEntry(at, writeDecimal(value));
+  },
+  prefixedHex64(key, prefix, offset) {
+    const at = beginEntry(key);
+    endEntry(at, writePrefixedHex64(prefix, offset));
+  },
+};
+
+/**
  * Writes the binary header of `command` into the shared scratch buffer and returns its length;
  * read it with `binaryHeaderScratch()` before another call. Lengths are filled in after each
  * string is written (a UTF-8 length is known only then).
@@ -84,22 +166,17 @@ export function writeBinaryHeader(command: RemotingCommand): number {
   ensure(4);
   const extStart = pos;
   pos += 4;
-  const ext = command.extFields;
-  for (const key in ext) {
-    const value = ext[key];
-    if (value === undefined) continue;
-    ensure(2);
-    const keyAt = pos;
-    pos += 2;
-    const keyLength = writeString(key);
-    if (keyLength > 0xffff) throw mqError('ERR_HEADER_MALFORMED', `extFields key of ${keyLength} bytes cannot travel in a binary header`);
-    scratch[keyAt] = keyLength >>> 8;
-    scratch[keyAt + 1] = keyLength & 0xff;
-    ensure(4);
-    const valueAt = pos;
-    pos += 4;
-    const valueLength = writeString(value);
-    scratch.writeInt32BE(valueLength, valueAt);
+  const fast = command.fastExtFields;
+  if (fast !== undefined) {
+    fast.writeBinary(fieldSink);
+  } else {
+    const ext = command.extFields;
+    for (const key in ext) {
+      const value = ext[key];
+      if (value === undefined) continue;
+      const at = beginEntry(key);
+      endEntry(at, writeString(value));
+    }
   }
   scratch.writeInt32BE(pos - extStart - 4, extStart);
   return pos;
@@ -111,46 +188,15 @@ export function binaryHeaderScratch(): Buffer {
 
 // ---- decoding -------------------------------------------------------------------------------
 
-/**
- * Strings up to this many bytes are looked up in (and added to) the cache: keys, groups, topics,
- * queue ids and flags repeat; 32-character message ids never do (they skip the hashing).
- */
-const CACHED_MAX_BYTES = 24;
-const CACHE_SLOTS = 2048;
-const cache: Array<string | undefined> = new Array<string | undefined>(CACHE_SLOTS).fill(undefined);
-
-type Slicer = (this: Buffer, start: number, end: number) => string;
-const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: Slicer }).utf8Slice;
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: Slicer }).latin1Slice;
-
-/** The UTF-8 text of frame[start, end): a cached string when short, ASCII and seen before. */
-function readString(frame: Buffer, start: number, end: number): string {
-  const n = end - start;
-  if (n === 0) return '';
-  if (n > CACHED_MAX_BYTES) return utf8Slice.call(frame, start, end);
-  let hash = n;
-  for (let i = start; i < end; i++) {
-    const c = frame[i]!;
-    if (c >= 0x80) return utf8Slice.call(frame, start, end);
-    hash = (Math.imul(hash, 31) + c) | 0;
-  }
-  const slot = (hash ^ (hash >>> 11)) & (CACHE_SLOTS - 1);
-  const cached = cache[slot];
-  if (cached !== undefined && cached.length === n) {
-    let i = 0;
-    while (i < n && cached.charCodeAt(i) === frame[start + i]) i++;
-    if (i === n) return cached;
-  }
-  const made = latin1Slice.call(frame, start, end);
-  cache[slot] = made;
-  return made;
-}
-
 function malformed(message: string): Error {
   return mqError('ERR_HEADER_MALFORMED', message);
 }
 
-/** The command in frame[start, end) (a binary header); the caller sets the body. */
+/**
+ * The command in frame[start, end) (a binary header); the caller sets the body. The extFields are
+ * checked here but stay bytes until read (RawExtFields): the send path's header schema decodes them
+ * without a Record of strings.
+ */
 export function decodeBinaryHeader(frame: Buffer, start: number, end: number): RemotingCommand {
   if (end - start < BINARY_FIXED_BYTES) {
     throw malformed(`binary header of ${end - start} bytes is shorter than ${BINARY_FIXED_BYTES}`);
@@ -173,23 +219,6 @@ export function decodeBinaryHeader(frame: Buffer, start: number, end: number): R
   if (extLength < 0 || extLength > end - p) {
     throw malformed(`binary header extFields length ${extLength} exceeds the header`);
   }
-  const extFields: Record<string, string> = {};
-  const extEnd = p + extLength;
-  while (p < extEnd) {
-    if (extEnd - p < 2) throw malformed('binary header extFields entry truncated (key length)');
-    const keyLength = (frame[p]! << 8) | frame[p + 1]!;
-    p += 2;
-    if (keyLength > extEnd - p - 4) throw malformed('binary header extFields key overruns the header');
-    const key = readString(frame, p, p + keyLength);
-    p += keyLength;
-    const valueLength = frame.readInt32BE(p);
-    p += 4;
-    if (valueLength < 0 || valueLength > extEnd - p) throw malformed('binary header extFields value overruns the header');
-    const value = readString(frame, p, p + valueLength);
-    // An own "__proto__" key must stay a plain entry, as JSON.parse keeps it.
-    if (key === '__proto__') Object.defineProperty(extFields, key, { value, enumerable: true, writable: true, configurable: true });
-    else extFields[key] = value;
-    p += valueLength;
-  }
-  return { code, language, version, opaque, flag, remark, extFields, body: undefined, serializeTypeCurrentRPC: SerializeType.ROCKETMQ };
+  checkBinaryExtFields(frame, p, p + extLength);
+  return createBinaryDecodedCommand(code, language, version, opaque, flag, remark, { frame, start: p, end: p + extLength });
 }

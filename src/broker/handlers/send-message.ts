@@ -4,8 +4,9 @@
  * redirection to SCHEDULE_TOPIC_XXXX, %RETRY% -> %DLQ% past maxReconsumeTimes, the store append,
  * and the SendMessageResponseHeader Java clients read (remoting-protocol.md §5.1).
  */
-import { MessageConst, decodeProperties, encodeProperties, findProperty, type MessageToStore, type SocketAddress } from '../../message';
+import { MessageConst, decodeProperties, encodeProperties, findProperty, offsetMessageIdPrefix, type MessageToStore, type SocketAddress } from '../../message';
 import {
+  createFastResponse,
   createResponse,
   decodeBatchBody,
   decodeSendMessageRequestHeader,
@@ -22,6 +23,7 @@ import { batchTransactionProblem, halfMessageToStore, isHalfMessageSendText } fr
 import { mapPutStatus } from '../status-mapping';
 import { PageCacheBusyProbe } from './page-cache-busy';
 import { SendQueue } from './send-queue';
+import { SendResponseFields } from './send-response';
 import { DLQ_GROUP_TOPIC_PREFIX, PERM_READ, PERM_WRITE, RETRY_GROUP_TOPIC_PREFIX, isWriteable, topicNameProblem, type TopicConfig } from '../topic/topic-config-manager';
 
 const DEFAULT_MAX_RECONSUME_TIMES = 16;
@@ -195,15 +197,27 @@ function sendResponse(
     storeRemark: first.remark,
   });
   if (!isStored(first.status)) return createResponse(mapped.code, mapped.remark);
-  const extFields: Record<string, string> = {
-    msgId: all.length === 1 ? first.msgId : all.map((r) => r.msgId).join(','),
-    queueId: String(queueId),
-    queueOffset: String(first.queueOffset),
-    MSG_REGION: broker.config.region,
-    TRACE_ON: broker.config.traceOn ? 'true' : 'false',
-  };
-  if (transactionId !== undefined) extFields['transactionId'] = transactionId;
-  return createResponse(mapped.code, mapped.remark, extFields);
+  return createFastResponse(mapped.code, mapped.remark, new SendResponseFields({
+    msgIdPrefix: msgIdPrefixOf(broker),
+    physicalOffset: first.physicalOffset,
+    batchMsgIds: all.length === 1 ? undefined : all.map((r) => r.msgId).join(','),
+    queueId,
+    queueOffset: first.queueOffset,
+    region: broker.config.region,
+    traceOn: broker.config.traceOn,
+    transactionId,
+  }));
+}
+
+/** The offset-id prefix of this broker's store host, made once per broker. */
+const msgIdPrefixes = new WeakMap<BrokerContext, string>();
+function msgIdPrefixOf(broker: BrokerContext): string {
+  let prefix = msgIdPrefixes.get(broker);
+  if (prefix === undefined) {
+    prefix = offsetMessageIdPrefix(broker.storeHost);
+    msgIdPrefixes.set(broker, prefix);
+  }
+  return prefix;
 }
 
 const EMPTY_BODY = Buffer.alloc(0);

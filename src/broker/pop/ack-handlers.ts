@@ -66,7 +66,7 @@ function ackOld(pop: PopService, target: AckTarget, ck: Checkpoint): Promise<Put
 
 export function createAckMessageHandler(broker: BrokerContext, pop: PopService) {
   return async (request: RemotingCommand): Promise<RemotingCommand> => {
-    const target = resolveTarget(broker, pop, AckMessageRequestHeader.decode(request.extFields));
+    const target = resolveTarget(broker, pop, AckMessageRequestHeader.decodeFrom(request));
     const ck = target.checkpoint;
     if (ck === undefined) return createResponse(ResponseCode.SUCCESS);
     const result = await ackOld(pop, target, ck);
@@ -76,7 +76,7 @@ export function createAckMessageHandler(broker: BrokerContext, pop: PopService) 
 
 export function createChangeInvisibleTimeHandler(broker: BrokerContext, pop: PopService) {
   return async (request: RemotingCommand): Promise<RemotingCommand> => {
-    const header = ChangeInvisibleTimeRequestHeader.decode(request.extFields);
+    const header = ChangeInvisibleTimeRequestHeader.decodeFrom(request);
     if (header.invisibleTime < 1) throw mqError('ERR_INVALID_PARAMETER', `invisibleTime[${header.invisibleTime}] must be positive`);
     const target = resolveTarget(broker, pop, header);
     const old = target.checkpoint;

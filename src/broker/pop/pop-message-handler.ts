@@ -29,7 +29,7 @@ interface PopOutcome {
 export function createPopMessageHandler(broker: BrokerContext, pop: PopService) {
   let requests = 0;
   return async (request: RemotingCommand): Promise<RemotingCommand> => {
-    const header = PopMessageRequestHeader.decode(request.extFields);
+    const header = PopMessageRequestHeader.decodeFrom(request);
     const filter = checkPop(broker, header);
     const retryFirst = requests++ % RETRY_FIRST_EVERY === 0;
     const first = await executePop(broker, pop, header, filter, retryFirst);

@@ -17,7 +17,7 @@ export function createEndTransactionHandler(broker: BrokerContext, transactions:
     if (broker.config.brokerRole === 'SLAVE') {
       return createResponse(ResponseCode.SLAVE_NOT_AVAILABLE, 'Message store is slave mode, so end transaction is forbidden.');
     }
-    const header = EndTransactionRequestHeader.decode(request.extFields);
+    const header = EndTransactionRequestHeader.decodeFrom(request);
     const verdict = header.commitOrRollback;
     if (verdict === MessageSysFlag.TRANSACTION_NOT_TYPE) {
       return createResponse(ResponseCode.SUCCESS, 'transaction state unknown; the broker will check it again');

@@ -1,5 +1,5 @@
 /** What a successful send returns (SendResult.java) and how a send response becomes one. */
-import { ResponseCode, mqError, responseError, type RemotingCommand } from '../../protocol';
+import { ResponseCode, SendMessageResponseHeader, responseError, type RemotingCommand } from '../../protocol';
 import type { MessageQueue } from '../message-queue';
 
 export type SendStatus = 'SEND_OK' | 'FLUSH_DISK_TIMEOUT' | 'FLUSH_SLAVE_TIMEOUT' | 'SLAVE_NOT_AVAILABLE';
@@ -31,13 +31,8 @@ function statusOf(code: number): SendStatus | undefined {
 export function sendResultFrom(response: RemotingCommand, queue: MessageQueue, msgId: string): SendResult {
   const sendStatus = statusOf(response.code);
   if (sendStatus === undefined) throw responseError(response.code, response.remark);
-  const ext = response.extFields;
-  const queueOffset = Number(ext['queueOffset']);
-  const offsetMsgId = ext['msgId'];
-  if (offsetMsgId === undefined || !Number.isSafeInteger(queueOffset)) {
-    throw mqError('ERR_BODY_MALFORMED', `send response lacks msgId or queueOffset (code ${response.code})`);
-  }
-  const queueId = Number(ext['queueId']);
-  const messageQueue = Number.isInteger(queueId) && queueId !== queue.queueId ? { ...queue, queueId } : queue;
-  return { sendStatus, msgId, offsetMsgId, messageQueue, queueOffset, regionId: ext['MSG_REGION'] };
+  // Read from the binary header's bytes when it came in that form (no Record of strings per send).
+  const header = SendMessageResponseHeader.decodeFrom(response);
+  const messageQueue = header.queueId !== queue.queueId ? { ...queue, queueId: header.queueId } : queue;
+  return { sendStatus, msgId, offsetMsgId: header.msgId, messageQueue, queueOffset: header.queueOffset, regionId: header.msgRegion };
 }

@@ -20,7 +20,7 @@ export class TransactionCheckDispatcher {
   constructor(logger: Logger, serve: (code: number, handler: RequestHandler) => void) {
     this.#logger = logger;
     serve(RequestCode.CHECK_TRANSACTION_STATE, (request, ctx) => {
-      const header = CheckTransactionStateRequestHeader.decode(request.extFields);
+      const header = CheckTransactionStateRequestHeader.decodeFrom(request);
       const [message] = decodeRecords(request.body ?? null);
       const receiver = message === undefined ? undefined : this.#receivers.get(message.properties['PGROUP'] ?? '');
       if (message === undefined || receiver === undefined) {

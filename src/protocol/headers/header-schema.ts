@@ -1,4 +1,6 @@
+import { binaryInt32, readBinaryString, type RawExtFields } from '../binary-ext-fields';
 import { mqError } from '../errors';
+import type { RemotingCommand } from '../remoting-command';
 
 /**
  * Typed request/response headers over `extFields`. A header is declared once as a schema (property
@@ -40,6 +42,8 @@ export interface HeaderCodec<S extends HeaderSchema> {
   readonly name: string;
   readonly schema: S;
   decode(extFields: Readonly<Record<string, string>>): HeaderOf<S>;
+  /** The header of `command`: from its binary fields' bytes while they are unread, else from extFields. */
+  decodeFrom(command: RemotingCommand): HeaderOf<S>;
   encode(header: HeaderOf<S>): Record<string, string>;
 }
 
@@ -55,11 +59,16 @@ export function defineHeader<S extends HeaderSchema>(name: string, schema: S): H
     isRequired: spec.isRequired,
   }));
   const decode = compileDecoder(name, entries);
+  const decodeRaw = compileRawDecoder(name, entries);
   return Object.freeze({
     name,
     schema,
     decode(extFields: Readonly<Record<string, string>>): HeaderOf<S> {
       return decode(extFields) as HeaderOf<S>;
+    },
+    decodeFrom(command: RemotingCommand): HeaderOf<S> {
+      const raw = command.rawExtFields;
+      return (raw === undefined ? decode(command.extFields) : decodeRaw(raw)) as HeaderOf<S>;
     },
     encode(header: HeaderOf<S>): Record<string, string> {
       const out: Record<string, string> = {};
@@ -114,7 +123,100 @@ function compileDecoder(header: string, entries: readonly FieldEntry[]): Decoder
     Object.hasOwn,
     (text, wire) => parseField(text, 'int', wire, header) as number,
     (text, wire) => parseField(text, 'long', wire, header) as number,
-    (index) => mqError('ERR_HEADER_FIELD_MISSING', `the custom field <${entries[index]!.wire}> is null (${header})`),
+    (index) => missingField(entries, index, header),
+  );
+}
+
+function missingField(entries: readonly FieldEntry[], index: number, header: string): Error {
+  return mqError('ERR_HEADER_FIELD_MISSING', `the custom field <${entries[index]!.wire}> is null (${header})`);
+}
+
+type RawDecoder = (raw: RawExtFields) => Record<string, string | number | boolean>;
+
+/** Up to 15 digits a value is exact in a double whatever the digits are. */
+const MAX_PLAIN_DIGITS = 15;
+
+/**
+ * The value of frame[start, end) when it is plain decimal digits (no sign, at most 15), else -1;
+ * anything else takes the string path, whose rules and errors are parseField's.
+ */
+function plainDigits(frame: Buffer, start: number, end: number): number {
+  if (end - start === 0 || end - start > MAX_PLAIN_DIGITS) return -1;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = frame[i]! - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** Boolean.parseBoolean on bytes: "true" in any case; non-ASCII takes the string path. */
+function rawBoolean(frame: Buffer, start: number, end: number): boolean {
+  if (end - start !== 4) {
+    for (let i = start; i < end; i++) if (frame[i]! >= 0x80) return readBinaryString(frame, start, end).toLowerCase() === 'true';
+    return false;
+  }
+  return (frame[start]! | 0x20) === 0x74 && (frame[start + 1]! | 0x20) === 0x72 && (frame[start + 2]! | 0x20) === 0x75 && (frame[start + 3]! | 0x20) === 0x65;
+}
+
+/**
+ * The schema's decoder over binary extFields bytes: the same object, in the same property order and
+ * with the same errors as the Record decoder, but keys are matched through a Map of the schema's
+ * wire keys, numbers are read from their digits and strings come from the binary string cache. A
+ * repeated key keeps its last value, as the Record would.
+ */
+function compileRawDecoder(header: string, entries: readonly FieldEntry[]): RawDecoder {
+  const indexByWire = new Map(entries.map((field, i) => [field.wire, i]));
+  // The walk only notes where each field's value lies; values are read in schema order afterwards,
+  // so the first error is the one the Record decoder would give.
+  const starts = entries.map((_, i) => `s${i} = -1`);
+  const cases = entries.map((_, i) => `case ${i}: s${i} = vs; e${i} = p; break;`);
+  const builds = entries.map((field, i) => {
+    const wire = JSON.stringify(field.wire);
+    const read = field.type === 'string' ? `str(frame, s${i}, e${i})` : field.type === 'boolean' ? `bool(frame, s${i}, e${i})` : `num(frame, s${i}, e${i}, ${JSON.stringify(field.type)}, ${wire})`;
+    const onMissing = field.isRequired ? `throw missing(${i});` : '';
+    return `if (s${i} < 0) { ${onMissing} } else out[${JSON.stringify(field.property)}] = ${read};`;
+  });
+  const body = [
+    `let ${starts.join(', ')};`,
+    `let ${entries.map((_, i) => `e${i} = 0`).join(', ')};`,
+    'const frame = raw.frame, end = raw.end;',
+    'let p = raw.start;',
+    'while (p < end) {',
+    '  const keyLength = (frame[p] << 8) | frame[p + 1];',
+    '  p += 2;',
+    '  const index = indexByWire.get(str(frame, p, p + keyLength));',
+    '  p += keyLength;',
+    '  const vs = p + 4;',
+    '  p = vs + int32(frame, p);',
+    '  switch (index) {',
+    ...cases.map((c) => `    ${c}`),
+    '  }',
+    '}',
+    'const out = {};',
+    ...builds,
+    'return out;',
+  ];
+  const factory = new Function('indexByWire', 'str', 'bool', 'num', 'int32', 'missing', `return function decodeRaw(raw) {\n${body.join('\n')}\n};`) as (
+    indexByWire: Map<string, number>,
+    str: (frame: Buffer, start: number, end: number) => string,
+    bool: (frame: Buffer, start: number, end: number) => boolean,
+    num: (frame: Buffer, start: number, end: number, type: FieldType, wire: string) => number,
+    int32: (frame: Buffer, p: number) => number,
+    missing: (index: number) => Error,
+  ) => RawDecoder;
+  return factory(
+    indexByWire,
+    readBinaryString,
+    rawBoolean,
+    (frame, start, end, type, wire) => {
+      const n = plainDigits(frame, start, end);
+      if (n >= 0 && (type === 'long' || n <= INT32_MAX)) return n;
+      return parseField(readBinaryString(frame, start, end), type, wire, header) as number;
+    },
+    binaryInt32,
+    (index) => missingField(entries, index, header),
   );
 }
 

@@ -49,14 +49,14 @@ export type SendMessageRequestHeader = HeaderOf<typeof SendMessageRequestHeaderV
  */
 export function decodeSendMessageRequestHeader(request: RemotingCommand): SendMessageRequestHeader {
   if (request.code === RequestCode.SEND_MESSAGE_V2 || request.code === RequestCode.SEND_REPLY_MESSAGE_V2) {
-    return SendMessageRequestHeaderV2.decode(request.extFields);
+    return SendMessageRequestHeaderV2.decodeFrom(request);
   }
   if (request.code === RequestCode.SEND_BATCH_MESSAGE) {
-    const header = SendMessageRequestHeaderV2.decode(request.extFields);
+    const header = SendMessageRequestHeaderV2.decodeFrom(request);
     header.batch = true;
     return header;
   }
-  return SendMessageRequestHeaderV1.decode(request.extFields);
+  return SendMessageRequestHeaderV1.decodeFrom(request);
 }
 
 /** SendMessageResponseHeader, plus the region and trace switches Java adds as ext keys. */

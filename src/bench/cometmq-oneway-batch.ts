@@ -22,7 +22,7 @@ export async function sendBatchOneway(producer: Producer, topic: string, bodies:
   });
   const target = {
     producerGroup: producer.config.groupName, topic, queueId: queue.queueId, defaultTopic: producer.config.createTopicKey,
-    defaultTopicQueueNums: String(producer.config.defaultTopicQueueNums),
+    defaultTopicQueueNums: producer.config.defaultTopicQueueNums,
   };
   await instance.invokeOneway(address, sendBatchRequest(target, encodeBatchBody(entries), Date.now()), producer.config.sendMsgTimeoutMs);
 }

@@ -8,7 +8,7 @@
  * effort), stops the timers and closes every connection. Both are idempotent.
  */
 import { errorCode, type Clock, type Logger, type TimerHandle } from '../common';
-import { RequestCode, ResponseCode, createRequest, createResponse, encodeFastjsonBody, mqError, responseError, type RemotingCommand, type SubscriptionData } from '../protocol';
+import { RequestCode, ResponseCode, copyCommand, createRequest, createResponse, encodeFastjsonBody, mqError, responseError, type RemotingCommand, type SubscriptionData } from '../protocol';
 import { basicRunningInfo, MQVersionName } from './consumer/running-info';
 import { RemotingClient, type RequestHandler } from '../remoting';
 import { clientStateError, createClientConfig, type ClientConfig, type ClientOptions } from './client-config';
@@ -312,7 +312,7 @@ export class ClientInstance {
       const index = (this.#namesrvIndex + attempt) % addrs.length;
       try {
         // Each attempt needs its own command: the connection stamps its opaque on it.
-        const response = await this.#remoting.invokeSync(addrs[index]!, attempt === 0 ? request : { ...request }, timeoutMs);
+        const response = await this.#remoting.invokeSync(addrs[index]!, attempt === 0 ? request : copyCommand(request), timeoutMs);
         this.#namesrvIndex = index;
         return response;
       } catch (err) {

@@ -15,7 +15,9 @@ export {
   createResponse,
   createResponseFor,
   createFastResponse,
+  createFastRequest,
   createBinaryDecodedCommand,
+  copyCommand,
 } from './remoting-command';
 export { readBinaryString, checkBinaryExtFields, decodeBinaryExtFields } from './binary-ext-fields';
 export type { RawExtFields } from './binary-ext-fields';

@@ -108,14 +108,31 @@ class DeferredExtFieldsCommand implements RemotingCommand {
   }
 
   toJSON(): object {
-    const { code, language, version, opaque, flag, remark, extFields, body, serializeTypeCurrentRPC } = this;
-    return { code, language, version, opaque, flag, remark, extFields, body, serializeTypeCurrentRPC };
+    return copyCommand(this);
   }
 }
 
 /** A response whose custom header writes itself (FastExtFields). */
-export function createFastResponse(code: number, remark: string | undefined, fields: FastExtFields): RemotingCommand {
-  return new DeferredExtFieldsCommand(code, 'JAVA', CURRENT_VERSION, 0, FLAG_RESPONSE, remark, SerializeType.JSON, fields, undefined);
+export function createFastResponse(code: number, remark: string | undefined, fields: FastExtFields, body?: Buffer): RemotingCommand {
+  const response = new DeferredExtFieldsCommand(code, 'JAVA', CURRENT_VERSION, 0, FLAG_RESPONSE, remark, SerializeType.JSON, fields, undefined);
+  response.body = body;
+  return response;
+}
+
+/** A request whose custom header writes itself (FastExtFields); opaque 0 until sent, as createRequest. */
+export function createFastRequest(code: number, fields: FastExtFields, body?: Buffer): RemotingCommand {
+  const request = new DeferredExtFieldsCommand(code, 'JAVA', CURRENT_VERSION, 0, 0, undefined, SerializeType.JSON, fields, undefined);
+  request.body = body;
+  return request;
+}
+
+/**
+ * A copy of `command` as a plain object (a resend needs its own opaque). Spreading is not enough:
+ * a command with deferred extFields keeps them behind a getter.
+ */
+export function copyCommand(command: RemotingCommand): RemotingCommand {
+  const { code, language, version, opaque, flag, remark, extFields, body, serializeTypeCurrentRPC } = command;
+  return { code, language, version, opaque, flag, remark, extFields, body, serializeTypeCurrentRPC };
 }
 
 /** A command read from a binary header whose extFields (checked) stay bytes until read. */

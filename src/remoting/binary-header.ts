@@ -92,20 +92,40 @@ function beginEntry(key: string): number {
 }
 
 function endEntry(valueAt: number, valueLength: number): void {
-  scratch.writeInt32BE(valueLength, valueAt);
+  const buf = scratch;
+  buf[valueAt] = valueLength >>> 24;
+  buf[valueAt + 1] = (valueLength >>> 16) & 0xff;
+  buf[valueAt + 2] = (valueLength >>> 8) & 0xff;
+  buf[valueAt + 3] = valueLength & 0xff;
 }
 
-/** The digits of a non-negative safe integer; returns how many. */
+/**
+ * The digits of a non-negative safe integer; returns how many. Past 10^8 it goes as two int32
+ * halves, since integer division by 10 is much cheaper than floating division (13-digit
+ * timestamps in every send header).
+ */
 function writeDecimal(value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) return writeString(String(value));
+  if (value < EIGHT_DIGITS) return writeInt32Digits(value, 1);
+  const high = Math.floor(value / EIGHT_DIGITS);
+  const highLength = writeInt32Digits(high, 1);
+  return highLength + writeInt32Digits(value - high * EIGHT_DIGITS, 8);
+}
+
+const EIGHT_DIGITS = 1e8;
+
+/** `value` (0 <= value < 10^8) in decimal, left-padded with zeros to `minDigits`. */
+function writeInt32Digits(value: number, minDigits: number): number {
   let digits = 1;
-  for (let t = value; t >= 10; t = Math.floor(t / 10)) digits++;
+  for (let limit = 10; limit <= value; limit *= 10) digits++;
+  if (digits < minDigits) digits = minDigits;
   ensure(digits);
   const buf = scratch;
-  let v = value;
+  let v = value | 0;
   for (let i = pos + digits - 1; i >= pos; i--) {
-    buf[i] = 0x30 + (v % 10);
-    v = Math.floor(v / 10);
+    const q = (v / 10) | 0;
+    buf[i] = 0x30 + v - q * 10;
+    v = q;
   }
   pos += digits;
   return digits;

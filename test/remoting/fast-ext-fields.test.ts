@@ -6,7 +6,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SendResponseFields, type SendResponseValues } from '../../src/broker/handlers/send-response';
-import { createFastResponse, createResponse, SerializeType, type RemotingCommand } from '../../src/protocol';
+import {
+  PullMessageRequestHeader,
+  PullMessageResponseHeader,
+  RequestCode,
+  SendMessageRequestHeaderV2,
+  SerializeType,
+  copyCommand,
+  createFastRequest,
+  createFastResponse,
+  createRequest,
+  createResponse,
+  type RemotingCommand,
+} from '../../src/protocol';
 import { decodeCommand, encodeCommand } from '../../src/remoting/command-codec';
 import { SeededRandom } from '../helpers/seeded-random';
 
@@ -65,4 +77,41 @@ test('a fast response read or changed through extFields is encoded as changed', 
   replaced.extFields = { only: 'this' };
   assert.deepEqual(decodeCommand(encodeCommand(replaced).subarray(4)).extFields, { only: 'this' });
   assert.deepEqual(JSON.parse(JSON.stringify(replaced)).extFields, { only: 'this' });
+});
+
+test('schema fields (HeaderCodec.fields): the same binary frame as the encoded header, negatives, sentinels and booleans included', () => {
+  const random = new SeededRandom(99);
+  const numbers = [0, 1, 9, 10, 255, -1, -2147483648, 2147483647, 2 ** 40, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
+  const n = (): number => numbers[random.int(0, numbers.length - 1)]!;
+  for (let i = 0; i < 300; i++) {
+    const pull = {
+      consumerGroup: 'CG', topic: random.int(0, 1) === 0 ? 'T' : 'caf\u00e9', queueId: n(), queueOffset: n(), maxMsgNums: n(), sysFlag: n(),
+      commitOffset: n(), suspendTimeoutMillis: n(), subVersion: n(),
+      ...(random.int(0, 1) === 0 ? { subscription: 'TagA || TagB', expressionType: 'TAG' } : {}),
+    };
+    const send = {
+      producerGroup: 'PG', topic: 'T', defaultTopic: 'TBW102', defaultTopicQueueNums: 4, queueId: n(), sysFlag: n(), bornTimestamp: n(), flag: n(),
+      properties: 'WAIT\u0001true\u0002', reconsumeTimes: n(), unitMode: random.int(0, 1) === 0, batch: random.int(0, 1) === 0,
+    };
+    const answer = { suggestWhichBrokerId: n(), nextBeginOffset: n(), minOffset: n(), maxOffset: n() };
+    const cases: Array<[RemotingCommand, Record<string, string>]> = [
+      [createFastRequest(RequestCode.PULL_MESSAGE, PullMessageRequestHeader.fields(pull)), PullMessageRequestHeader.encode(pull)],
+      [createFastRequest(RequestCode.SEND_MESSAGE_V2, SendMessageRequestHeaderV2.fields(send), Buffer.from('body')), SendMessageRequestHeaderV2.encode(send)],
+      [createFastResponse(0, undefined, PullMessageResponseHeader.fields(answer), Buffer.from('records')), PullMessageResponseHeader.encode(answer)],
+    ];
+    for (const [fast, extFields] of cases) {
+      const plain: RemotingCommand = { code: fast.code, language: fast.language, version: fast.version, opaque: 0, flag: fast.flag, remark: undefined, extFields, body: fast.body, serializeTypeCurrentRPC: SerializeType.ROCKETMQ };
+      assert.notEqual(fast.fastExtFields, undefined);
+      assert.deepEqual(encodeCommand(asBinary(fast)), encodeCommand(asBinary(plain)), JSON.stringify(extFields));
+    }
+  }
+});
+
+test('copyCommand gives a plain command with the deferred fields of a decoded binary header', () => {
+  const request = asBinary(createRequest(RequestCode.PULL_MESSAGE, { topic: 'T', queueId: '2' }, Buffer.from('x')));
+  const decoded = decodeCommand(encodeCommand(request).subarray(4));
+  const copy = copyCommand(decoded);
+  assert.equal(Object.getPrototypeOf(copy), Object.prototype);
+  assert.deepEqual(copy.extFields, { topic: 'T', queueId: '2' });
+  assert.deepEqual(encodeCommand(copy), encodeCommand(request));
 });

@@ -6,13 +6,14 @@
  */
 import { forEachRecord } from '../../message';
 import {
+  createFastResponse,
   createResponse,
   mqError,
-  optionalString,
+  PullMessageRequestHeader,
+  PullMessageResponseHeader,
   PullSysFlag,
+  type PullMessageRequest,
   type RemotingCommand,
-  requiredInt,
-  requiredString,
   ResponseCode,
 } from '../../protocol';
 import type { GetMessageResult } from '../../store';
@@ -24,34 +25,11 @@ import { isReadable } from '../topic/topic-config-manager';
 /** Which slave a lagging consumer is sent to (SubscriptionGroupConfig default). */
 const WHICH_BROKER_WHEN_CONSUME_SLOWLY = 1;
 
-interface PullHeader {
-  readonly consumerGroup: string;
-  readonly topic: string;
-  readonly queueId: number;
-  readonly queueOffset: number;
-  readonly maxMsgNums: number;
-  readonly sysFlag: number;
-  readonly commitOffset: number;
-  readonly suspendTimeoutMillis: number;
-  readonly subscription: string | undefined;
-  readonly subVersion: number;
-  readonly expressionType: string | undefined;
-}
+type PullHeader = PullMessageRequest;
 
+/** The pull header, read straight from a binary header's bytes when it came in that form. */
 function decodePullHeader(request: RemotingCommand): PullHeader {
-  return {
-    consumerGroup: requiredString(request, 'consumerGroup'),
-    topic: requiredString(request, 'topic'),
-    queueId: requiredInt(request, 'queueId'),
-    queueOffset: requiredInt(request, 'queueOffset'),
-    maxMsgNums: requiredInt(request, 'maxMsgNums'),
-    sysFlag: requiredInt(request, 'sysFlag'),
-    commitOffset: requiredInt(request, 'commitOffset'),
-    suspendTimeoutMillis: requiredInt(request, 'suspendTimeoutMillis'),
-    subscription: optionalString(request, 'subscription'),
-    subVersion: requiredInt(request, 'subVersion'),
-    expressionType: optionalString(request, 'expressionType'),
-  };
+  return PullMessageRequestHeader.decodeFrom(request);
 }
 
 export function createPullMessageHandler(broker: BrokerContext) {
@@ -61,7 +39,7 @@ export function createPullMessageHandler(broker: BrokerContext) {
     if ((header.sysFlag & PullSysFlag.COMMIT_OFFSET) !== 0 && header.commitOffset >= 0 && broker.config.brokerRole !== 'SLAVE') {
       broker.offsets.commitOffset(header.consumerGroup, header.topic, header.queueId, header.commitOffset);
     }
-    const response = executePull(broker, header, filter);
+    const { response } = executePull(broker, header, filter);
     const mayHold = (header.sysFlag & PullSysFlag.SUSPEND) !== 0 && response.code === ResponseCode.PULL_NOT_FOUND;
     if (!mayHold) return response;
     const holdMs = broker.config.longPollingEnable ? header.suspendTimeoutMillis : broker.config.shortPollingTimeMills;
@@ -77,13 +55,13 @@ export function createPullMessageHandler(broker: BrokerContext) {
         deadline,
         wake: (reason) => {
           let again: RemotingCommand;
+          let next: number;
           try {
-            again = executePull(broker, header, filter);
+            ({ response: again, nextBeginOffset: next } = executePull(broker, header, filter));
           } catch (err) {
             resolve(createResponse(ResponseCode.SYSTEM_ERROR, (err as Error).message));
             return;
           }
-          const next = Number(again.extFields['nextBeginOffset']);
           const isAllFiltered = again.code === ResponseCode.PULL_RETRY_IMMEDIATELY && again.remark === 'NO_MATCHED_MESSAGE';
           if (reason === 'arrival' && isAllFiltered && next > wakeAfterOffset && broker.clock.now() < deadline) park(next);
           else resolve(again);
@@ -126,7 +104,7 @@ function checkPull(broker: BrokerContext, header: PullHeader): SubscriptionFilte
 }
 
 /** One read of the store, mapped to the response (every outcome carries the four offset fields). */
-function executePull(broker: BrokerContext, header: PullHeader, filter: SubscriptionFilter): RemotingCommand {
+function executePull(broker: BrokerContext, header: PullHeader, filter: SubscriptionFilter): { response: RemotingCommand; nextBeginOffset: number } {
   const result = broker.store.getMessage(header.topic, header.queueId, header.queueOffset, header.maxMsgNums,
     filter.codes.length > 0 ? { tagsCodes: filter.codes } : undefined);
   let status = result.status;
@@ -136,14 +114,14 @@ function executePull(broker: BrokerContext, header: PullHeader, filter: Subscrip
     if (body === undefined) status = 'NO_MATCHED_MESSAGE';
   }
   const mapped = mapGetStatus(status, header.queueOffset);
-  const extFields: Record<string, string> = {
-    suggestWhichBrokerId: String(suggestWhichBrokerId(result.suggestPullingFromSlave,
-      broker.groups.get(header.consumerGroup)?.whichBrokerWhenConsumeSlowly ?? WHICH_BROKER_WHEN_CONSUME_SLOWLY)),
-    nextBeginOffset: String(result.nextBeginOffset),
-    minOffset: String(result.minOffset),
-    maxOffset: String(result.maxOffset),
-  };
-  return createResponse(mapped.code, mapped.remark, extFields, body);
+  const fields = PullMessageResponseHeader.fields({
+    suggestWhichBrokerId: suggestWhichBrokerId(result.suggestPullingFromSlave,
+      broker.groups.get(header.consumerGroup)?.whichBrokerWhenConsumeSlowly ?? WHICH_BROKER_WHEN_CONSUME_SLOWLY),
+    nextBeginOffset: result.nextBeginOffset,
+    minOffset: result.minOffset,
+    maxOffset: result.maxOffset,
+  });
+  return { response: createFastResponse(mapped.code, mapped.remark, fields, body), nextBeginOffset: result.nextBeginOffset };
 }
 
 /**

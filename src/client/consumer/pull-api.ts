@@ -6,11 +6,13 @@
 import { inflateSync } from 'node:zlib';
 import { MessageSysFlag, forEachRecord, type MessageExt } from '../../message';
 import {
+  PullMessageRequestHeader,
+  PullMessageResponseHeader,
   PullSysFlag,
   RequestCode,
   ResponseCode,
   SerializeType,
-  createRequest,
+  createFastRequest,
   responseError,
   tagMatches,
   type TagFilter,
@@ -58,27 +60,27 @@ export async function pullMessages(client: ConsumerClient, options: PullRequestO
   const suspendMs = options.suspendMs ?? DEFAULT_SUSPEND_MS;
   const hasCommit = options.commitOffset !== undefined && options.commitOffset >= 0;
   const sysFlag = PullSysFlag.SUBSCRIPTION | (suspendMs > 0 ? PullSysFlag.SUSPEND : 0) | (hasCommit ? PullSysFlag.COMMIT_OFFSET : 0);
-  const request = createRequest(RequestCode.PULL_MESSAGE, {
+  const request = createFastRequest(RequestCode.PULL_MESSAGE, PullMessageRequestHeader.fields({
     consumerGroup: options.group,
     topic: options.queue.topic,
-    queueId: String(options.queue.queueId),
-    queueOffset: String(options.queueOffset),
-    maxMsgNums: String(options.maxMessages ?? DEFAULT_PULL_BATCH),
-    sysFlag: String(sysFlag),
-    commitOffset: String(hasCommit ? options.commitOffset : 0),
-    suspendTimeoutMillis: String(suspendMs),
+    queueId: options.queue.queueId,
+    queueOffset: options.queueOffset,
+    maxMsgNums: options.maxMessages ?? DEFAULT_PULL_BATCH,
+    sysFlag,
+    commitOffset: hasCommit ? options.commitOffset! : 0,
+    suspendTimeoutMillis: suspendMs,
     subscription: options.subscription,
-    subVersion: String(options.subVersion ?? 0),
+    subVersion: options.subVersion ?? 0,
     expressionType: options.expressionType ?? 'TAG',
-  });
+  }));
   // RocketMQ's binary header form, as sends use (send-request.ts): cheaper to write and to read.
   request.serializeTypeCurrentRPC = SerializeType.ROCKETMQ;
   // The broker holds the request up to suspendMs; allow the round trip on top (Java: 30 s for 15 s).
   const invoked = client.invoke(options.queue.brokerName, request, suspendMs + 15_000);
   const response = options.signal === undefined ? await invoked : await abortable(invoked, options.signal);
-  const nextBeginOffset = Number(response.extFields['nextBeginOffset'] ?? options.queueOffset);
-  const minOffset = Number(response.extFields['minOffset'] ?? 0);
-  const maxOffset = Number(response.extFields['maxOffset'] ?? 0);
+  if (!isPullAnswer(response.code)) throw responseError(response.code, response.remark);
+  // Every pull answer carries the four offsets (read from the binary header's bytes when it came so).
+  const { nextBeginOffset, minOffset, maxOffset } = PullMessageResponseHeader.decodeFrom(response);
   switch (response.code) {
     case ResponseCode.SUCCESS: {
       // One pass, one array: the exact tag match (the broker filters by hash code only) and the
@@ -102,6 +104,10 @@ export async function pullMessages(client: ConsumerClient, options: PullRequestO
     default:
       throw responseError(response.code, response.remark);
   }
+}
+
+function isPullAnswer(code: number): boolean {
+  return code === ResponseCode.SUCCESS || code === ResponseCode.PULL_NOT_FOUND || code === ResponseCode.PULL_RETRY_IMMEDIATELY || code === ResponseCode.PULL_OFFSET_MOVED;
 }
 
 /**

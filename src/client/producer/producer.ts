@@ -67,7 +67,6 @@ export class Producer {
   readonly #faults: LatencyFaultTolerance | undefined;
   readonly #compression: CompressionSettings;
   readonly #publish = new Map<string, PublishEntry>();
-  readonly #defaultQueueNums: string;
   readonly #accumulator: SendAccumulator | undefined;
   #state: 'created' | 'running' | 'stopped' = 'created';
   /** Told about every send()/sendBatch() result; message trace (enableTrace) adds one. */
@@ -81,7 +80,6 @@ export class Producer {
     this.#ids = new MessageClientIdGenerator(this.#instance.config.clientIP, process.pid, () => this.#clock.now());
     this.#faults = this.config.sendLatencyFaultEnable ? new LatencyFaultTolerance(this.#clock) : undefined;
     this.#compression = { overBytes: this.config.compressMsgBodyOverHowmuch, level: this.config.compressLevel };
-    this.#defaultQueueNums = String(this.config.defaultTopicQueueNums);
     this.#accumulator = this.config.autoBatch
       ? new SendAccumulator(this.config.batchMaxBytes, {
         sendSingle: (topic, s) => this.#sendWithRetries(topic, s.timeoutMs, s.prepared.msgId, s.prepared, undefined),
@@ -385,7 +383,7 @@ export class Producer {
       topic: queue.topic,
       queueId: queue.queueId,
       defaultTopic: this.config.createTopicKey,
-      defaultTopicQueueNums: this.#defaultQueueNums,
+      defaultTopicQueueNums: this.config.defaultTopicQueueNums,
     };
   }
 

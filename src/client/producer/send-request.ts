@@ -6,7 +6,7 @@
  */
 import { deflateSync } from 'node:zlib';
 import { MessageConst, MessageSysFlag } from '../../message';
-import { RequestCode, SerializeType, createRequest, type RemotingCommand } from '../../protocol';
+import { RequestCode, SendMessageRequestHeaderV2, SerializeType, createFastRequest, type RemotingCommand } from '../../protocol';
 import { keysText, type Message } from './message';
 
 const SEP_NAME = '\u0001';
@@ -71,40 +71,36 @@ export interface SendTarget {
   readonly topic: string;
   readonly queueId: number;
   readonly defaultTopic: string;
-  readonly defaultTopicQueueNums: string;
+  readonly defaultTopicQueueNums: number;
 }
 
 /**
  * Sends travel with RocketMQ's binary header (serialize type ROCKETMQ, what Java clients send with
  * rocketmq.serialize.type=ROCKETMQ; every broker reads it and answers in the same form): about a
- * third shorter than the JSON header and a fraction of its decode cost on both sides.
+ * third shorter than the JSON header and a fraction of its decode cost on both sides. The header
+ * writes itself field by field (HeaderCodec.fields): no Record and no string per number.
  */
-function binary(command: RemotingCommand): RemotingCommand {
-  command.serializeTypeCurrentRPC = SerializeType.ROCKETMQ;
-  return command;
-}
-
-/** Decimal strings of small numbers (queue ids, sysFlags, flags), made once. */
-const SMALL_DECIMALS: readonly string[] = Array.from({ length: 1024 }, (_, n) => String(n));
-function decimal(n: number): string {
-  return n >= 0 && n < SMALL_DECIMALS.length && Number.isInteger(n) ? SMALL_DECIMALS[n]! : String(n);
+function sendRequest(target: SendTarget, sysFlag: number, bornTimestamp: number, flag: number, properties: string, isBatch: boolean, body: Buffer): RemotingCommand {
+  const request = createFastRequest(RequestCode.SEND_MESSAGE_V2, SendMessageRequestHeaderV2.fields({
+    producerGroup: target.producerGroup,
+    topic: target.topic,
+    defaultTopic: target.defaultTopic,
+    defaultTopicQueueNums: target.defaultTopicQueueNums,
+    queueId: target.queueId,
+    sysFlag,
+    bornTimestamp,
+    flag,
+    properties,
+    reconsumeTimes: 0,
+    unitMode: false,
+    batch: isBatch,
+  }), body);
+  request.serializeTypeCurrentRPC = SerializeType.ROCKETMQ;
+  return request;
 }
 
 export function sendMessageRequest(target: SendTarget, prepared: PreparedMessage, bornTimestamp: number): RemotingCommand {
-  return binary(createRequest(RequestCode.SEND_MESSAGE_V2, {
-    a: target.producerGroup,
-    b: target.topic,
-    c: target.defaultTopic,
-    d: target.defaultTopicQueueNums,
-    e: decimal(target.queueId),
-    f: decimal(prepared.sysFlag),
-    g: String(bornTimestamp),
-    h: decimal(prepared.flag),
-    i: prepared.properties,
-    j: '0',
-    k: 'false',
-    m: 'false',
-  }, prepared.body));
+  return sendRequest(target, prepared.sysFlag, bornTimestamp, prepared.flag, prepared.properties, false, prepared.body);
 }
 
 /**
@@ -114,18 +110,5 @@ export function sendMessageRequest(target: SendTarget, prepared: PreparedMessage
  * while Java clients send 320 with the V2 letters (reported to the broker's owner).
  */
 export function sendBatchRequest(target: SendTarget, body: Buffer, bornTimestamp: number): RemotingCommand {
-  return binary(createRequest(RequestCode.SEND_MESSAGE_V2, {
-    a: target.producerGroup,
-    b: target.topic,
-    c: target.defaultTopic,
-    d: target.defaultTopicQueueNums,
-    e: decimal(target.queueId),
-    f: '0',
-    g: String(bornTimestamp),
-    h: '0',
-    i: MessageConst.WAIT + SEP_NAME + 'true' + SEP_PAIR,
-    j: '0',
-    k: 'false',
-    m: 'true',
-  }, body));
+  return sendRequest(target, 0, bornTimestamp, 0, MessageConst.WAIT + SEP_NAME + 'true' + SEP_PAIR, true, body);
 }

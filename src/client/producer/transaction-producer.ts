@@ -140,7 +140,7 @@ export class TransactionProducer {
         const brokerAddr = await this.#masterAddress(queue);
         const request = sendMessageRequest({
           producerGroup: config.groupName, topic: queue.topic, queueId: queue.queueId,
-          defaultTopic: config.createTopicKey, defaultTopicQueueNums: String(config.defaultTopicQueueNums),
+          defaultTopic: config.createTopicKey, defaultTopicQueueNums: config.defaultTopicQueueNums,
         }, half, instance.clock.now());
         const response = await instance.invoke(brokerAddr, request, config.sendMsgTimeoutMs);
         const sendResult = sendResultFrom(response, queue, msgId);

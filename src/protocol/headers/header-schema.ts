@@ -1,6 +1,6 @@
 import { binaryInt32, readBinaryString, type RawExtFields } from '../binary-ext-fields';
 import { mqError } from '../errors';
-import type { RemotingCommand } from '../remoting-command';
+import type { BinaryExtFieldsSink, FastExtFields, RemotingCommand } from '../remoting-command';
 
 /**
  * Typed request/response headers over `extFields`. A header is declared once as a schema (property
@@ -45,6 +45,11 @@ export interface HeaderCodec<S extends HeaderSchema> {
   /** The header of `command`: from its binary fields' bytes while they are unread, else from extFields. */
   decodeFrom(command: RemotingCommand): HeaderOf<S>;
   encode(header: HeaderOf<S>): Record<string, string>;
+  /**
+   * `header` as FastExtFields (createFastRequest / createFastResponse): written to a binary header
+   * field by field, numbers as digits, without a Record of strings.
+   */
+  fields(header: HeaderOf<S>): FastExtFields;
 }
 
 const INTEGER_TEXT = /^[+-]?\d+$/;
@@ -60,6 +65,20 @@ export function defineHeader<S extends HeaderSchema>(name: string, schema: S): H
   }));
   const decode = compileDecoder(name, entries);
   const decodeRaw = compileRawDecoder(name, entries);
+  const writeBinary = compileBinaryWriter(name, entries);
+  const encode = (header: HeaderOf<S>): Record<string, string> => {
+    const out: Record<string, string> = {};
+    const values = header as Record<string, string | number | boolean | undefined>;
+    for (const field of entries) {
+      const value = values[field.property];
+      if (value === undefined) {
+        if (field.isRequired) throw new TypeError(`${name}.${field.property} is required`);
+        continue;
+      }
+      out[field.wire] = String(value);
+    }
+    return out;
+  };
   return Object.freeze({
     name,
     schema,
@@ -70,20 +89,31 @@ export function defineHeader<S extends HeaderSchema>(name: string, schema: S): H
       const raw = command.rawExtFields;
       return (raw === undefined ? decode(command.extFields) : decodeRaw(raw)) as HeaderOf<S>;
     },
-    encode(header: HeaderOf<S>): Record<string, string> {
-      const out: Record<string, string> = {};
-      const values = header as Record<string, string | number | boolean | undefined>;
-      for (const field of entries) {
-        const value = values[field.property];
-        if (value === undefined) {
-          if (field.isRequired) throw new TypeError(`${name}.${field.property} is required`);
-          continue;
-        }
-        out[field.wire] = String(value);
-      }
-      return out;
+    encode,
+    fields(header: HeaderOf<S>): FastExtFields {
+      return new SchemaFields(header, encode, writeBinary);
     },
   });
+}
+
+class SchemaFields<H> implements FastExtFields {
+  readonly #header: H;
+  readonly #encode: (header: H) => Record<string, string>;
+  readonly #writeBinary: BinaryWriter;
+
+  constructor(header: H, encode: (header: H) => Record<string, string>, writeBinary: BinaryWriter) {
+    this.#header = header;
+    this.#encode = encode;
+    this.#writeBinary = writeBinary;
+  }
+
+  toExtFields(): Record<string, string> {
+    return this.#encode(this.#header);
+  }
+
+  writeBinary(out: BinaryExtFieldsSink): void {
+    this.#writeBinary(out, this.#header as Record<string, unknown>);
+  }
 }
 
 interface FieldEntry {
@@ -129,6 +159,25 @@ function compileDecoder(header: string, entries: readonly FieldEntry[]): Decoder
 
 function missingField(entries: readonly FieldEntry[], index: number, header: string): Error {
   return mqError('ERR_HEADER_FIELD_MISSING', `the custom field <${entries[index]!.wire}> is null (${header})`);
+}
+
+type BinaryWriter = (out: BinaryExtFieldsSink, header: Readonly<Record<string, unknown>>) => void;
+
+/**
+ * The schema's binary writer as straight-line code (like the decoders): each present field goes to
+ * the sink as text, digits or 'true'/'false', in schema order; a missing mandatory one is a
+ * programmer error, as in encode().
+ */
+function compileBinaryWriter(header: string, entries: readonly FieldEntry[]): BinaryWriter {
+  const lines = ['let v;'];
+  for (const field of entries) {
+    const property = JSON.stringify(field.property);
+    const wire = JSON.stringify(field.wire);
+    const write = field.type === 'string' ? `out.text(${wire}, v)` : field.type === 'boolean' ? `out.text(${wire}, v ? 'true' : 'false')` : `out.decimal(${wire}, v)`;
+    const onMissing = field.isRequired ? `throw new TypeError(${JSON.stringify(`${header}.${field.property} is required`)});` : '';
+    lines.push(`v = header[${property}];`, `if (v === undefined) { ${onMissing} } else ${write};`);
+  }
+  return new Function(`return function writeBinary(out, header) {\n${lines.join('\n')}\n};`)() as BinaryWriter;
 }
 
 type RawDecoder = (raw: RawExtFields) => Record<string, string | number | boolean>;

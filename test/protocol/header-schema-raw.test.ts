@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MqError } from '../../src/common/mq-error';
 import {
+  PullMessageRequestHeader,
   RequestCode,
   SendMessageRequestHeaderV2,
   SendMessageResponseHeader,
@@ -98,6 +99,24 @@ test('decodeFrom on binary bytes: the same header or the same error as decoding 
     if ((fromBytes as { value?: unknown }).value !== undefined) decoded++;
   }
   assert.ok(decoded > 100, `only ${decoded} of the random headers decoded: the cases do not exercise the success path`);
+});
+
+test('decodeFrom on binary bytes: keys sharing first bytes and lengths (the pull header) resolve to their own fields', () => {
+  const random = new SeededRandom(4242);
+  let decoded = 0;
+  const keys = ['consumerGroup', 'topic', 'queueId', 'queueOffset', 'maxMsgNums', 'sysFlag', 'commitOffset', 'suspendTimeoutMillis', 'subscription', 'subVersion', 'expressionType', 'queue', 'queueIds', 's', ''];
+  for (let i = 0; i < 1000; i++) {
+    const fields: Array<[string, string]> = [];
+    for (const key of keys) {
+      if (random.int(0, 5) === 0) continue;
+      fields.push([key, key === 'consumerGroup' || key === 'topic' || key === 'subscription' || key === 'expressionType' ? pick(random, STRINGS) : random.int(0, 3) === 0 ? pick(random, NUMBERS) : String(random.int(0, 1 << 20))]);
+    }
+    const fromBytes = outcome(() => PullMessageRequestHeader.decodeFrom(binaryCommand(fields)));
+    const fromRecord = outcome(() => PullMessageRequestHeader.decode(binaryCommand(fields).extFields));
+    assert.deepEqual(fromBytes, fromRecord, JSON.stringify(fields));
+    if ((fromBytes as { value?: unknown }).value !== undefined) decoded++;
+  }
+  assert.ok(decoded > 20, `only ${decoded} of the random pull headers decoded`);
 });
 
 test('decodeFrom: a send response read from bytes, and fields changed through extFields win over the bytes', () => {

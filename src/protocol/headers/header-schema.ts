@@ -161,6 +161,30 @@ function missingField(entries: readonly FieldEntry[], index: number, header: str
   return mqError('ERR_HEADER_FIELD_MISSING', `the custom field <${entries[index]!.wire}> is null (${header})`);
 }
 
+/**
+ * The index of the key in frame[start, end) among `wires` (-1 when none), found by its bytes: the
+ * candidates share its first byte, then length and bytes must match. No string is made for a key.
+ */
+function wireKeyIndex(wires: readonly string[]): (frame: Buffer, start: number, end: number) => number {
+  const byFirstByte: Array<Array<{ readonly index: number; readonly bytes: Buffer }> | undefined> = new Array(256).fill(undefined);
+  wires.forEach((wire, index) => {
+    const bytes = Buffer.from(wire, 'utf8');
+    (byFirstByte[bytes[0]!] ??= []).push({ index, bytes });
+  });
+  return (frame, start, end) => {
+    const candidates = end > start ? byFirstByte[frame[start]!] : undefined;
+    if (candidates === undefined) return -1;
+    const length = end - start;
+    for (const { index, bytes } of candidates) {
+      if (bytes.length !== length) continue;
+      let i = 1;
+      while (i < length && bytes[i] === frame[start + i]) i++;
+      if (i === length) return index;
+    }
+    return -1;
+  };
+}
+
 type BinaryWriter = (out: BinaryExtFieldsSink, header: Readonly<Record<string, unknown>>) => void;
 
 /**
@@ -216,7 +240,7 @@ function rawBoolean(frame: Buffer, start: number, end: number): boolean {
  * repeated key keeps its last value, as the Record would.
  */
 function compileRawDecoder(header: string, entries: readonly FieldEntry[]): RawDecoder {
-  const indexByWire = new Map(entries.map((field, i) => [field.wire, i]));
+  const keyIndex = wireKeyIndex(entries.map((field) => field.wire));
   // The walk only notes where each field's value lies; values are read in schema order afterwards,
   // so the first error is the one the Record decoder would give.
   const starts = entries.map((_, i) => `s${i} = -1`);
@@ -235,7 +259,7 @@ function compileRawDecoder(header: string, entries: readonly FieldEntry[]): RawD
     'while (p < end) {',
     '  const keyLength = (frame[p] << 8) | frame[p + 1];',
     '  p += 2;',
-    '  const index = indexByWire.get(str(frame, p, p + keyLength));',
+    '  const index = keyIndex(frame, p, p + keyLength);',
     '  p += keyLength;',
     '  const vs = p + 4;',
     '  p = vs + int32(frame, p);',
@@ -247,8 +271,8 @@ function compileRawDecoder(header: string, entries: readonly FieldEntry[]): RawD
     ...builds,
     'return out;',
   ];
-  const factory = new Function('indexByWire', 'str', 'bool', 'num', 'int32', 'missing', `return function decodeRaw(raw) {\n${body.join('\n')}\n};`) as (
-    indexByWire: Map<string, number>,
+  const factory = new Function('keyIndex', 'str', 'bool', 'num', 'int32', 'missing', `return function decodeRaw(raw) {\n${body.join('\n')}\n};`) as (
+    keyIndex: (frame: Buffer, start: number, end: number) => number,
     str: (frame: Buffer, start: number, end: number) => string,
     bool: (frame: Buffer, start: number, end: number) => boolean,
     num: (frame: Buffer, start: number, end: number, type: FieldType, wire: string) => number,
@@ -256,7 +280,7 @@ function compileRawDecoder(header: string, entries: readonly FieldEntry[]): RawD
     missing: (index: number) => Error,
   ) => RawDecoder;
   return factory(
-    indexByWire,
+    keyIndex,
     readBinaryString,
     rawBoolean,
     (frame, start, end, type, wire) => {

@@ -78,7 +78,8 @@ export function createSendQueue(broker: BrokerContext): SendQueue {
 export function createSendMessageHandler(broker: BrokerContext, isBatchCode: boolean, queue: SendQueue) {
   const delayLevelCount = parseDelayLevels(broker.config.store.messageDelayLevel).length;
   const busyProbe = new PageCacheBusyProbe(broker.clock, () => broker.store.beginTimeInLock(), broker.config.osPageCacheBusyTimeOutMills);
-  const handle = async (request: RemotingCommand, ctx: HandlerContext): Promise<RemotingCommand> => {
+  // Plain functions returning the store's promise chained once: no async frames or awaits per send.
+  const handle = (request: RemotingCommand, ctx: HandlerContext): RemotingCommand | Promise<RemotingCommand> => {
     const header = decodeSendHeader(request);
     const busy = busyProbe.check();
     if (busy !== undefined) return busy;
@@ -111,7 +112,7 @@ function checkTopic(broker: BrokerContext, header: SendHeader): TopicConfig {
   return config;
 }
 
-async function sendOne(
+function sendOne(
   broker: BrokerContext, request: RemotingCommand, header: SendHeader, topicConfig: TopicConfig, bornHost: SocketAddress, delayLevelCount: number,
 ): Promise<RemotingCommand> {
   const text = header.properties;
@@ -120,14 +121,12 @@ async function sendOne(
   if (isHalfMessageSendText(text, header.sysFlag)) {
     // Transactional: stored as a half message, invisible to consumers until END_TRANSACTION commits it.
     const half = halfMessageToStore(header, { topic, queueId }, request.body ?? EMPTY_BODY, bornHost, broker.config.brokerClusterName);
-    const stored = await broker.store.putMessage(half);
-    return sendResponse(broker, stored, [stored], queueId, findProperty(text, MessageConst.UNIQ_KEY));
+    return storeOne(broker, half, queueId, findProperty(text, MessageConst.UNIQ_KEY));
   }
   const timed = timerMessageToStore(broker, text, header, { topic, queueId }, request.body ?? EMPTY_BODY, bornHost);
   if (timed !== undefined) {
     // TIMER_DELIVER_MS / TIMER_DELAY_SEC / TIMER_DELAY_MS: parked in the timer topic (broker/timer).
-    const stored = await broker.store.putMessage(timed);
-    return sendResponse(broker, stored, [stored], queueId, findProperty(text, MessageConst.UNIQ_KEY));
+    return storeOne(broker, timed, queueId, findProperty(text, MessageConst.UNIQ_KEY));
   }
   if (isPassThrough(topic, text)) {
     // The common case: nothing to rewrite, so the producer's properties are stored as they came.
@@ -135,8 +134,7 @@ async function sendOne(
       topic, queueId, body: request.body ?? EMPTY_BODY, flag: header.flag, propertiesText: withProperty(text, MessageConst.CLUSTER, broker.config.brokerClusterName),
       bornTimestamp: header.bornTimestamp, bornHost, sysFlag: header.sysFlag, reconsumeTimes: header.reconsumeTimes,
     };
-    const stored = await broker.store.putMessage(message);
-    return sendResponse(broker, stored, [stored], queueId, findProperty(text, MessageConst.UNIQ_KEY));
+    return storeOne(broker, message, queueId, findProperty(text, MessageConst.UNIQ_KEY));
   }
   const properties = decodeProperties(text);
 
@@ -160,11 +158,14 @@ async function sendOne(
     topic, queueId, body: request.body ?? EMPTY_BODY, flag: header.flag, properties,
     bornTimestamp: header.bornTimestamp, bornHost, sysFlag: header.sysFlag, reconsumeTimes: header.reconsumeTimes,
   };
-  const result = await broker.store.putMessage(message);
-  return sendResponse(broker, result, [result], queueId, properties[MessageConst.UNIQ_KEY]);
+  return storeOne(broker, message, queueId, properties[MessageConst.UNIQ_KEY]);
 }
 
-async function sendBatch(
+function storeOne(broker: BrokerContext, message: MessageToStore, queueId: number, transactionId: string | undefined): Promise<RemotingCommand> {
+  return broker.store.putMessage(message).then((stored) => sendResponse(broker, stored, [stored], queueId, transactionId));
+}
+
+function sendBatch(
   broker: BrokerContext, request: RemotingCommand, header: SendHeader, topicConfig: TopicConfig, bornHost: SocketAddress,
 ): Promise<RemotingCommand> {
   const transactional = batchTransactionProblem(header.sysFlag);
@@ -178,13 +179,13 @@ async function sendBatch(
     topic: header.topic, queueId, body: m.body, flag: m.flag, propertiesText: withProperty(m.propertiesText, MessageConst.CLUSTER, cluster),
     bornTimestamp: header.bornTimestamp, bornHost, sysFlag: header.sysFlag, reconsumeTimes: header.reconsumeTimes,
   }));
-  const results = await broker.store.putMessages(messages);
   let uniqKeys = '';
   for (const m of inner) {
     const key = findProperty(m.propertiesText, MessageConst.UNIQ_KEY);
     if (key !== undefined) uniqKeys += uniqKeys === '' ? key : ',' + key;
   }
-  return sendResponse(broker, results[0] as PutMessageResult, results, queueId, uniqKeys === '' ? undefined : uniqKeys);
+  return broker.store.putMessages(messages)
+    .then((results) => sendResponse(broker, results[0] as PutMessageResult, results, queueId, uniqKeys === '' ? undefined : uniqKeys));
 }
 
 function sendResponse(

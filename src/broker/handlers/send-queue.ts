@@ -48,7 +48,7 @@ export class SendQueue {
   }
 
   /** Runs `send` now or once a slot frees up; answers SYSTEM_BUSY instead when the queue is full or the wait too long. */
-  run(send: () => Promise<RemotingCommand>): Promise<RemotingCommand> {
+  run(send: () => RemotingCommand | Promise<RemotingCommand>): Promise<RemotingCommand> {
     if (this.#active < this.#o.maxActive) return this.#start(send);
     if (this.waiting >= this.#o.capacity) {
       return Promise.resolve(busy(`[REJECTREQUEST]system busy, start flow control for a while, size of queue: ${this.waiting}`));
@@ -63,11 +63,11 @@ export class SendQueue {
     });
   }
 
-  #start(send: () => Promise<RemotingCommand>): Promise<RemotingCommand> {
+  #start(send: () => RemotingCommand | Promise<RemotingCommand>): Promise<RemotingCommand> {
     this.#active++;
     let result: Promise<RemotingCommand>;
     try {
-      result = send();
+      result = Promise.resolve(send());
     } catch (err) {
       result = Promise.reject(err);
     }

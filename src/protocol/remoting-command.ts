@@ -39,11 +39,11 @@ export interface RemotingCommand {
 
 /**
  * Receives a custom header's fields in the binary header form (remoting/binary-header.ts), typed,
- * so nothing has to become a string first. Keys are ASCII.
+ * so nothing has to become a string first.
  */
 export interface BinaryExtFieldsSink {
   text(key: string, value: string): void;
-  /** A non-negative safe integer, written as its decimal digits. */
+  /** An integer in decimal, as String(value) gives it (non-negative safe integers without a string). */
   decimal(key: string, value: number): void;
   /** `prefix` followed by `offset` as 16 upper-case hex digits (the form of an offset message id). */
   prefixedHex64(key: string, prefix: string, offset: number): void;

@@ -16,10 +16,10 @@ import {
   type BinaryExtFieldsSink,
   type RemotingCommand,
 } from '../protocol';
+import { grownScratch } from './scratch-buffer';
 
 type Slicer = (this: Buffer, start: number, end: number) => string;
 const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: Slicer }).utf8Slice;
-import { grownScratch } from './scratch-buffer';
 
 /** code(2) language(1) version(2) opaque(4) flag(4) remarkLength(4) extFieldsLength(4). */
 export const BINARY_FIXED_BYTES = 21;
@@ -100,9 +100,9 @@ function endEntry(valueAt: number, valueLength: number): void {
 }
 
 /**
- * The digits of a non-negative safe integer; returns how many. Past 10^8 it goes as two int32
- * halves, since integer division by 10 is much cheaper than floating division (13-digit
- * timestamps in every send header).
+ * `value` in decimal as String(value) writes it; returns the length. A non-negative safe integer
+ * makes no string: past 10^8 it goes as two int32 halves, since integer division by 10 is much
+ * cheaper than floating division (13-digit timestamps in every send header).
  */
 function writeDecimal(value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) return writeString(String(value));

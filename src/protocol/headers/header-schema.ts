@@ -235,9 +235,9 @@ function rawBoolean(frame: Buffer, start: number, end: number): boolean {
 
 /**
  * The schema's decoder over binary extFields bytes: the same object, in the same property order and
- * with the same errors as the Record decoder, but keys are matched through a Map of the schema's
- * wire keys, numbers are read from their digits and strings come from the binary string cache. A
- * repeated key keeps its last value, as the Record would.
+ * with the same errors as the Record decoder, but keys are matched by their bytes (wireKeyIndex),
+ * numbers are read from their digits and strings come from the binary string cache. A repeated key
+ * keeps its last value, as the Record would.
  */
 function compileRawDecoder(header: string, entries: readonly FieldEntry[]): RawDecoder {
   const keyIndex = wireKeyIndex(entries.map((field) => field.wire));

@@ -18,6 +18,7 @@ export {
   createFastRequest,
   createBinaryDecodedCommand,
   copyCommand,
+  releaseFrame,
 } from './remoting-command';
 export { readBinaryString, checkBinaryExtFields, decodeBinaryExtFields } from './binary-ext-fields';
 export type { RawExtFields } from './binary-ext-fields';

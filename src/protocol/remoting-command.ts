@@ -135,6 +135,15 @@ export function copyCommand(command: RemotingCommand): RemotingCommand {
   return { code, language, version, opaque, flag, remark, extFields, body, serializeTypeCurrentRPC };
 }
 
+/**
+ * For a command that will be kept a long time (a held pull or pop): its extFields stop being a view
+ * of the socket read they were decoded from, so holding the command does not hold that read's
+ * buffer (up to 64 KiB of other frames) alive.
+ */
+export function releaseFrame(command: RemotingCommand): void {
+  if (command.rawExtFields !== undefined) void command.extFields;
+}
+
 /** A command read from a binary header whose extFields (checked) stay bytes until read. */
 export function createBinaryDecodedCommand(
   code: number, language: LanguageName, version: number, opaque: number, flag: number, remark: string | undefined, raw: RawExtFields,

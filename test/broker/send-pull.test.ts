@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { encodeBatchBody } from '../../src/protocol';
 import { decodeRecords, encodeProperties } from '../../src/message';
-import { RequestCode, ResponseCode, createRequest } from '../../src/protocol';
+import { RequestCode, ResponseCode, SerializeType, createRequest } from '../../src/protocol';
+import { createPullMessageHandler } from '../../src/broker/handlers/pull-message';
+import { decodeCommand, encodeCommand } from '../../src/remoting';
 import { pullRequest, sendV2Request, startBroker, type BrokerFixture } from './broker-fixture';
 import { waitFor } from './wait-for';
 
@@ -139,6 +141,24 @@ test('a held pull returns as soon as a message arrives', async () => {
   assert.equal(response.code, ResponseCode.SUCCESS);
   assert.deepEqual(decodeRecords(response.body ?? null).map((m) => m.body.toString()), ['second']);
   assert.equal(response.extFields['nextBeginOffset'], '2');
+});
+
+test('a held pull lets go of the read buffer its binary header was decoded from (a long hold must not pin it)', async () => {
+  await fx.invoke(sendV2Request({ topic: 'HeldRaw', body: 'x' }));
+  await fx.dispatched();
+  const request = pullRequest({ topic: 'HeldRaw', queueOffset: 1, suspend: true, suspendTimeoutMillis: 20_000 });
+  request.serializeTypeCurrentRPC = SerializeType.ROCKETMQ;
+  const decoded = decodeCommand(encodeCommand(request).subarray(4));
+  assert.notEqual(decoded.rawExtFields, undefined, 'the header is still the frame\'s bytes');
+  const heldBefore = fx.broker.context.pullHold.heldCount;
+  const answer = createPullMessageHandler(fx.broker.context)(decoded);
+  await waitFor(() => fx.broker.context.pullHold.heldCount === heldBefore + 1, 5000);
+  assert.equal(decoded.rawExtFields, undefined);
+  assert.equal(decoded.extFields['topic'], 'HeldRaw');
+  await fx.invoke(sendV2Request({ topic: 'HeldRaw', body: 'y' }));
+  const response = await answer;
+  assert.equal(response.code, ResponseCode.SUCCESS);
+  assert.deepEqual(decodeRecords(response.body ?? null).map((m) => m.body.toString()), ['y']);
 });
 
 test('a held pull with a short suspend time is answered PULL_NOT_FOUND when it expires', async () => {

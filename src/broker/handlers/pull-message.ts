@@ -12,6 +12,7 @@ import {
   PullMessageRequestHeader,
   PullMessageResponseHeader,
   PullSysFlag,
+  releaseFrame,
   type PullMessageRequest,
   type RemotingCommand,
   ResponseCode,
@@ -42,6 +43,7 @@ export function createPullMessageHandler(broker: BrokerContext) {
     const { response } = executePull(broker, header, filter);
     const mayHold = (header.sysFlag & PullSysFlag.SUSPEND) !== 0 && response.code === ResponseCode.PULL_NOT_FOUND;
     if (!mayHold) return response;
+    releaseFrame(request);
     const holdMs = broker.config.longPollingEnable ? header.suspendTimeoutMillis : broker.config.shortPollingTimeMills;
     const deadline = broker.clock.now() + Math.max(0, holdMs);
     return new Promise<RemotingCommand>((resolve) => {

@@ -6,7 +6,7 @@
  * (PopHoldService), then POLLING_TIMEOUT; POLLING_FULL when too many pops already wait.
  */
 import { encodeRecord, recordSize, type MessageToStore } from '../../message';
-import { createResponse, mqError, ResponseCode, type RemotingCommand } from '../../protocol';
+import { createResponse, mqError, releaseFrame, ResponseCode, type RemotingCommand } from '../../protocol';
 import { buildMsgOffsetInfo, buildReceiptHandle, buildStartOffsetInfo } from '../../protocol/headers/pop-extra-info';
 import { PopInitMode, PopMessageRequestHeader, PopMessageResponseHeader, type PopMessageRequest } from '../../protocol/headers/pop-headers';
 import type { BrokerContext } from '../broker-context';
@@ -34,6 +34,7 @@ export function createPopMessageHandler(broker: BrokerContext, pop: PopService) 
     const retryFirst = requests++ % RETRY_FIRST_EVERY === 0;
     const first = await executePop(broker, pop, header, filter, retryFirst);
     if (first.found || first.response.code !== ResponseCode.POLLING_TIMEOUT || header.pollTime <= 0) return first.response;
+    releaseFrame(request);
     const deadline = broker.clock.now() + header.pollTime;
     return new Promise<RemotingCommand>((resolve) => {
       const park = (): void => {

@@ -1,8 +1,8 @@
 /**
  * Builds SEND_MESSAGE_V2 / SEND_BATCH_MESSAGE requests (the V2 header's one-letter keys) and the
  * per-message parts that go into them: the properties string (user properties, then TAGS, KEYS,
- * DELAY, WAIT, UNIQ_KEY) and the body, zlib-compressed from the threshold on (Java's `>=`). Plain string
- * concatenation and one object literal per request: this runs once per message.
+ * DELAY, WAIT, UNIQ_KEY) and the body, zlib-compressed from the threshold on (Java's `>=`). This runs
+ * once per message: plain string concatenation for the properties, a self-writing header.
  */
 import { deflateSync } from 'node:zlib';
 import { MessageConst, MessageSysFlag } from '../../message';
@@ -105,9 +105,8 @@ export function sendMessageRequest(target: SendTarget, prepared: PreparedMessage
 
 /**
  * A batch send; `body` is the encoded batch (protocol's encodeBatchBody). It goes as
- * SEND_MESSAGE_V2 with the batch flag (`m=true`), which Apache brokers treat exactly like
- * SEND_BATCH_MESSAGE (320). Why not 320: our broker reads 320's header under the long V1 names,
- * while Java clients send 320 with the V2 letters (reported to the broker's owner).
+ * SEND_MESSAGE_V2 with the batch flag (`m=true`), which every broker (Apache's and ours) treats
+ * exactly like SEND_BATCH_MESSAGE (320).
  */
 export function sendBatchRequest(target: SendTarget, body: Buffer, bornTimestamp: number): RemotingCommand {
   return sendRequest(target, 0, bornTimestamp, 0, MessageConst.WAIT + SEP_NAME + 'true' + SEP_PAIR, true, body);

@@ -1,7 +1,7 @@
 export type { MessageExt, MessageToStore, SocketAddress } from './message-types';
 export * from './record-layout';
 export { MessageConst, MessageSysFlag, SCHEDULE_TOPIC, KEY_SEPARATOR, transactionType } from './message-const';
-export { encodeProperties, encodePropertiesChecked, propertiesProblem, decodeProperties, findProperty } from './properties-codec';
+export { encodeProperties, encodePropertiesChecked, propertiesProblem, decodeProperties, findProperty, findProperties } from './properties-codec';
 export { RecordEncoder, encodeRecord, recordSize } from './record-encoder';
 export type { NativeRecordFields } from './record-encoder';
 export { decodeRecord, decodeRecords, forEachRecord } from './record-decoder';

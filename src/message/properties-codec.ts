@@ -63,6 +63,31 @@ export function findProperty(encoded: string, name: string): string | undefined 
 }
 
 /**
+ * Several properties in one pass: out[i] becomes the value of names[i] as findProperty would give it
+ * (the first occurrence; undefined when absent). For hot paths that look at a few names per message.
+ */
+export function findProperties(encoded: string, names: readonly string[], out: Array<string | undefined>): void {
+  for (let i = 0; i < names.length; i++) out[i] = undefined;
+  let start = 0;
+  while (start < encoded.length) {
+    let end = encoded.indexOf(PROPERTY_SEPARATOR, start);
+    if (end < 0) end = encoded.length;
+    const sep = encoded.indexOf(NAME_VALUE_SEPARATOR, start);
+    if (sep >= 0 && sep < end) {
+      const nameLength = sep - start;
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i]!;
+        if (name.length === nameLength && out[i] === undefined && encoded.startsWith(name, start)) {
+          out[i] = encoded.slice(sep + 1, end);
+          break;
+        }
+      }
+    }
+    start = end + 1;
+  }
+}
+
+/**
  * Like encodeProperties, but returns null when a name or value is not a string, a name is empty,
  * or either contains a separator character (the record could not be decoded back).
  * propertiesProblem() says which, for the error remark.

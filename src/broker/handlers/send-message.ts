@@ -4,7 +4,7 @@
  * redirection to SCHEDULE_TOPIC_XXXX, %RETRY% -> %DLQ% past maxReconsumeTimes, the store append,
  * and the SendMessageResponseHeader Java clients read (remoting-protocol.md §5.1).
  */
-import { MessageConst, decodeProperties, encodeProperties, findProperty, offsetMessageIdPrefix, type MessageToStore, type SocketAddress } from '../../message';
+import { MessageConst, decodeProperties, encodeProperties, findProperties, findProperty, offsetMessageIdPrefix, type MessageToStore, type SocketAddress } from '../../message';
 import {
   createFastResponse,
   createResponse,
@@ -19,7 +19,7 @@ import type { BrokerContext } from '../broker-context';
 import { applyDelayLevel } from '../delay/delay-redirect';
 import { batchProblem, isSendForbiddenTopic } from '../limits/message-limits';
 import { timerMessageToStore } from '../timer/timer-send';
-import { batchTransactionProblem, halfMessageToStore, isHalfMessageSendText } from '../transaction/half-message';
+import { batchTransactionProblem, halfMessageToStore, isHalfMessageSend } from '../transaction/half-message';
 import { mapPutStatus } from '../status-mapping';
 import { PageCacheBusyProbe } from './page-cache-busy';
 import { SendQueue } from './send-queue';
@@ -116,25 +116,28 @@ function sendOne(
   broker: BrokerContext, request: RemotingCommand, header: SendHeader, topicConfig: TopicConfig, bornHost: SocketAddress, delayLevelCount: number,
 ): Promise<RemotingCommand> {
   const text = header.properties;
+  findProperties(text, SEND_PATH_PROPERTIES, sendPathValues);
+  const [tranMsg, delay, uniqKey, cluster] = sendPathValues;
   let topic = header.topic;
   let queueId = header.queueId < 0 ? randomQueue(topicConfig.writeQueueNums) : header.queueId;
-  if (isHalfMessageSendText(text, header.sysFlag)) {
+  if (isHalfMessageSend(tranMsg, header.sysFlag)) {
     // Transactional: stored as a half message, invisible to consumers until END_TRANSACTION commits it.
     const half = halfMessageToStore(header, { topic, queueId }, request.body ?? EMPTY_BODY, bornHost, broker.config.brokerClusterName);
-    return storeOne(broker, half, queueId, findProperty(text, MessageConst.UNIQ_KEY));
+    return storeOne(broker, half, queueId, uniqKey);
   }
   const timed = timerMessageToStore(broker, text, header, { topic, queueId }, request.body ?? EMPTY_BODY, bornHost);
   if (timed !== undefined) {
     // TIMER_DELIVER_MS / TIMER_DELAY_SEC / TIMER_DELAY_MS: parked in the timer topic (broker/timer).
-    return storeOne(broker, timed, queueId, findProperty(text, MessageConst.UNIQ_KEY));
+    return storeOne(broker, timed, queueId, uniqKey);
   }
-  if (isPassThrough(topic, text)) {
+  if (!topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) && delay === undefined) {
     // The common case: nothing to rewrite, so the producer's properties are stored as they came.
     const message: MessageToStore = {
-      topic, queueId, body: request.body ?? EMPTY_BODY, flag: header.flag, propertiesText: withProperty(text, MessageConst.CLUSTER, broker.config.brokerClusterName),
+      topic, queueId, body: request.body ?? EMPTY_BODY, flag: header.flag,
+      propertiesText: withProperty(text, cluster !== undefined, MessageConst.CLUSTER, broker.config.brokerClusterName),
       bornTimestamp: header.bornTimestamp, bornHost, sysFlag: header.sysFlag, reconsumeTimes: header.reconsumeTimes,
     };
-    return storeOne(broker, message, queueId, findProperty(text, MessageConst.UNIQ_KEY));
+    return storeOne(broker, message, queueId, uniqKey);
   }
   const properties = decodeProperties(text);
 
@@ -176,7 +179,7 @@ function sendBatch(
   if (problem !== undefined) throw mqError('ERR_MESSAGE_ILLEGAL', problem);
   const cluster = broker.config.brokerClusterName;
   const messages: MessageToStore[] = inner.map((m) => ({
-    topic: header.topic, queueId, body: m.body, flag: m.flag, propertiesText: withProperty(m.propertiesText, MessageConst.CLUSTER, cluster),
+    topic: header.topic, queueId, body: m.body, flag: m.flag, propertiesText: withProperty(m.propertiesText, findProperty(m.propertiesText, MessageConst.CLUSTER) !== undefined, MessageConst.CLUSTER, cluster),
     bornTimestamp: header.bornTimestamp, bornHost, sysFlag: header.sysFlag, reconsumeTimes: header.reconsumeTimes,
   }));
   let uniqKeys = '';
@@ -223,17 +226,16 @@ function msgIdPrefixOf(broker: BrokerContext): string {
 
 const EMPTY_BODY = Buffer.alloc(0);
 
-/** A send whose properties need no rewriting: no retry-topic or delay handling applies. */
-function isPassThrough(topic: string, properties: string): boolean {
-  return !topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) && findProperty(properties, MessageConst.DELAY) === undefined;
-}
+/** What the send path decides on, found in one pass over the producer's properties (findProperties). */
+const SEND_PATH_PROPERTIES = [MessageConst.TRAN_MSG, MessageConst.DELAY, MessageConst.UNIQ_KEY, MessageConst.CLUSTER] as const;
+const sendPathValues: Array<string | undefined> = [undefined, undefined, undefined, undefined];
 
 /**
  * `text` with `name` set to `value` (the broker's own properties, e.g. CLUSTER): appended when
  * absent, otherwise through a decode and re-encode so the name stays unique.
  */
-function withProperty(text: string, name: string, value: string): string {
-  if (findProperty(text, name) !== undefined) return encodeProperties({ ...decodeProperties(text), [name]: value });
+function withProperty(text: string, isPresent: boolean, name: string, value: string): string {
+  if (isPresent) return encodeProperties({ ...decodeProperties(text), [name]: value });
   const separated = text.length === 0 || text.endsWith('\u0002') ? text : text + '\u0002';
   return separated + name + '\u0001' + value + '\u0002';
 }

@@ -9,7 +9,7 @@
  * record (the "root"): the root names the transaction however many copies exist, so an END_TRANSACTION
  * naming an older copy still ends it, and a second end of the same transaction is recognised.
  */
-import { MessageConst, MessageSysFlag, decodeProperties, findProperty, transactionType, type MessageExt, type MessageToStore, type SocketAddress } from '../../message';
+import { MessageConst, MessageSysFlag, decodeProperties, transactionType, type MessageExt, type MessageToStore, type SocketAddress } from '../../message';
 import type { Destination } from '../delay/delay-redirect';
 
 export const TRANS_HALF_TOPIC = 'RMQ_SYS_TRANS_HALF_TOPIC';
@@ -20,9 +20,12 @@ export const TRANS_SYSTEM_GROUP = 'CID_SYS_RMQ_TRANS';
 
 const TRANSACTION_BITS = 0xc;
 
-/** A send that must become a half message: TRAN_MSG=true or the PREPARED sysFlag type. */
-export function isHalfMessageSend(properties: Readonly<Record<string, string>>, sysFlag: number): boolean {
-  return properties[MessageConst.TRAN_MSG] === 'true' || transactionType(sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE;
+/**
+ * A send that must become a half message: TRAN_MSG=true (its property as it arrived) or the
+ * PREPARED sysFlag type.
+ */
+export function isHalfMessageSend(tranMsgProperty: string | undefined, sysFlag: number): boolean {
+  return tranMsgProperty === 'true' || transactionType(sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE;
 }
 
 export interface HalfDestination extends Destination {
@@ -110,11 +113,6 @@ export interface HalfSendFields {
   readonly flag: number;
   readonly bornTimestamp: number;
   readonly reconsumeTimes: number;
-}
-
-/** The send handler's test for the half path, on the properties text as it arrived. */
-export function isHalfMessageSendText(propertiesText: string, sysFlag: number): boolean {
-  return findProperty(propertiesText, MessageConst.TRAN_MSG) === 'true' || transactionType(sysFlag) === MessageSysFlag.TRANSACTION_PREPARED_TYPE;
 }
 
 /** A producer's transactional send as the half record to append (CLUSTER set as for any send). */

@@ -103,7 +103,7 @@ export class AppendBatcher {
       return Promise.resolve(refusedPutResult(failure.status, failure.remark));
     }
     return new Promise<PutMessageResult>((resolve) => {
-      this.#addGroup(firstMessage, 1, startByte, wantsFlush(msg), true, resolve);
+      this.#addGroup(firstMessage, 1, startByte, this.#waitsForFlush(msg), true, resolve);
     });
   }
 
@@ -125,7 +125,7 @@ export class AppendBatcher {
         const remark = `message ${i} of the batch: ${failure.remark}`;
         return Promise.resolve(msgs.map(() => refusedPutResult(failure.status, remark)));
       }
-      if (!waitForFlush && wantsFlush(msg)) waitForFlush = true;
+      if (!waitForFlush && this.#waitsForFlush(msg)) waitForFlush = true;
     }
     return new Promise<PutMessageResult[]>((resolve) => {
       this.#addGroup(firstMessage, msgs.length, startByte, waitForFlush, false, resolve);
@@ -229,6 +229,11 @@ export class AppendBatcher {
       for (let j = 0; j < group.count; j++) results.push(refusedPutResult(status, remark));
       group.resolve(results as never);
     }
+  }
+
+  /** Under SYNC_FLUSH, whether the message's producer waits for the disk; nothing waits otherwise. */
+  #waitsForFlush(msg: MessageToStore): boolean {
+    return this.#o.groupCommit !== undefined && wantsFlush(msg);
   }
 
   #addGroup(firstMessage: number, count: number, startByte: number, waitForFlush: boolean, single: boolean, resolve: (value: never) => void): void {

@@ -4,6 +4,7 @@
  * TOTALSIZE marks the end of written data). Bodies are views into the source buffer, not copies.
  */
 import { MqError } from '../common/mq-error';
+import { int32BE as i32, utf8Slice } from '../common/raw-buffer';
 import type { MessageExt, SocketAddress } from './message-types';
 import { physicalOffsetHex } from './message-id';
 import { decodeProperties } from './properties-codec';
@@ -21,9 +22,6 @@ import { formatIpAddress } from './socket-address';
  * Field reads without Buffer#readInt32BE's argument checks (bounds are checked per record below):
  * these run about a dozen times per decoded message.
  */
-function i32(b: Buffer, p: number): number {
-  return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
-}
 function u16(b: Buffer, p: number): number {
   return (b[p]! << 8) | b[p + 1]!;
 }
@@ -32,8 +30,6 @@ function i64(b: Buffer, p: number): number {
   return i32(b, p) * TWO_32 + (i32(b, p + 4) >>> 0);
 }
 
-type Slicer = (this: Buffer, start: number, end: number) => string;
-const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: Slicer }).utf8Slice;
 
 function corrupt(offset: number, why: string): MqError {
   return new MqError('ERR_RECORD_CORRUPT', `record at byte ${offset}: ${why}`);

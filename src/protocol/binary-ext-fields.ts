@@ -5,6 +5,7 @@
  * fields straight from the bytes (header-schema.ts), so a send header costs no Record of strings
  * and no string per number.
  */
+import { int32BE, latin1Slice, utf8Slice } from '../common/raw-buffer';
 import { mqError } from './errors';
 
 /** The extFields bytes of a binary header: entries in frame[start, end), already checked. */
@@ -13,10 +14,6 @@ export interface RawExtFields {
   readonly start: number;
   readonly end: number;
 }
-
-type Slicer = (this: Buffer, start: number, end: number) => string;
-const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: Slicer }).utf8Slice;
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: Slicer }).latin1Slice;
 
 /**
  * Strings up to this many bytes are looked up in (and added to) the cache: keys, groups, topics,
@@ -49,10 +46,6 @@ export function readBinaryString(frame: Buffer, start: number, end: number): str
   return made;
 }
 
-export function binaryInt32(frame: Buffer, p: number): number {
-  return (frame[p]! << 24) | (frame[p + 1]! << 16) | (frame[p + 2]! << 8) | frame[p + 3]!;
-}
-
 function malformed(message: string): Error {
   return mqError('ERR_HEADER_MALFORMED', message);
 }
@@ -66,7 +59,7 @@ export function checkBinaryExtFields(frame: Buffer, start: number, end: number):
     p += 2;
     if (keyLength > end - p - 4) throw malformed('binary header extFields key overruns the header');
     p += keyLength;
-    const valueLength = binaryInt32(frame, p);
+    const valueLength = int32BE(frame, p);
     p += 4;
     if (valueLength < 0 || valueLength > end - p) throw malformed('binary header extFields value overruns the header');
     p += valueLength;
@@ -83,7 +76,7 @@ export function decodeBinaryExtFields(raw: RawExtFields): Record<string, string>
     p += 2;
     const key = readBinaryString(frame, p, p + keyLength);
     p += keyLength;
-    const valueLength = binaryInt32(frame, p);
+    const valueLength = int32BE(frame, p);
     p += 4;
     const value = readBinaryString(frame, p, p + valueLength);
     // An own "__proto__" key must stay a plain entry, as JSON.parse keeps it.

@@ -16,10 +16,8 @@ import {
   type BinaryExtFieldsSink,
   type RemotingCommand,
 } from '../protocol';
+import { latin1Write, utf8Slice, utf8Write } from '../common/raw-buffer';
 import { grownScratch } from './scratch-buffer';
-
-type Slicer = (this: Buffer, start: number, end: number) => string;
-const utf8Slice = (Buffer.prototype as unknown as { utf8Slice: Slicer }).utf8Slice;
 
 /** code(2) language(1) version(2) opaque(4) flag(4) remarkLength(4) extFieldsLength(4). */
 export const BINARY_FIXED_BYTES = 21;
@@ -32,9 +30,6 @@ function ensure(extra: number): void {
   if (pos + extra > scratch.length) scratch = grownScratch(scratch, pos, pos + extra);
 }
 
-type Writer = (this: Buffer, text: string, offset: number) => number;
-const utf8Write = (Buffer.prototype as unknown as { utf8Write: Writer }).utf8Write;
-const latin1Write = (Buffer.prototype as unknown as { latin1Write: Writer }).latin1Write;
 
 /** Any character that is not 7-bit ASCII (its UTF-8 length differs from its string length). */
 const NON_ASCII = /[^\x00-\x7f]/;

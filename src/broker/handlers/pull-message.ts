@@ -28,14 +28,10 @@ const WHICH_BROKER_WHEN_CONSUME_SLOWLY = 1;
 
 type PullHeader = PullMessageRequest;
 
-/** The pull header, read straight from a binary header's bytes when it came in that form. */
-function decodePullHeader(request: RemotingCommand): PullHeader {
-  return PullMessageRequestHeader.decodeFrom(request);
-}
-
 export function createPullMessageHandler(broker: BrokerContext) {
   return (request: RemotingCommand): RemotingCommand | Promise<RemotingCommand> => {
-    const header = decodePullHeader(request);
+    // Read straight from a binary header's bytes when it came in that form.
+    const header = PullMessageRequestHeader.decodeFrom(request);
     const filter = checkPull(broker, header);
     if ((header.sysFlag & PullSysFlag.COMMIT_OFFSET) !== 0 && header.commitOffset >= 0 && broker.config.brokerRole !== 'SLAVE') {
       broker.offsets.commitOffset(header.consumerGroup, header.topic, header.queueId, header.commitOffset);

@@ -75,8 +75,20 @@ export function createSendQueue(broker: BrokerContext): SendQueue {
   });
 }
 
+/** What a broker's send handler works with, made once per handler. */
+interface SendContext {
+  readonly broker: BrokerContext;
+  readonly delayLevelCount: number;
+  /** The store host's part of every offset message id this broker hands out. */
+  readonly msgIdPrefix: string;
+}
+
 export function createSendMessageHandler(broker: BrokerContext, isBatchCode: boolean, queue: SendQueue) {
-  const delayLevelCount = parseDelayLevels(broker.config.store.messageDelayLevel).length;
+  const send: SendContext = {
+    broker,
+    delayLevelCount: parseDelayLevels(broker.config.store.messageDelayLevel).length,
+    msgIdPrefix: offsetMessageIdPrefix(broker.storeHost),
+  };
   const busyProbe = new PageCacheBusyProbe(broker.clock, () => broker.store.beginTimeInLock(), broker.config.osPageCacheBusyTimeOutMills);
   // Plain functions returning the store's promise chained once: no async frames or awaits per send.
   const handle = (request: RemotingCommand, ctx: HandlerContext): RemotingCommand | Promise<RemotingCommand> => {
@@ -85,8 +97,8 @@ export function createSendMessageHandler(broker: BrokerContext, isBatchCode: boo
     if (busy !== undefined) return busy;
     const topicConfig = checkTopic(broker, header);
     const bornHost = bornHostOf(ctx.remoteAddress);
-    if (isBatchCode || header.isBatch) return sendBatch(broker, request, header, topicConfig, bornHost);
-    return sendOne(broker, request, header, topicConfig, bornHost, delayLevelCount);
+    if (isBatchCode || header.isBatch) return sendBatch(send, request, header, topicConfig, bornHost);
+    return sendOne(send, request, header, topicConfig, bornHost);
   };
   return (request: RemotingCommand, ctx: HandlerContext): Promise<RemotingCommand> => queue.run(() => handle(request, ctx));
 }
@@ -113,8 +125,9 @@ function checkTopic(broker: BrokerContext, header: SendHeader): TopicConfig {
 }
 
 function sendOne(
-  broker: BrokerContext, request: RemotingCommand, header: SendHeader, topicConfig: TopicConfig, bornHost: SocketAddress, delayLevelCount: number,
+  send: SendContext, request: RemotingCommand, header: SendHeader, topicConfig: TopicConfig, bornHost: SocketAddress,
 ): Promise<RemotingCommand> {
+  const broker = send.broker;
   const text = header.properties;
   findProperties(text, SEND_PATH_PROPERTIES, sendPathValues);
   const [tranMsg, delay, uniqKey, cluster] = sendPathValues;
@@ -123,12 +136,12 @@ function sendOne(
   if (isHalfMessageSend(tranMsg, header.sysFlag)) {
     // Transactional: stored as a half message, invisible to consumers until END_TRANSACTION commits it.
     const half = halfMessageToStore(header, { topic, queueId }, request.body ?? EMPTY_BODY, bornHost, broker.config.brokerClusterName);
-    return storeOne(broker, half, queueId, uniqKey);
+    return storeOne(send, half, queueId, uniqKey);
   }
   const timed = timerMessageToStore(broker, text, header, { topic, queueId }, request.body ?? EMPTY_BODY, bornHost);
   if (timed !== undefined) {
     // TIMER_DELIVER_MS / TIMER_DELAY_SEC / TIMER_DELAY_MS: parked in the timer topic (broker/timer).
-    return storeOne(broker, timed, queueId, uniqKey);
+    return storeOne(send, timed, queueId, uniqKey);
   }
   if (!topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) && delay === undefined) {
     // The common case: nothing to rewrite, so the producer's properties are stored as they came.
@@ -137,7 +150,7 @@ function sendOne(
       propertiesText: withProperty(text, cluster !== undefined, MessageConst.CLUSTER, broker.config.brokerClusterName),
       bornTimestamp: header.bornTimestamp, bornHost, sysFlag: header.sysFlag, reconsumeTimes: header.reconsumeTimes,
     };
-    return storeOne(broker, message, queueId, uniqKey);
+    return storeOne(send, message, queueId, uniqKey);
   }
   const properties = decodeProperties(text);
 
@@ -155,22 +168,23 @@ function sendOne(
   }
   properties[MessageConst.CLUSTER] = broker.config.brokerClusterName;
 
-  ({ topic, queueId } = applyDelayLevel(properties, { topic, queueId }, header.sysFlag, delayLevelCount));
+  ({ topic, queueId } = applyDelayLevel(properties, { topic, queueId }, header.sysFlag, send.delayLevelCount));
 
   const message: MessageToStore = {
     topic, queueId, body: request.body ?? EMPTY_BODY, flag: header.flag, properties,
     bornTimestamp: header.bornTimestamp, bornHost, sysFlag: header.sysFlag, reconsumeTimes: header.reconsumeTimes,
   };
-  return storeOne(broker, message, queueId, properties[MessageConst.UNIQ_KEY]);
+  return storeOne(send, message, queueId, properties[MessageConst.UNIQ_KEY]);
 }
 
-function storeOne(broker: BrokerContext, message: MessageToStore, queueId: number, transactionId: string | undefined): Promise<RemotingCommand> {
-  return broker.store.putMessage(message).then((stored) => sendResponse(broker, stored, [stored], queueId, transactionId));
+function storeOne(send: SendContext, message: MessageToStore, queueId: number, transactionId: string | undefined): Promise<RemotingCommand> {
+  return send.broker.store.putMessage(message).then((stored) => sendResponse(send, stored, [stored], queueId, transactionId));
 }
 
 function sendBatch(
-  broker: BrokerContext, request: RemotingCommand, header: SendHeader, topicConfig: TopicConfig, bornHost: SocketAddress,
+  send: SendContext, request: RemotingCommand, header: SendHeader, topicConfig: TopicConfig, bornHost: SocketAddress,
 ): Promise<RemotingCommand> {
+  const broker = send.broker;
   const transactional = batchTransactionProblem(header.sysFlag);
   if (transactional !== undefined) throw mqError('ERR_MESSAGE_ILLEGAL', transactional);
   const queueId = header.queueId < 0 ? randomQueue(topicConfig.writeQueueNums) : header.queueId;
@@ -188,12 +202,13 @@ function sendBatch(
     if (key !== undefined) uniqKeys += uniqKeys === '' ? key : ',' + key;
   }
   return broker.store.putMessages(messages)
-    .then((results) => sendResponse(broker, results[0] as PutMessageResult, results, queueId, uniqKeys === '' ? undefined : uniqKeys));
+    .then((results) => sendResponse(send, results[0] as PutMessageResult, results, queueId, uniqKeys === '' ? undefined : uniqKeys));
 }
 
 function sendResponse(
-  broker: BrokerContext, first: PutMessageResult, all: readonly PutMessageResult[], queueId: number, transactionId: string | undefined,
+  send: SendContext, first: PutMessageResult, all: readonly PutMessageResult[], queueId: number, transactionId: string | undefined,
 ): RemotingCommand {
+  const broker = send.broker;
   const stats = first.status === 'SERVICE_NOT_AVAILABLE' ? broker.store.stats() : undefined;
   const mapped = mapPutStatus(first.status, {
     isDiskFull: broker.store.isDiskFull,
@@ -202,7 +217,7 @@ function sendResponse(
   });
   if (!isStored(first.status)) return createResponse(mapped.code, mapped.remark);
   return createFastResponse(mapped.code, mapped.remark, new SendResponseFields({
-    msgIdPrefix: msgIdPrefixOf(broker),
+    msgIdPrefix: send.msgIdPrefix,
     physicalOffset: first.physicalOffset,
     batchMsgIds: all.length === 1 ? undefined : all.map((r) => r.msgId).join(','),
     queueId,
@@ -211,17 +226,6 @@ function sendResponse(
     traceOn: broker.config.traceOn,
     transactionId,
   }));
-}
-
-/** The offset-id prefix of this broker's store host, made once per broker. */
-const msgIdPrefixes = new WeakMap<BrokerContext, string>();
-function msgIdPrefixOf(broker: BrokerContext): string {
-  let prefix = msgIdPrefixes.get(broker);
-  if (prefix === undefined) {
-    prefix = offsetMessageIdPrefix(broker.storeHost);
-    msgIdPrefixes.set(broker, prefix);
-  }
-  return prefix;
 }
 
 const EMPTY_BODY = Buffer.alloc(0);

@@ -78,36 +78,32 @@ export async function pullMessages(client: ConsumerClient, options: PullRequestO
   // The broker holds the request up to suspendMs; allow the round trip on top (Java: 30 s for 15 s).
   const invoked = client.invoke(options.queue.brokerName, request, suspendMs + 15_000);
   const response = options.signal === undefined ? await invoked : await abortable(invoked, options.signal);
-  if (!isPullAnswer(response.code)) throw responseError(response.code, response.remark);
+  const status = pullStatusOf(response.code);
+  if (status === undefined) throw responseError(response.code, response.remark);
   // Every pull answer carries the four offsets (read from the binary header's bytes when it came so).
   const { nextBeginOffset, minOffset, maxOffset } = PullMessageResponseHeader.decodeFrom(response);
-  switch (response.code) {
-    case ResponseCode.SUCCESS: {
-      // One pass, one array: the exact tag match (the broker filters by hash code only) and the
-      // inflate of compressed bodies, each skipped when it cannot apply.
-      const messages: MessageExt[] = [];
-      const filter = options.filter;
-      if (response.body !== undefined) {
-        forEachRecord(response.body, (m) => {
-          if (filter.tags !== null && !tagMatches(filter, m.tags)) return;
-          messages.push((m.sysFlag & MessageSysFlag.COMPRESSED_FLAG) === 0 ? m : inflateIfCompressed(m));
-        });
-      }
-      return { status: 'FOUND', nextBeginOffset, minOffset, maxOffset, messages };
-    }
-    case ResponseCode.PULL_NOT_FOUND:
-      return { status: 'NO_NEW_MSG', nextBeginOffset, minOffset, maxOffset, messages: [] };
-    case ResponseCode.PULL_RETRY_IMMEDIATELY:
-      return { status: 'NO_MATCHED_MSG', nextBeginOffset, minOffset, maxOffset, messages: [] };
-    case ResponseCode.PULL_OFFSET_MOVED:
-      return { status: 'OFFSET_ILLEGAL', nextBeginOffset, minOffset, maxOffset, messages: [] };
-    default:
-      throw responseError(response.code, response.remark);
+  // One pass, one array: the exact tag match (the broker filters by hash code only) and the inflate
+  // of compressed bodies, each skipped when it cannot apply.
+  const messages: MessageExt[] = [];
+  if (status === 'FOUND' && response.body !== undefined) {
+    const filter = options.filter;
+    forEachRecord(response.body, (m) => {
+      if (filter.tags !== null && !tagMatches(filter, m.tags)) return;
+      messages.push((m.sysFlag & MessageSysFlag.COMPRESSED_FLAG) === 0 ? m : inflateIfCompressed(m));
+    });
   }
+  return { status, nextBeginOffset, minOffset, maxOffset, messages };
 }
 
-function isPullAnswer(code: number): boolean {
-  return code === ResponseCode.SUCCESS || code === ResponseCode.PULL_NOT_FOUND || code === ResponseCode.PULL_RETRY_IMMEDIATELY || code === ResponseCode.PULL_OFFSET_MOVED;
+/** The pull status a response code stands for; undefined for a failure. */
+function pullStatusOf(code: number): PullStatus | undefined {
+  switch (code) {
+    case ResponseCode.SUCCESS: return 'FOUND';
+    case ResponseCode.PULL_NOT_FOUND: return 'NO_NEW_MSG';
+    case ResponseCode.PULL_RETRY_IMMEDIATELY: return 'NO_MATCHED_MSG';
+    case ResponseCode.PULL_OFFSET_MOVED: return 'OFFSET_ILLEGAL';
+    default: return undefined;
+  }
 }
 
 /**

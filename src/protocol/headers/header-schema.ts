@@ -1,4 +1,5 @@
-import { binaryInt32, readBinaryString, type RawExtFields } from '../binary-ext-fields';
+import { int32BE } from '../../common/raw-buffer';
+import { readBinaryString, type RawExtFields } from '../binary-ext-fields';
 import { mqError } from '../errors';
 import type { BinaryExtFieldsSink, FastExtFields, RemotingCommand } from '../remoting-command';
 
@@ -288,7 +289,7 @@ function compileRawDecoder(header: string, entries: readonly FieldEntry[]): RawD
       if (n >= 0 && (type === 'long' || n <= INT32_MAX)) return n;
       return parseField(readBinaryString(frame, start, end), type, wire, header) as number;
     },
-    binaryInt32,
+    int32BE,
     (index) => missingField(entries, index, header),
   );
 }

@@ -52,8 +52,8 @@ MappedFileOptions SegmentOptions(const StoreConfig& c) {
   o.flush_every_pages_when_warming =
       (warm && c.sync_flush()) ? static_cast<int64_t>(c.flushLeastPagesWhenWarmMapedFile) : 0;
   // ASYNC_FLUSH stores into the mapping: keep the next pages in the page cache, so a store never
-  // takes a read-ahead on the main thread (allocate_service.h). Twice the 8 MiB read_ahead_kb of a
-  // virtio disk: a read-ahead marker page the appends reach then finds its window present.
+  // takes a read-ahead on the main thread (allocate_service.h). 16 MiB: far more than a burst of
+  // appends covers before the worker's next step.
   if (!warm && !c.sync_flush()) o.prefetch_window = 16 << 20;
   return o;
 }
@@ -227,10 +227,14 @@ PutStatus CommitLog::AppendBatch(uint8_t* records, size_t length, uint32_t count
   return PutStatus::PUT_OK;
 }
 
+// Prefetch requests come in steps this size: each is a few milliseconds of page-cache work for the
+// worker, so it never holds a CPU long enough to delay the threads woken on it.
+constexpr int64_t kPrefetchStepBytes = 1 << 20;
+
 // Asks for the next prefetch window once the appends are half-way into the last one. A new
 // segment's first window is the allocator's own doing.
 void CommitLog::PrefetchAhead(int64_t end) {
-  if (prefetch_window_ == 0 || end + prefetch_window_ / 2 <= prefetched_to_) return;
+  if (prefetch_window_ == 0 || end + prefetch_window_ - kPrefetchStepBytes < prefetched_to_) return;
   if (!current_ || end >= current_->end_offset() || end < current_->file_from_offset()) return;
   const int64_t from = std::max(end, prefetched_to_);
   const int64_t to = std::min(current_->end_offset(), end + prefetch_window_);

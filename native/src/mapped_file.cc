@@ -111,6 +111,11 @@ void MappedFile::Warm(int64_t from, int64_t to, const MappedFileOptions& options
   }
 }
 
+void MappedFile::Prefetch(int64_t from, int64_t to) {
+  from &= ~(kPageSize - 1);
+  if (to > from) ::posix_fadvise(fd_, from, to - from, POSIX_FADV_WILLNEED);
+}
+
 void MappedFile::Lock(const MappedFileOptions& options) {
   if (!options.mlock || locked_) return;
   if (::mlock(data_, static_cast<size_t>(size_)) == 0) {

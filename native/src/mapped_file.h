@@ -61,6 +61,9 @@ class MappedFile {
   // Pre-faults [from, to) per options.pre_fault without storing anything, so it is safe while the
   // append path already writes into the same segment. Falls back to read-touching.
   void Warm(int64_t from, int64_t to, const MappedFileOptions& options);
+  // Brings [from, to) into the page cache without mapping it (POSIX_FADV_WILLNEED): exactly that
+  // range is read, where a fault on the mapping would read a whole read-ahead window.
+  void Prefetch(int64_t from, int64_t to);
   void Lock(const MappedFileOptions& options);
 
   uint8_t* data() const { return data_; }

@@ -280,7 +280,7 @@ TEST_CASE("commit log (ASYNC_FLUSH): the pages ahead of the appends are brought 
   REQUIRE(segment != nullptr);
   CHECK(BecomesResident(segment->data(), 12 << 20));
   CHECK(BecomesResident(segment->data(), (16 << 20) - 4096));
-  // Half-way into the window, the next one is asked for.
+  // The window moves with the appends, a step at a time.
   std::vector<TestMessage> big(9, Sized(60 * 1024));
   for (int i = 0; i < 16; ++i) REQUIRE(f.Append(big, &out) == PutStatus::PUT_OK);
   REQUIRE(f.log->wrote_position() > (8 << 20));

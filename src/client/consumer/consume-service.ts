@@ -20,6 +20,7 @@ import type { ConsumeReturnType } from '../trace/trace-codec';
 
 const NO_HOOKS: readonly ConsumeHook[] = [];
 const NO_HOOK_CONTEXTS: readonly unknown[] = [];
+const NO_MESSAGES: readonly MessageExt[] = [];
 
 export const RETRY_GROUP_TOPIC_PREFIX = '%RETRY%';
 /** RocketMQ's maxReconsumeTimes for concurrent listeners when the option is left at -1. */
@@ -65,10 +66,11 @@ export interface ConsumeServiceOptions {
 export class ConsumeService implements QueueConsumeService {
   readonly #client: ConsumerClient;
   readonly #offsets: OffsetStore;
-  readonly #run: (messages: readonly MessageExt[], queue: MessageQueue) => Promise<ConsumeConcurrentlyStatus>;
+  /** The listener: in-thread (a status or a promise of one) or on the worker pool (a promise). */
+  readonly #call: (messages: readonly MessageExt[], queue: MessageQueue) => ConsumeConcurrentlyStatus | PromiseLike<ConsumeConcurrentlyStatus>;
   readonly #options: ConsumeServiceOptions;
   readonly #logger: Logger;
-  /** Batches handed to #consume and not finished; drain() waits for 0. */
+  /** Batches submitted and not finished; drain() waits for 0. */
   #running = 0;
   readonly #retryTopic: string;
   readonly #idleWaiters: Array<() => void> = [];
@@ -82,8 +84,8 @@ export class ConsumeService implements QueueConsumeService {
     this.#options = options;
     this.#retryTopic = RETRY_GROUP_TOPIC_PREFIX + options.group;
     this.#logger = options.logger ?? silentLogger;
-    this.#run = typeof listener === 'function'
-      ? async (messages, queue) => listener(messages, { queue, delayLevelWhenNextConsume: 0 })
+    this.#call = typeof listener === 'function'
+      ? (messages, queue) => listener(messages, { queue, delayLevelWhenNextConsume: 0 })
       : (messages, queue) => listener.run(messages, queue);
   }
 
@@ -127,7 +129,8 @@ export class ConsumeService implements QueueConsumeService {
     for (let i = 0; i < messages.length; i += size) {
       const batch = i === 0 && messages.length <= size ? (messages as MessageExt[]) : messages.slice(i, i + size);
       this.#running++;
-      void this.#consumeCounted(batch, pq, queue);
+      if (this.#slots.tryAcquire()) this.#invoke(batch, pq, queue);
+      else void this.#slots.acquire().then(() => this.#invoke(batch, pq, queue));
     }
   }
 
@@ -139,58 +142,92 @@ export class ConsumeService implements QueueConsumeService {
   }
 
   /**
-   * One batch, counted in #running (a counter, not a set of promises: at a pull per message,
-   * each batch's promise bookkeeping was a good part of what the client's scavenges copied).
+   * One batch, holding a slot. A listener that answers with a plain status is settled in the same
+   * turn: no promise and no async frame per batch (at a pull per message, that bookkeeping was the
+   * largest part of the consumer's garbage, and what its scavenges copied when the loop fell
+   * behind). A promise is settled when it settles.
    */
-  async #consumeCounted(batch: MessageExt[], pq: ProcessQueue, queue: MessageQueue): Promise<void> {
+  #invoke(batch: MessageExt[], pq: ProcessQueue, queue: MessageQueue): void {
+    let before = NO_HOOK_CONTEXTS;
+    let answer: ConsumeConcurrentlyStatus | PromiseLike<ConsumeConcurrentlyStatus>;
     try {
-      await this.#consume(batch, pq, queue);
+      const messages = this.#restoreRetryTopics(batch);
+      const hooks = this.#options.hooks ?? NO_HOOKS;
+      if (hooks.length > 0) before = hooks.map((hook) => guardHook(() => hook.consumeBefore(messages)));
+      answer = this.#call(messages, queue);
     } catch (err) {
-      this.#logger.error(`consuming a batch of ${queue.topic} failed: ${(err as Error).message}`); // messages stay unconsumed
-    } finally {
-      if (--this.#running === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+      this.#listenerFailed(batch, pq, queue, before, err);
+      return;
+    }
+    if (isThenable(answer)) {
+      answer.then(
+        (status) => this.#listenerAnswered(batch, pq, queue, before, status),
+        (err: unknown) => this.#listenerFailed(batch, pq, queue, before, err),
+      );
+    } else {
+      this.#listenerAnswered(batch, pq, queue, before, answer);
     }
   }
 
-  async #consume(batch: MessageExt[], pq: ProcessQueue, queue: MessageQueue): Promise<void> {
-    if (!this.#slots.tryAcquire()) await this.#slots.acquire();
-    let status: ConsumeConcurrentlyStatus;
-    const messages = this.#restoreRetryTopics(batch);
+  #listenerAnswered(batch: MessageExt[], pq: ProcessQueue, queue: MessageQueue, before: readonly unknown[], answer: unknown): void {
+    if (answer === 'CONSUME_SUCCESS') return this.#afterListener(batch, pq, queue, before, 'CONSUME_SUCCESS', 'SUCCESS');
+    if (answer === 'RECONSUME_LATER') return this.#afterListener(batch, pq, queue, before, 'RECONSUME_LATER', 'FAILED');
+    this.#logger.warn(`listener of ${this.#options.group} returned ${String(answer)}; treated as RECONSUME_LATER`);
+    this.#afterListener(batch, pq, queue, before, 'RECONSUME_LATER', 'RETURNNULL');
+  }
+
+  #listenerFailed(batch: MessageExt[], pq: ProcessQueue, queue: MessageQueue, before: readonly unknown[], err: unknown): void {
+    this.#logger.warn(`listener of ${this.#options.group} threw: ${(err as Error | undefined)?.message ?? String(err)}`);
+    this.#afterListener(batch, pq, queue, before, 'RECONSUME_LATER', 'EXCEPTION');
+  }
+
+  #afterListener(
+    batch: MessageExt[], pq: ProcessQueue, queue: MessageQueue, before: readonly unknown[],
+    status: ConsumeConcurrentlyStatus, returnType: ConsumeReturnType,
+  ): void {
+    this.#slots.release();
     const hooks = this.#options.hooks ?? NO_HOOKS;
-    const before = hooks.length === 0 ? NO_HOOK_CONTEXTS : hooks.map((hook) => guardHook(() => hook.consumeBefore(messages)));
-    let returnType: ConsumeReturnType = 'SUCCESS';
-    try {
-      status = await this.#run(messages, queue);
-      if (status !== 'CONSUME_SUCCESS' && status !== 'RECONSUME_LATER') {
-        this.#logger.warn(`listener of ${this.#options.group} returned ${String(status)}; treated as RECONSUME_LATER`);
-        status = 'RECONSUME_LATER';
-        returnType = 'RETURNNULL';
-      } else if (status === 'RECONSUME_LATER') {
-        returnType = 'FAILED';
-      }
-    } catch (err) {
-      this.#logger.warn(`listener of ${this.#options.group} threw: ${(err as Error).message}`);
-      status = 'RECONSUME_LATER';
-      returnType = 'EXCEPTION';
-    } finally {
-      this.#slots.release();
-    }
     if (hooks.length > 0) {
       const outcome = { success: status === 'CONSUME_SUCCESS', returnType };
       hooks.forEach((hook, i) => guardHook(() => hook.consumeAfter(before[i], outcome)));
     }
-    let toRetryHere: MessageExt[] = [];
     if (status === 'RECONSUME_LATER' && this.#options.messageModel === 'CLUSTERING') {
-      toRetryHere = await this.#sendBack(batch, queue);
-    } else if (status === 'RECONSUME_LATER') {
+      this.#sendBack(batch, queue).then(
+        (failed) => this.#finish(batch, pq, queue, status, failed),
+        (err: unknown) => this.#batchFailed(queue, err),
+      );
+      return;
+    }
+    if (status === 'RECONSUME_LATER') {
       // Broadcasting has no retry topic (RocketMQ drops such messages too).
       this.#logger.warn(`broadcasting consumer ${this.#options.group} drops ${batch.length} message(s) it failed to consume`);
     }
-    const done = toRetryHere.length === 0 ? batch : batch.filter((m) => !toRetryHere.includes(m));
-    if (status === 'CONSUME_SUCCESS') this.#consumed += batch.length;
-    const offset = pq.remove(done);
-    if (offset >= 0 && !pq.isDropped) this.#offsets.update(queue, offset, true);
-    if (toRetryHere.length > 0 && !pq.isDropped) this.#retryLocally(toRetryHere, pq, queue);
+    this.#finish(batch, pq, queue, status, NO_MESSAGES);
+  }
+
+  /** Commits what the batch settled; `toRetryHere` (send-back failed) is consumed again locally. */
+  #finish(batch: MessageExt[], pq: ProcessQueue, queue: MessageQueue, status: ConsumeConcurrentlyStatus, toRetryHere: readonly MessageExt[]): void {
+    try {
+      const done = toRetryHere.length === 0 ? batch : batch.filter((m) => !toRetryHere.includes(m));
+      if (status === 'CONSUME_SUCCESS') this.#consumed += batch.length;
+      const offset = pq.remove(done);
+      if (offset >= 0 && !pq.isDropped) this.#offsets.update(queue, offset, true);
+      if (toRetryHere.length > 0 && !pq.isDropped) this.#retryLocally(toRetryHere, pq, queue);
+    } catch (err) {
+      this.#batchFailed(queue, err);
+      return;
+    }
+    this.#batchDone();
+  }
+
+  /** A bug past the listener: the batch's messages stay unconsumed (held, so never committed past). */
+  #batchFailed(queue: MessageQueue, err: unknown): void {
+    this.#logger.error(`consuming a batch of ${queue.topic} failed: ${(err as Error | undefined)?.message ?? String(err)}`);
+    this.#batchDone();
+  }
+
+  #batchDone(): void {
+    if (--this.#running === 0 && this.#idleWaiters.length > 0) for (const wake of this.#idleWaiters.splice(0)) wake();
   }
 
   /** Sends each message back; returns those whose send-back failed. */
@@ -208,7 +245,7 @@ export class ConsumeService implements QueueConsumeService {
     return failed;
   }
 
-  #retryLocally(messages: MessageExt[], pq: ProcessQueue, queue: MessageQueue): void {
+  #retryLocally(messages: readonly MessageExt[], pq: ProcessQueue, queue: MessageQueue): void {
     const timer = setTimeout(() => {
       this.#retryTimers.delete(timer);
       if (!pq.isDropped) this.submit(messages, pq, queue);
@@ -231,4 +268,8 @@ export class ConsumeService implements QueueConsumeService {
     if (original === undefined || message.topic !== this.#retryTopic) return message;
     return { ...message, topic: original };
   }
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import type { MessageExt } from '../../../src/message';
 import { allocateAveragelyByCircle } from '../../../src/client/rebalance/strategies';
 import { PushConsumer, type PushConsumerOptions } from '../../../src/client/consumer/push-consumer';
+import type { ConsumeConcurrentlyStatus } from '../../../src/client/consumer/consumer-types';
 import { Producer } from '../../../src/client/producer/producer';
 import { makeTempDir, removeTempDir } from '../../helpers/temp-dir';
 import { startCluster, waitFor, type ClusterFixture } from './cluster-fixture';
@@ -75,28 +76,36 @@ test('a listener that empties or reorders its array does not hold back the commi
   for (let q = 0; q < 2; q++) assert.equal(await cluster.committedOffset('G_mutating', 'PushMutating', q), 6);
 });
 
-test('RECONSUME_LATER (or a throw) redelivers the message from %RETRY%<group> under its own topic', async () => {
+test('RECONSUME_LATER, a throw, a rejection or no status redelivers the message from %RETRY%<group> under its own topic', async () => {
   await cluster.createTopic('PushRetry', 1);
   const c = consumer('G_retry');
   const deliveries: MessageExt[] = [];
   c.subscribe('PushRetry', '*');
+  // Plain answers are settled in the listener's turn, promised ones when they settle: both count.
+  const firstAnswers: Record<string, () => ConsumeConcurrentlyStatus | Promise<ConsumeConcurrentlyStatus>> = {
+    later: () => 'RECONSUME_LATER',
+    throws: () => { throw new Error('listener failure'); },
+    'async-later': async (): Promise<ConsumeConcurrentlyStatus> => 'RECONSUME_LATER',
+    'async-rejects': async () => { throw new Error('async listener failure'); },
+    'no-status': () => undefined as unknown as ConsumeConcurrentlyStatus,
+    'async-ok': async (): Promise<ConsumeConcurrentlyStatus> => 'CONSUME_SUCCESS',
+  };
   c.registerListener((msgs) => {
     deliveries.push(...msgs);
     const first = msgs[0] as MessageExt;
-    if (first.reconsumeTimes === 0 && first.body.toString() === 'later') return 'RECONSUME_LATER';
-    if (first.reconsumeTimes === 0 && first.body.toString() === 'throws') throw new Error('listener failure');
+    const answer = firstAnswers[first.body.toString()];
+    if (first.reconsumeTimes === 0 && answer !== undefined) return answer();
     return 'CONSUME_SUCCESS';
   });
   await c.start();
-  await cluster.send('PushRetry', 'later', 0);
-  await cluster.send('PushRetry', 'throws', 0);
-  await waitFor(() => deliveries.filter((m) => m.reconsumeTimes === 1).length >= 2, 15_000);
+  for (const body of Object.keys(firstAnswers)) await cluster.send('PushRetry', body, 0);
+  await waitFor(() => deliveries.filter((m) => m.reconsumeTimes === 1).length >= 5, 15_000);
   await c.shutdown();
   const again = deliveries.filter((m) => m.reconsumeTimes === 1);
-  assert.deepEqual(bodies(again), ['later', 'throws']);
+  assert.deepEqual(bodies(again), ['async-later', 'async-rejects', 'later', 'no-status', 'throws']);
   assert.ok(again.every((m) => m.topic === 'PushRetry'), 'the retry copy is shown under the original topic');
-  assert.equal(deliveries.length, 4);
-  assert.equal(await cluster.committedOffset('G_retry', 'PushRetry', 0), 2);
+  assert.equal(deliveries.length, 11);
+  assert.equal(await cluster.committedOffset('G_retry', 'PushRetry', 0), 6);
 });
 
 test('two consumers split the queues, each message once; a leaver\'s queues go to the survivor', async () => {

@@ -6,7 +6,7 @@
  */
 import { MqError, errorCode, type Clock } from '../../common';
 import { MessageConst, javaStringHash } from '../../message';
-import { encodeBatchBody, mqError } from '../../protocol';
+import { encodeBatchBody, mqError, type RemotingCommand } from '../../protocol';
 import { clientStateError } from '../client-config';
 import type { ClientInstance } from '../client-instance';
 import { acquireClientInstance, type ClientInstanceLease } from '../client-manager';
@@ -230,24 +230,82 @@ export class Producer {
 
   // ---- internals ------------------------------------------------------------------------------
 
-  /** One message (`prepared`) or one encoded batch (`batchBody`); data, not a closure, per send. */
-  async #sendWithRetries(
+  /**
+   * One message (`prepared`) or one encoded batch (`batchBody`). The common case (route and broker
+   * address cached, the first attempt stored) runs without an async frame: one promise continuation
+   * per send instead of a suspended function holding every local. Anything else goes on in
+   * #retrySends, from the attempt it has reached.
+   */
+  #sendWithRetries(
     topic: string,
     timeoutMs: number,
     msgId: string,
     prepared: PreparedMessage | undefined,
     batchBody: Buffer | undefined,
   ): Promise<SendResult> {
-    const publish = this.#cachedPublishQueues(topic) ?? await this.#publishQueues(topic);
     // One clock read serves the first attempt (deadline, start and born timestamp): reading the
     // clock is not free on every VM, and this runs once per message.
-    let now = this.#clock.now();
-    const deadline = now + timeoutMs;
+    const started = this.#clock.now();
+    const deadline = started + timeoutMs;
+    const queue = this.#cachedPublishQueues(topic)?.select(undefined, this.#faults);
+    const address = queue === undefined ? undefined : this.#instance.masterAddress(queue.brokerName);
+    if (queue === undefined || address === undefined) return this.#retrySends(topic, timeoutMs, msgId, prepared, batchBody, deadline, 0, undefined, undefined);
+    const next = (lastError: unknown): Promise<SendResult> =>
+      this.#retrySends(topic, timeoutMs, msgId, prepared, batchBody, deadline, 1, queue.brokerName, lastError);
+    let request: RemotingCommand;
+    try {
+      request = this.#sendRequest(queue, prepared, batchBody, started);
+    } catch (err) {
+      return this.#attemptFailed(queue, started, err, next);
+    }
+    return this.#instance.invoke(address, request, timeoutMs).then(
+      (response) => {
+        let result: SendResult;
+        try {
+          result = sendResultFrom(response, queue, msgId);
+        } catch (err) {
+          return this.#attemptFailed(queue, started, err, next);
+        }
+        this.#faults?.update(queue.brokerName, this.#clock.now() - started, false);
+        if (result.sendStatus !== 'SEND_OK' && this.config.retryAnotherBrokerWhenNotStoreOK && this.config.retryTimesWhenSendFailed > 0) return next(undefined);
+        return result;
+      },
+      (err: unknown) => this.#attemptFailed(queue, started, err, next),
+    );
+  }
+
+  /** The request of one send attempt: a message, or an encoded batch. */
+  #sendRequest(queue: MessageQueue, prepared: PreparedMessage | undefined, batchBody: Buffer | undefined, bornTimestamp: number): RemotingCommand {
+    return prepared !== undefined
+      ? sendMessageRequest(this.#target(queue), prepared, bornTimestamp)
+      : sendBatchRequest(this.#target(queue), batchBody!, bornTimestamp);
+  }
+
+  /** A failed first attempt: noted against its broker; a retriable failure is retried elsewhere. */
+  #attemptFailed(queue: MessageQueue, started: number, err: unknown, retry: (lastError: unknown) => Promise<SendResult>): Promise<SendResult> {
+    this.#faults?.update(queue.brokerName, this.#clock.now() - started, true);
+    if (!isRetriable(err)) return Promise.reject(err);
+    return retry(err);
+  }
+
+  /** The attempts from `firstAttempt` on, each avoiding the broker that failed last. */
+  async #retrySends(
+    topic: string,
+    timeoutMs: number,
+    msgId: string,
+    prepared: PreparedMessage | undefined,
+    batchBody: Buffer | undefined,
+    deadline: number,
+    firstAttempt: number,
+    lastFailedBroker: string | undefined,
+    previousError: unknown,
+  ): Promise<SendResult> {
+    const publish = this.#cachedPublishQueues(topic) ?? await this.#publishQueues(topic);
     const attempts = 1 + this.config.retryTimesWhenSendFailed;
-    let lastBroker: string | undefined;
-    let lastError: unknown;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) now = this.#clock.now();
+    let lastBroker = lastFailedBroker;
+    let lastError = previousError;
+    for (let attempt = firstAttempt; attempt < attempts; attempt++) {
+      const now = this.#clock.now();
       const remaining = deadline - now;
       if (remaining <= 0) break;
       const queue = publish.select(lastBroker, this.#faults);
@@ -256,11 +314,7 @@ export class Producer {
       try {
         // The cached master address needs no await; only a miss goes to the name server.
         const address = this.#instance.masterAddress(queue.brokerName) ?? await this.#masterAddress(queue.brokerName);
-        const target = this.#target(queue);
-        const request = prepared !== undefined
-          ? sendMessageRequest(target, prepared, started)
-          : sendBatchRequest(target, batchBody!, started);
-        const response = await this.#instance.invoke(address, request, remaining);
+        const response = await this.#instance.invoke(address, this.#sendRequest(queue, prepared, batchBody, started), remaining);
         const result = sendResultFrom(response, queue, msgId);
         this.#faults?.update(queue.brokerName, this.#clock.now() - started, false);
         if (result.sendStatus !== 'SEND_OK' && this.config.retryAnotherBrokerWhenNotStoreOK && attempt + 1 < attempts) continue;
@@ -318,10 +372,12 @@ export class Producer {
 
   /** The hot path: publish queues of a cached, unchanged route, without a promise. */
   #cachedPublishQueues(topic: string): TopicPublishQueues | undefined {
-    const info = this.#instance.cachedTopicRoute(topic);
-    if (info === undefined) return undefined;
     const entry = this.#publish.get(topic);
-    return entry !== undefined && entry.source === info.publishQueues ? entry.queues : undefined;
+    if (entry === undefined) return undefined;
+    const info = this.#instance.cachedTopicRoute(topic);
+    // No route yet: the default topic's stand-in serves until the refresh finds one (#publishQueues).
+    if (info === undefined) return entry.queues;
+    return entry.source === info.publishQueues ? entry.queues : undefined;
   }
 
   /** Publish queues from the cached route; else the name server; else the default topic's route. */

@@ -19,12 +19,15 @@ const HANDOVER_DEADLINE_MS = 10_000;
 describe('orderly lock hand-over when a consumer joins', () => {
   let cluster: ClusterFixture;
   const consumers: PushConsumer[] = [];
+  /** Listener gates still shut: opened before the shutdowns, so a failed test cannot hang them. */
+  const gates: Array<() => void> = [];
 
   before(async () => {
     cluster = await startCluster();
   });
 
   after(async () => {
+    for (const open of gates) open();
     for (const consumer of consumers) await consumer.shutdown();
     await cluster?.close();
   });
@@ -36,12 +39,17 @@ describe('orderly lock hand-over when a consumer joins', () => {
     const seen: Array<{ by: string; body: string; queueId: number }> = [];
     let openGate!: () => void;
     const gate = new Promise<void>((resolve) => (openGate = resolve));
+    gates.push(openGate);
+    const holding = new Set<number>();
     const start = async (name: string): Promise<PushConsumer> => {
       const consumer = new PushConsumer({ groupName: group, namesrvAddr: cluster.namesrvAddr, consumeFromWhere: 'FIRST_OFFSET', rebalanceIntervalMs: 600_000 });
       consumer.subscribe(topic, '*');
       consumer.registerOrderlyListener(async (msgs) => {
         const body = msgs[0]!.body.toString('utf8');
-        if (body === 'hold') await gate; // in the middle of a message when the other consumer joins
+        if (body === 'hold') {
+          holding.add(msgs[0]!.queueId);
+          await gate; // in the middle of a message when the other consumer joins
+        }
         seen.push({ by: name, body, queueId: msgs[0]!.queueId });
         return 'SUCCESS' as const;
       });
@@ -53,6 +61,7 @@ describe('orderly lock hand-over when a consumer joins', () => {
     for (const queueId of [0, 1]) await cluster.send(topic, 'first', queueId);
     await pollUntil('a consumed both queues', () => seen.length === 2, WAIT_MS);
     for (const queueId of [0, 1]) await cluster.send(topic, 'hold', queueId);
+    await pollUntil('a in the middle of "hold" on both queues', () => holding.size === 2, WAIT_MS);
 
     const b = await start('b');
     await pollUntil('b assigned one queue of the topic', () => b.ownedQueues().filter((q) => q.topic === topic).length === 1, WAIT_MS);
@@ -81,6 +90,7 @@ describe('orderly lock hand-over when a consumer joins', () => {
     let entered = false;
     let openGate!: () => void;
     const gate = new Promise<void>((resolve) => (openGate = resolve));
+    gates.push(openGate);
     const consumer = new PushConsumer({ groupName: group, namesrvAddr: cluster.namesrvAddr, consumeFromWhere: 'FIRST_OFFSET', heartbeatIntervalMs: 200, pullErrorBackoffMs: 100 });
     consumers.push(consumer);
     consumer.subscribe(topic, '*');

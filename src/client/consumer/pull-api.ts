@@ -15,6 +15,7 @@ import {
   createFastRequest,
   responseError,
   tagMatches,
+  type RemotingCommand,
   type TagFilter,
 } from '../../protocol';
 import type { ConsumerClient } from './consumer-client';
@@ -56,8 +57,25 @@ export interface PullRequestOptions {
   readonly signal?: AbortSignal;
 }
 
-export async function pullMessages(client: ConsumerClient, options: PullRequestOptions): Promise<PullResult> {
-  const suspendMs = options.suspendMs ?? DEFAULT_SUSPEND_MS;
+/**
+ * Not an async function: a pull's answer is mapped by one continuation (a suspended frame per pull
+ * was a good share of a draining consumer's garbage). Bad options reject, never throw.
+ */
+export function pullMessages(client: ConsumerClient, options: PullRequestOptions): Promise<PullResult> {
+  let invoked: Promise<RemotingCommand>;
+  try {
+    const suspendMs = options.suspendMs ?? DEFAULT_SUSPEND_MS;
+    // The broker holds the request up to suspendMs; allow the round trip on top (Java: 30 s for 15 s).
+    invoked = client.invoke(options.queue.brokerName, pullRequest(options, suspendMs), suspendMs + 15_000);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  const filter = options.filter;
+  const toResult = (response: RemotingCommand): PullResult => pullResultOf(response, filter);
+  return options.signal === undefined ? invoked.then(toResult) : abortable(invoked, options.signal, toResult);
+}
+
+function pullRequest(options: PullRequestOptions, suspendMs: number): RemotingCommand {
   const hasCommit = options.commitOffset !== undefined && options.commitOffset >= 0;
   const sysFlag = PullSysFlag.SUBSCRIPTION | (suspendMs > 0 ? PullSysFlag.SUSPEND : 0) | (hasCommit ? PullSysFlag.COMMIT_OFFSET : 0);
   const request = createFastRequest(RequestCode.PULL_MESSAGE, PullMessageRequestHeader.fields({
@@ -75,9 +93,10 @@ export async function pullMessages(client: ConsumerClient, options: PullRequestO
   }));
   // RocketMQ's binary header form, as sends use (send-request.ts): cheaper to write and to read.
   request.serializeTypeCurrentRPC = SerializeType.ROCKETMQ;
-  // The broker holds the request up to suspendMs; allow the round trip on top (Java: 30 s for 15 s).
-  const invoked = client.invoke(options.queue.brokerName, request, suspendMs + 15_000);
-  const response = options.signal === undefined ? await invoked : await abortable(invoked, options.signal);
+  return request;
+}
+
+function pullResultOf(response: RemotingCommand, filter: TagFilter): PullResult {
   const status = pullStatusOf(response.code);
   if (status === undefined) throw responseError(response.code, response.remark);
   // Every pull answer carries the four offsets (read from the binary header's bytes when it came so).
@@ -86,7 +105,6 @@ export async function pullMessages(client: ConsumerClient, options: PullRequestO
   // of compressed bodies, each skipped when it cannot apply.
   const messages: MessageExt[] = [];
   if (status === 'FOUND' && response.body !== undefined) {
-    const filter = options.filter;
     forEachRecord(response.body, (m) => {
       if (filter.tags !== null && !tagMatches(filter, m.tags)) return;
       messages.push((m.sysFlag & MessageSysFlag.COMPRESSED_FLAG) === 0 ? m : inflateIfCompressed(m));
@@ -116,7 +134,8 @@ function abandoned(): Error {
   return new Error('pull abandoned: the consumer is stopping');
 }
 
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+/** `promise` mapped by `map`, or rejected at once when `signal` aborts first (the late answer is dropped). */
+function abortable<T, R>(promise: Promise<T>, signal: AbortSignal, map: (value: T) => R): Promise<R> {
   if (signal.aborted) {
     promise.catch(() => undefined);
     return Promise.reject(abandoned());
@@ -132,10 +151,17 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     waiting = set;
   }
   const pulls = waiting;
-  return new Promise<T>((resolve, reject) => {
+  return new Promise<R>((resolve, reject) => {
     pulls.add(reject);
     promise.then(
-      (value) => { pulls.delete(reject); resolve(value); },
+      (value) => {
+        pulls.delete(reject);
+        try {
+          resolve(map(value));
+        } catch (err) {
+          reject(err);
+        }
+      },
       (err: unknown) => { pulls.delete(reject); reject(err); },
     );
   });

@@ -231,8 +231,8 @@ PutStatus CommitLog::AppendBatch(uint8_t* records, size_t length, uint32_t count
 // worker, so it never holds a CPU long enough to delay the threads woken on it.
 constexpr int64_t kPrefetchStepBytes = 1 << 20;
 
-// Asks for the next prefetch window once the appends are half-way into the last one. A new
-// segment's first window is the allocator's own doing.
+// Keeps the prefetched range a window ahead of the appends: the next step is asked for once they
+// have moved a step into it. A new segment's first window is the allocator's own doing.
 void CommitLog::PrefetchAhead(int64_t end) {
   if (prefetch_window_ == 0 || end + prefetch_window_ - kPrefetchStepBytes < prefetched_to_) return;
   if (!current_ || end >= current_->end_offset() || end < current_->file_from_offset()) return;

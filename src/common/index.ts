@@ -5,4 +5,5 @@ export type { Clock, TimerHandle } from './clock';
 export { ConsoleLogger, silentLogger } from './logger';
 export type { Logger, LogSink } from './logger';
 export { Deferred } from './deferred';
+export { IntSlotTable } from './int-slot-table';
 export { AtomicFileWriter, writeConfigFileAtomically, writeConfigFileAtomicallyAsync, readConfigFile, parseJavaJson } from './config-file';

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Clock, TimerHandle } from '../common';
+import { IntSlotTable, type Clock, type TimerHandle } from '../common';
 import { FLAG_ONEWAY, isResponse, mqError, type RemotingCommand } from '../protocol';
 import { decodeCommand } from './command-codec';
 import { FrameDecoder, MAX_FRAME_BYTES, type FrameSink } from './frame-decoder';
@@ -78,7 +78,8 @@ export class Connection implements RemotingConnection, FrameSink {
   readonly #opaques: OpaqueCounter;
   readonly #requestListener: RequestListener;
   readonly #decoder: FrameDecoder;
-  readonly #pending = new Map<number, PendingRequest>();
+  /** In flight, by opaque (not a Map: see IntSlotTable). */
+  readonly #pending = new IntSlotTable<PendingRequest>();
   readonly #closeListeners: Array<(connection: RemotingConnection) => void> = [];
   #timer: TimerHandle | null = null;
   #timerAt = Number.POSITIVE_INFINITY;
@@ -142,7 +143,7 @@ export class Connection implements RemotingConnection, FrameSink {
     try {
       this.#write(request);
     } catch (err) {
-      this.#pending.delete(opaque);
+      this.#pending.take(opaque);
       return Promise.reject(err);
     }
     if (deadline < this.#timerAt) this.#armTimer(deadline);
@@ -188,10 +189,9 @@ export class Connection implements RemotingConnection, FrameSink {
   onFrame(frame: Buffer): void {
     const command = decodeCommand(frame);
     if (isResponse(command)) {
-      const pending = this.#pending.get(command.opaque);
+      const pending = this.#pending.take(command.opaque);
       // A response whose request already timed out is dropped, as Java and ali-ons do.
       if (pending === undefined) return;
-      this.#pending.delete(command.opaque);
       pending.resolve(command);
       return;
     }
@@ -259,9 +259,9 @@ export class Connection implements RemotingConnection, FrameSink {
     this.#timerAt = Number.POSITIVE_INFINITY;
     const now = this.#clock.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const [opaque, pending] of this.#pending) {
+    this.#pending.forEach((pending, opaque) => {
       if (pending.deadline <= now) {
-        this.#pending.delete(opaque);
+        this.#pending.take(opaque);
         pending.reject(mqError(
           'ERR_REMOTING_TIMEOUT',
           `no response to request code ${pending.code} (opaque ${opaque}) from ${this.remoteAddress} in time`,
@@ -269,7 +269,7 @@ export class Connection implements RemotingConnection, FrameSink {
       } else if (pending.deadline < next) {
         next = pending.deadline;
       }
-    }
+    });
     if (next !== Number.POSITIVE_INFINITY && !this.#isClosed) this.#armTimer(next);
   }
 
@@ -279,14 +279,14 @@ export class Connection implements RemotingConnection, FrameSink {
     this.#timer?.cancel();
     this.#timer = null;
     const reason = this.#closeReason;
-    for (const [opaque, pending] of this.#pending) {
+    this.#pending.forEach((pending, opaque) => {
       pending.reject(mqError(
         'ERR_REMOTING_CLOSED',
         `connection to ${this.remoteAddress} closed before the response to code ${pending.code} (opaque ${opaque})` +
           (reason === undefined ? '' : `: ${reason.message}`),
         reason,
       ));
-    }
+    });
     this.#pending.clear();
     for (const listener of this.#closeListeners.splice(0)) listener(this);
   }

@@ -15,8 +15,15 @@ export interface ProcessQueueLimits {
 }
 
 export class ProcessQueue {
-  // Insertion order == queue-offset order: pulls of one queue are sequential and ascending.
-  readonly #held = new Map<number, MessageExt>();
+  // The held messages in queue-offset order (pulls of one queue are sequential and ascending): a
+  // ring of slots from #head, a consumed message's slot cleared in place. Not a Map: an entry in
+  // and out per message makes a long-lived Map keep replacing its hash table, and the chain of
+  // replaced tables holds messages past their consumption (see IntSlotTable).
+  #ring: Array<MessageExt | undefined> = new Array<MessageExt | undefined>(64).fill(undefined);
+  #head = 0;
+  /** Slots in use from #head, consumed holes included. */
+  #span = 0;
+  #count = 0;
   readonly #maxHeldCount: number;
   readonly #maxHeldBytes: number;
   #heldBytes = 0;
@@ -29,7 +36,7 @@ export class ProcessQueue {
   }
 
   get count(): number {
-    return this.#held.size;
+    return this.#count;
   }
 
   get heldBytes(): number {
@@ -52,14 +59,17 @@ export class ProcessQueue {
 
   /** Whether pulling should pause until consumption catches up (flow control). */
   get isFull(): boolean {
-    return this.#held.size >= this.#maxHeldCount || this.#heldBytes >= this.#maxHeldBytes;
+    return this.#count >= this.#maxHeldCount || this.#heldBytes >= this.#maxHeldBytes;
   }
 
   /** Adds pulled messages; an offset already held or below the highest seen is ignored. */
   put(messages: readonly MessageExt[]): void {
     for (const message of messages) {
       if (message.queueOffset <= this.#maxOffsetSeen) continue;
-      this.#held.set(message.queueOffset, message);
+      if (this.#span === this.#ring.length) this.#grow();
+      this.#ring[(this.#head + this.#span) & (this.#ring.length - 1)] = message;
+      this.#span++;
+      this.#count++;
       this.#heldBytes += message.body.length;
       this.#maxOffsetSeen = message.queueOffset;
     }
@@ -68,9 +78,9 @@ export class ProcessQueue {
   /** The first `max` messages held, in queue-offset order (orderly consumption takes them from here). */
   firstHeld(max: number): MessageExt[] {
     const first: MessageExt[] = [];
-    for (const message of this.#held.values()) {
-      if (first.length >= max) break;
-      first.push(message);
+    for (let i = 0; i < this.#span && first.length < max; i++) {
+      const message = this.#at(i);
+      if (message !== undefined) first.push(message);
     }
     return first;
   }
@@ -78,17 +88,57 @@ export class ProcessQueue {
   /** Removes consumed messages and returns the offset now safe to commit (-1 if nothing was ever held). */
   remove(messages: readonly MessageExt[]): number {
     for (const message of messages) {
-      const held = this.#held.get(message.queueOffset);
-      if (held === undefined) continue;
-      this.#held.delete(message.queueOffset);
+      const i = this.#indexOf(message.queueOffset);
+      if (i < 0) continue;
+      const slot = (this.#head + i) & (this.#ring.length - 1);
+      const held = this.#ring[slot]!;
+      this.#ring[slot] = undefined;
+      this.#count--;
       this.#heldBytes -= held.body.length;
+    }
+    // Consumed messages at the front leave the ring: the smallest held offset is at #head again.
+    while (this.#span > 0 && this.#ring[this.#head] === undefined) {
+      this.#head = (this.#head + 1) & (this.#ring.length - 1);
+      this.#span--;
     }
     return this.commitOffset();
   }
 
   /** Smallest unconsumed offset, else one past the highest seen, else -1. */
   commitOffset(): number {
-    for (const offset of this.#held.keys()) return offset;
+    if (this.#count > 0) return this.#ring[this.#head]!.queueOffset;
     return this.#maxOffsetSeen < 0 ? -1 : this.#maxOffsetSeen + 1;
+  }
+
+  #at(i: number): MessageExt | undefined {
+    return this.#ring[(this.#head + i) & (this.#ring.length - 1)];
+  }
+
+  /** Position from #head of the held message at `offset` (binary search: offsets ascend), or -1. */
+  #indexOf(offset: number): number {
+    let low = 0;
+    let high = this.#span - 1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      // A consumed hole: look at the nearest held neighbour to steer the search.
+      let probe = mid;
+      while (probe <= high && this.#at(probe) === undefined) probe++;
+      if (probe > high) {
+        high = mid - 1;
+        continue;
+      }
+      const at = this.#at(probe)!.queueOffset;
+      if (at === offset) return probe;
+      if (at < offset) low = probe + 1;
+      else high = mid - 1;
+    }
+    return -1;
+  }
+
+  #grow(): void {
+    const ring = new Array<MessageExt | undefined>(this.#ring.length * 2).fill(undefined);
+    for (let i = 0; i < this.#span; i++) ring[i] = this.#at(i);
+    this.#ring = ring;
+    this.#head = 0;
   }
 }

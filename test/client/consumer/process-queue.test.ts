@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { SeededRandom } from '../../helpers/seeded-random';
 import type { MessageExt } from '../../../src/message';
 import { ProcessQueue } from '../../../src/client/consumer/process-queue';
 
@@ -36,4 +37,51 @@ test('flow control by count and by size', () => {
   assert.equal(bySize.isFull, false);
   bySize.put([message(1, 40)]);
   assert.equal(bySize.isFull, true);
+});
+
+test('random pulls and out-of-order consumption match a plain ordered model', () => {
+  const rng = new SeededRandom(7);
+  const random = (n: number): number => rng.int(0, n - 1);
+  for (let round = 0; round < 200; round++) {
+    const pq = new ProcessQueue();
+    const model = new Map<number, MessageExt>(); // insertion order == offset order
+    let nextOffset = random(5);
+    let maxSeen = -1;
+    let most = 0;
+    for (let step = 0; step < 300; step++) {
+      // Even rounds consume faster than they pull; odd rounds pile up (the ring grows past 64).
+      const pulls = round % 2 === 0 ? random(3) === 0 : random(3) !== 0;
+      if (pulls || model.size === 0) {
+        // A pull: ascending offsets with gaps (filtered messages), sometimes a stale repeat.
+        const batch: MessageExt[] = [];
+        for (let i = random(8); i >= 0; i--) {
+          batch.push(message(nextOffset, 1 + random(50)));
+          nextOffset += 1 + random(3);
+        }
+        if (random(5) === 0 && maxSeen >= 0) batch.unshift(message(maxSeen));
+        pq.put(batch);
+        for (const m of batch) {
+          if (m.queueOffset <= maxSeen) continue;
+          model.set(m.queueOffset, m);
+          maxSeen = m.queueOffset;
+        }
+      } else {
+        // A batch consumed: any held messages, in any order, sometimes one never held.
+        const held = [...model.values()];
+        const done: MessageExt[] = [];
+        for (let i = random(6); i >= 0; i--) done.push(held[random(held.length)] as MessageExt);
+        if (random(4) === 0) done.push(message(nextOffset + 100));
+        const offset = pq.remove(done);
+        for (const m of done) model.delete(m.queueOffset);
+        const expected = model.size > 0 ? [...model.keys()][0] : maxSeen < 0 ? -1 : maxSeen + 1;
+        assert.equal(offset, expected, `round ${round} step ${step}`);
+      }
+      assert.equal(pq.count, model.size);
+      most = Math.max(most, model.size);
+      assert.equal(pq.heldBytes, [...model.values()].reduce((n, m) => n + m.body.length, 0));
+      const k = random(10);
+      assert.deepEqual(pq.firstHeld(k).map((m) => m.queueOffset), [...model.keys()].slice(0, k));
+    }
+    if (round % 2 === 1) assert.ok(most > 64, `round ${round} held at most ${most}`);
+  }
 });

@@ -4,6 +4,7 @@
  * hash-code filter cannot guarantee.
  */
 import { inflateSync } from 'node:zlib';
+import { IntSlotTable } from '../../common';
 import { MessageSysFlag, forEachRecord, type MessageExt } from '../../message';
 import {
   PullMessageRequestHeader,
@@ -127,8 +128,13 @@ function pullStatusOf(code: number): PullStatus | undefined {
 /**
  * The pulls waiting per stop signal: one 'abort' listener per signal rejects them all, instead of
  * an EventTarget listener added and removed around every pull (a pull per message at low rates).
+ * Kept in an IntSlotTable, not a Set: an entry in and out per pull (see IntSlotTable).
  */
-const waitingPulls = new WeakMap<AbortSignal, Set<(err: Error) => void>>();
+interface WaitingPulls {
+  readonly rejects: IntSlotTable<(err: Error) => void>;
+  nextId: number;
+}
+const waitingPulls = new WeakMap<AbortSignal, WaitingPulls>();
 
 function abandoned(): Error {
   return new Error('pull abandoned: the consumer is stopping');
@@ -142,27 +148,29 @@ function abortable<T, R>(promise: Promise<T>, signal: AbortSignal, map: (value: 
   }
   let waiting = waitingPulls.get(signal);
   if (waiting === undefined) {
-    const set = new Set<(err: Error) => void>();
-    waitingPulls.set(signal, set);
+    const pulls: WaitingPulls = { rejects: new IntSlotTable(64), nextId: 0 };
+    waitingPulls.set(signal, pulls);
     signal.addEventListener('abort', () => {
-      for (const reject of set) reject(abandoned());
-      set.clear();
+      pulls.rejects.forEach((reject) => reject(abandoned()));
+      pulls.rejects.clear();
     }, { once: true });
-    waiting = set;
+    waiting = pulls;
   }
   const pulls = waiting;
+  const id = pulls.nextId;
+  pulls.nextId = (id + 1) & 0x7fffffff;
   return new Promise<R>((resolve, reject) => {
-    pulls.add(reject);
+    pulls.rejects.set(id, reject);
     promise.then(
       (value) => {
-        pulls.delete(reject);
+        pulls.rejects.take(id);
         try {
           resolve(map(value));
         } catch (err) {
           reject(err);
         }
       },
-      (err: unknown) => { pulls.delete(reject); reject(err); },
+      (err: unknown) => { pulls.rejects.take(id); reject(err); },
     );
   });
 }

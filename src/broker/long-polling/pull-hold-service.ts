@@ -26,7 +26,13 @@ export class PullHoldService {
   readonly #store: MessageStore;
   readonly #clock: Clock;
   readonly #checkIntervalMs: number;
+  /**
+   * Held pulls per `topic@queueId`. A queue's key stays once seen (an empty list when nothing is
+   * held): deleting and re-adding keys at a pull's pace would keep the Map replacing its hash table,
+   * and the chain of replaced tables holds what they held past its time (see IntSlotTable).
+   */
   readonly #held = new Map<string, HeldPull[]>();
+  #heldCount = 0;
   #unsubscribe: (() => void) | null = null;
   #isStarted = false;
   #timer: TimerHandle | null = null;
@@ -40,9 +46,7 @@ export class PullHoldService {
   }
 
   get heldCount(): number {
-    let n = 0;
-    for (const list of this.#held.values()) n += list.length;
-    return n;
+    return this.#heldCount;
   }
 
   start(): void {
@@ -62,6 +66,7 @@ export class PullHoldService {
     const list = this.#held.get(key);
     if (list === undefined) this.#held.set(key, [pull]);
     else list.push(pull);
+    this.#heldCount++;
     this.#unsubscribe ??= this.#store.onMessageArriving(() => this.checkAll());
     if (pull.deadline < this.#timerAt && this.#isStarted) {
       this.#timer?.cancel();
@@ -73,8 +78,8 @@ export class PullHoldService {
 
   /** Wakes every held pull whose queue moved or whose deadline passed. */
   checkAll(): void {
-    // Keys deleted during the walk are skipped by the Map iterator; keys added by a woken pull's
-    // re-park are visited too (harmless: its check finds nothing new). No copy of the key list.
+    // Keys added by a woken pull's re-park are visited too (harmless: its check finds nothing
+    // new). No copy of the key list.
     for (const key of this.#held.keys()) this.#checkQueue(key);
   }
 
@@ -88,6 +93,7 @@ export class PullHoldService {
     this.#timer = null;
     const all = [...this.#held.values()].flat();
     this.#held.clear();
+    this.#heldCount = 0;
     for (const pull of all) pull.wake('shutdown');
   }
 
@@ -105,12 +111,13 @@ export class PullHoldService {
     let woken: HeldPull[];
     if (wakes === list.length) {
       woken = list;
-      this.#held.delete(key);
+      this.#held.set(key, []);
     } else {
       woken = list.filter((pull) => maxOffset > pull.queueOffset || now >= pull.deadline);
       this.#held.set(key, list.filter((pull) => !(maxOffset > pull.queueOffset || now >= pull.deadline)));
     }
-    if (this.#held.size === 0 && this.#unsubscribe !== null) {
+    this.#heldCount -= wakes;
+    if (this.#heldCount === 0 && this.#unsubscribe !== null) {
       this.#unsubscribe();
       this.#unsubscribe = null;
     }

@@ -67,7 +67,7 @@ export class ProcessQueue {
     for (const message of messages) {
       if (message.queueOffset <= this.#maxOffsetSeen) continue;
       if (this.#span === this.#ring.length) this.#grow();
-      this.#ring[(this.#head + this.#span) & (this.#ring.length - 1)] = message;
+      this.#ring[this.#slot(this.#span)] = message;
       this.#span++;
       this.#count++;
       this.#heldBytes += message.body.length;
@@ -90,7 +90,7 @@ export class ProcessQueue {
     for (const message of messages) {
       const i = this.#indexOf(message.queueOffset);
       if (i < 0) continue;
-      const slot = (this.#head + i) & (this.#ring.length - 1);
+      const slot = this.#slot(i);
       const held = this.#ring[slot]!;
       this.#ring[slot] = undefined;
       this.#count--;
@@ -98,7 +98,7 @@ export class ProcessQueue {
     }
     // Consumed messages at the front leave the ring: the smallest held offset is at #head again.
     while (this.#span > 0 && this.#ring[this.#head] === undefined) {
-      this.#head = (this.#head + 1) & (this.#ring.length - 1);
+      this.#head = this.#slot(1);
       this.#span--;
     }
     return this.commitOffset();
@@ -110,8 +110,13 @@ export class ProcessQueue {
     return this.#maxOffsetSeen < 0 ? -1 : this.#maxOffsetSeen + 1;
   }
 
+  /** The ring index of position `i` from #head (the ring's length is a power of two). */
+  #slot(i: number): number {
+    return (this.#head + i) & (this.#ring.length - 1);
+  }
+
   #at(i: number): MessageExt | undefined {
-    return this.#ring[(this.#head + i) & (this.#ring.length - 1)];
+    return this.#ring[this.#slot(i)];
   }
 
   /** Position from #head of the held message at `offset` (binary search: offsets ascend), or -1. */

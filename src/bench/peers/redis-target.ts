@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Redis, { ReplyError } from 'ioredis';
+import type Redis from 'ioredis';
 import type { BenchReceiver, BenchSender, BenchTarget, SendMode, TargetOptions } from '../target';
 import { BenchResponseFailure, UnsupportedBenchOption } from '../target';
 import { PeerProcess, PeerUnavailable, requireBinary } from './peer-process';
@@ -27,10 +27,25 @@ export interface RedisTargetOptions extends TargetOptions {
   peerUrl?: string;
 }
 
+type IoRedis = typeof import('ioredis');
+
+/**
+ * ioredis, loaded on first use rather than with this module: it declares `class extends String`,
+ * which turns String.prototype into a slow (dictionary-mode) object for the whole process, so every
+ * string method call in a broker or client that merely imported the bench harness (the CLI does)
+ * would go through a generic property lookup (measured: ~20% of a broker's CPU under produce).
+ */
+let ioredis: IoRedis | undefined;
+function loadIoRedis(): IoRedis {
+  ioredis ??= require('ioredis') as IoRedis;
+  return ioredis;
+}
+
 function clientFor(host: string, port: number): Redis {
+  const { default: RedisClient } = loadIoRedis();
   // No retries or offline queue: a lost server must fail the run, not stall it. RESP2: the reply
   // shapes below (XREADGROUP as nested arrays) are RESP2's; RESP3 would turn the stream list into a map.
-  return new Redis({ host, port, protocol: 2, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  return new RedisClient({ host, port, protocol: 2, lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
 }
 
 async function connected(host: string, port: number): Promise<Redis> {
@@ -176,7 +191,7 @@ class RedisSender implements BenchSender {
       for (const [err] of replies) if (err) throw err;
     } catch (err) {
       // An error reply is the server answering (Response Failed); anything else is a lost request.
-      if (err instanceof ReplyError) throw new BenchResponseFailure(`redis: ${(err as Error).message}`);
+      if (err instanceof loadIoRedis().ReplyError) throw new BenchResponseFailure(`redis: ${(err as Error).message}`);
       throw err;
     }
   }

@@ -4,7 +4,7 @@
  * or by path as a piscina module listener (`consume` export).
  */
 import { createHash } from 'node:crypto';
-import type { MessageExt } from '../../src/message';
+import type { MessageExt } from '../../src/message/message-types';
 
 /** SHA-256 rounds per message: about 1 ms of CPU on the 2-vCPU machine of docs/benchmarks.md. */
 export const ROUNDS_PER_MESSAGE = 1_000;

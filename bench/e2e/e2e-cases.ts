@@ -6,7 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Producer, PushConsumer, type Message } from '../../src/client';
+import { PushConsumer } from '../../src/client/consumer/push-consumer';
+import type { Message } from '../../src/client/producer/message';
+import { Producer } from '../../src/client/producer/producer';
 import { LatencyRecorder } from '../lib/histogram';
 import * as path from 'node:path';
 import { consume as heavyConsume } from './cpu-heavy-listener';

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
-import { silentLogger } from '../../src/common';
+import { silentLogger } from '../../src/common/logger';
 import { PushConsumer } from '../../src/client/consumer/push-consumer';
 import { Producer, selectQueueByHash } from '../../src/client/producer/producer';
 import { startCometmqServer, type CometmqServer } from '../lib/cometmq-server';

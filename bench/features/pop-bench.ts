@@ -11,7 +11,7 @@
  * ack latency is then per batch.
  */
 import { parseArgs } from 'node:util';
-import { silentLogger } from '../../src/common';
+import { silentLogger } from '../../src/common/logger';
 import { Producer } from '../../src/client/producer/producer';
 import { SimpleConsumer } from '../../src/client/consumer/simple-consumer';
 import { startCometmqServer, type CometmqServer } from '../lib/cometmq-server';

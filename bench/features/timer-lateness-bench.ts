@@ -10,7 +10,7 @@
  *   node dist/bench/features/timer-lateness-bench.js [--count 100000] [--lead-ms 20000] [--body 128] [--levels true]
  */
 import { parseArgs } from 'node:util';
-import { silentLogger } from '../../src/common';
+import { silentLogger } from '../../src/common/logger';
 import { Producer } from '../../src/client/producer/producer';
 import { PushConsumer } from '../../src/client/consumer/push-consumer';
 import { startCometmqServer, type CometmqServer } from '../lib/cometmq-server';

@@ -9,10 +9,12 @@
  *   node dist/bench/features/transaction-bench.js [--count 20000] [--concurrency 64] [--body 256]
  */
 import { parseArgs } from 'node:util';
-import { silentLogger } from '../../src/common';
+import { silentLogger } from '../../src/common/logger';
 import { Producer } from '../../src/client/producer/producer';
 import { TransactionProducer } from '../../src/client/producer/transaction-producer';
-import { RequestCode, ResponseCode, createRequest } from '../../src/protocol';
+import { createRequest } from '../../src/protocol/remoting-command';
+import { RequestCode } from '../../src/protocol/request-code';
+import { ResponseCode } from '../../src/protocol/response-code';
 import { startCometmqServer, type CometmqServer } from '../lib/cometmq-server';
 import { LatencyRecorder, type LatencySummary } from '../lib/histogram';
 import { fmt, markdownTable } from '../lib/table';

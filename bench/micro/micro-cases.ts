@@ -6,18 +6,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RequestCode, createRequest, parseFastjson, type RemotingCommand } from '../../src/protocol';
-import { FrameDecoder, decodeCommand, encodeCommand, jsonHeaderText } from '../../src/remoting';
-import {
-  RecordEncoder,
-  crc32,
-  decodeProperties,
-  decodeRecord,
-  encodeProperties,
-  encodeRecord,
-  type MessageToStore,
-} from '../../src/message';
-import { NativeMessageStore } from '../../src/store';
+import { parseFastjson } from '../../src/protocol/fastjson-parser';
+import { createRequest, type RemotingCommand } from '../../src/protocol/remoting-command';
+import { RequestCode } from '../../src/protocol/request-code';
+import { decodeCommand, encodeCommand, jsonHeaderText } from '../../src/remoting/command-codec';
+import { FrameDecoder } from '../../src/remoting/frame-decoder';
+import { crc32 } from '../../src/message/crc32';
+import type { MessageToStore } from '../../src/message/message-types';
+import { decodeProperties, encodeProperties } from '../../src/message/properties-codec';
+import { decodeRecord } from '../../src/message/record-decoder';
+import { RecordEncoder, encodeRecord } from '../../src/message/record-encoder';
+import { NativeMessageStore } from '../../src/store/native-message-store';
 
 export interface MicroCase {
   readonly name: string;

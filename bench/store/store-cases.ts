@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { NativeMessageStore, loadAddon } from '../../src/store';
-import type { MessageToStore } from '../../src/message';
+import { NativeMessageStore } from '../../src/store/native-message-store';
+import { loadAddon } from '../../src/store/native/binding';
+import type { MessageToStore } from '../../src/message/message-types';
 import { LatencyRecorder, type LatencySummary } from '../lib/histogram';
 import { rssAnonBytes } from '../lib/env-info';
 

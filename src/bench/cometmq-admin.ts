@@ -3,8 +3,10 @@
  * the benchmark topics on every master and wait until the name server routes them, and how many
  * messages a topic holds (tests and the consumer check counts against the broker, not the tool).
  */
-import { RequestCode, ResponseCode, parseFastjson } from '../protocol';
-import { decodeTopicRouteData } from '../client';
+import { parseFastjson } from '../protocol/fastjson-parser';
+import { RequestCode } from '../protocol/request-code';
+import { ResponseCode } from '../protocol/response-code';
+import { decodeTopicRouteData } from '../client/route/topic-route-cache';
 import { AdminClient, asObject, num, queueEntries } from '../cli/admin/admin-client';
 import { BenchUsageError } from './bench-options';
 import { createTopicList } from './matrix/topic-list';

@@ -3,8 +3,10 @@
  * the bench builds the SEND_MESSAGE_V2 batch request itself from the SDK's own encoders and hands
  * it to the producer's client instance one-way. Queues are taken round-robin, as the producer does.
  */
-import { encodeBatchBody, mqError } from '../protocol';
-import { MessageClientIdGenerator, type Producer } from '../client';
+import { encodeBatchBody } from '../protocol/batch-body';
+import { mqError } from '../protocol/errors';
+import { MessageClientIdGenerator } from '../client/message-client-id';
+import type { Producer } from '../client/producer/producer';
 import { prepareMessage, sendBatchRequest } from '../client/producer/send-request';
 
 const ids = new MessageClientIdGenerator('127.0.0.1', process.pid, () => Date.now());

@@ -3,8 +3,10 @@
  * free ports, flush type from the durability asked) or an existing cluster through its name server.
  * Sends go through the SDK Producer, receives through a PushConsumer from the first offset.
  */
-import { MqError, silentLogger } from '../common';
-import { Producer, PushConsumer } from '../client';
+import { silentLogger } from '../common/logger';
+import { MqError } from '../common/mq-error';
+import { PushConsumer } from '../client/consumer/push-consumer';
+import { Producer } from '../client/producer/producer';
 import { checkNameServer, createTopics, inParallel } from './cometmq-admin';
 import { sendBatchOneway } from './cometmq-oneway-batch';
 import { EmbeddedBroker } from './embedded-broker';

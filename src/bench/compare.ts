@@ -16,7 +16,8 @@ import { BenchUsageError, durabilityOf, type BenchOptions } from './bench-option
 import { createNatsTarget } from './peers/nats-target';
 import { PeerNotInstalled, requireBinary } from './peers/peer-process';
 import { createRedisTarget } from './peers/redis-target';
-import { describeMachine, writeReport } from './report';
+import { describeMachine } from './report/machine-info';
+import { writeReport } from './report/write-report';
 import { runBenchWith, type BenchRunIo } from './run-bench';
 import { UnsupportedBenchOption, type BenchTarget, type BenchTargetFactory, type TargetOptions } from './target';
 

@@ -3,9 +3,11 @@
  * public API) in this process, no network and no broker, so its figures are the ceiling a broker
  * on the same disk can approach. A send is one putMessage, or one atomic putMessages for a batch.
  */
-import { NativeMessageStore, StoreConfigError, DEFAULT_STORE_CONFIG, isStored, type StoreConfigInput } from '../store';
-import type { MessageToStore } from '../message';
-import { silentLogger } from '../common';
+import { NativeMessageStore } from '../store/native-message-store';
+import { StoreConfigError, DEFAULT_STORE_CONFIG, type StoreConfigInput } from '../store/store-config';
+import { isStored } from '../store/store-status';
+import type { MessageToStore } from '../message/message-types';
+import { silentLogger } from '../common/logger';
 import { BenchUsageError } from './bench-options';
 import { BenchResponseFailure, UnsupportedBenchOption, type BenchTarget, type TargetOptions } from './target';
 

@@ -6,10 +6,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MqError } from '../common';
-import { parseIpAddress, topicProblem } from '../message';
-import { mqError } from '../protocol';
-import { createStoreConfig, DEFAULT_STORE_CONFIG, type MessageStoreConfig, type StoreConfigInput } from '../store';
+import { MqError } from '../common/mq-error';
+import { parseIpAddress } from '../message/socket-address';
+import { topicProblem } from '../message/topic-validator';
+import { mqError } from '../protocol/errors';
+import { createStoreConfig, DEFAULT_STORE_CONFIG, type MessageStoreConfig, type StoreConfigInput } from '../store/store-config';
 
 export type BrokerRole = 'ASYNC_MASTER' | 'SYNC_MASTER' | 'SLAVE';
 const BROKER_ROLES: readonly BrokerRole[] = ['ASYNC_MASTER', 'SYNC_MASTER', 'SLAVE'];

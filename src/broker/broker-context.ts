@@ -1,7 +1,8 @@
 /** What every broker request handler works with (built once by BrokerController). */
-import type { Clock, Logger } from '../common';
-import type { SocketAddress } from '../message';
-import type { MessageStore } from '../store';
+import type { Clock } from '../common/clock';
+import type { Logger } from '../common/logger';
+import type { SocketAddress } from '../message/message-types';
+import type { MessageStore } from '../store/message-store';
 import type { BrokerConfig } from './broker-config';
 import type { ConsumerFilterCache } from './filter/consumer-filter-cache';
 import type { PullHoldService } from './long-polling/pull-hold-service';

@@ -6,9 +6,13 @@
  * idempotent.
  */
 import { createServer } from 'node:net';
-import { ConsoleLogger, systemClock, type Clock, type Logger, type TimerHandle } from '../common';
-import { RemotingClient, RemotingServer } from '../remoting';
-import { NativeMessageStore, parseDelayLevels, type MessageStore, type RecoveryReport } from '../store';
+import { systemClock, type Clock, type TimerHandle } from '../common/clock';
+import { ConsoleLogger, type Logger } from '../common/logger';
+import { RemotingClient } from '../remoting/remoting-client';
+import { RemotingServer } from '../remoting/remoting-server';
+import type { MessageStore, RecoveryReport } from '../store/message-store';
+import { NativeMessageStore } from '../store/native-message-store';
+import { parseDelayLevels } from '../store/store-config';
 import type { BrokerConfig } from './broker-config';
 import type { BrokerContext } from './broker-context';
 import { ScheduleMessageService } from './delay/schedule-message-service';

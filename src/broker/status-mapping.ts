@@ -3,8 +3,8 @@
  * remark, GetStatus -> pull response code + remark, with exhaustive switches a new status cannot
  * slip past (the `never` checks fail to compile). Remarks follow Apache RocketMQ's wording.
  */
-import { ResponseCode } from '../protocol';
-import type { GetStatus, PutStatus } from '../store';
+import { ResponseCode } from '../protocol/response-code';
+import type { GetStatus, PutStatus } from '../store/store-status';
 
 export interface MappedStatus {
   readonly code: number;

@@ -7,7 +7,8 @@ import { BENCH_USAGE, BenchUsageError, parseBenchOptions } from '../bench/bench-
 import { runBenchWith } from '../bench/run-bench';
 import { UnsupportedBenchOption } from '../bench/target';
 import { extractCompareArgs, runComparison } from '../bench/compare';
-import { runFlushMatrixCommand, runTopicScalingCommand } from '../bench/matrix';
+import { runFlushMatrixCommand } from '../bench/matrix/flush-matrix-command';
+import { runTopicScalingCommand } from '../bench/matrix/topic-scaling-command';
 
 export const BENCH_COMMAND_USAGE = 'bench producer|consumer|e2e|store [--size B] [--threads N] [--rate N] [--namesrv ADDR] [--json FILE] ...\n' +
   '  bench flush-matrix [--grid quick|default|FILE] | topic-scaling [--topics 1,64,...]   many runs, one report (--help)';

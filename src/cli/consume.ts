@@ -4,9 +4,10 @@
  * either way the offsets are committed to the broker before the process exits.
  */
 import { parseArgs } from 'node:util';
-import { silentLogger } from '../common';
-import { LitePullConsumer, type MessageQueue } from '../client';
-import type { MessageExt } from '../message';
+import { silentLogger } from '../common/logger';
+import { LitePullConsumer } from '../client/consumer/lite-pull-consumer';
+import type { MessageQueue } from '../client/message-queue';
+import type { MessageExt } from '../message/message-types';
 import { AdminClient, DEFAULT_NAMESRV } from './admin/admin-client';
 import { intOption, optionalOption, requiredOption } from './admin/command';
 

@@ -5,8 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { silentLogger } from '../common';
-import { Producer, type SendResult } from '../client';
+import { silentLogger } from '../common/logger';
+import { Producer } from '../client/producer/producer';
+import type { SendResult } from '../client/producer/send-result';
 import { AdminClient, DEFAULT_NAMESRV } from './admin/admin-client';
 import { intOption, optionalOption, requiredOption, type Values } from './admin/command';
 

@@ -4,8 +4,9 @@
  * consumer offsets and closes the store cleanly, so the next start is a fast, clean-exit recovery).
  */
 import * as path from 'node:path';
-import { BrokerController, createBrokerConfig, loadBrokerConfig, type BrokerConfig } from '../broker';
-import { NamesrvController } from '../namesrv';
+import { createBrokerConfig, loadBrokerConfig, type BrokerConfig } from '../broker/broker-config';
+import { BrokerController } from '../broker/broker-controller';
+import { NamesrvController } from '../namesrv/namesrv-controller';
 
 export interface StartOptions {
   readonly dataDir: string;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { NativeMessageStore } from '../store';
-import type { MessageToStore } from '../message';
+import { NativeMessageStore } from '../store/native-message-store';
+import type { MessageToStore } from '../message/message-types';
 
 export interface StoreSmokeOptions {
   dataDir: string;

@@ -4,9 +4,10 @@
  */
 import { networkInterfaces } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { silentLogger, systemClock, type Clock, type Logger } from '../common';
-import { mqError } from '../protocol';
-import { parseAddress } from '../remoting';
+import { systemClock, type Clock } from '../common/clock';
+import { silentLogger, type Logger } from '../common/logger';
+import { mqError } from '../protocol/errors';
+import { parseAddress } from '../remoting/remoting-client';
 
 export interface ClientOptions {
   /** Name server addresses: "host:port", a `;`-separated list, or an array. Required. */

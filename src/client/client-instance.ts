@@ -7,10 +7,18 @@
  * Lifecycle: start() arms the timers; shutdown() unregisters the groups from every broker (best
  * effort), stops the timers and closes every connection. Both are idempotent.
  */
-import { errorCode, type Clock, type Logger, type TimerHandle } from '../common';
-import { RequestCode, ResponseCode, copyCommand, createRequest, createResponse, encodeFastjsonBody, mqError, responseError, type RemotingCommand, type SubscriptionData } from '../protocol';
+import type { Clock, TimerHandle } from '../common/clock';
+import type { Logger } from '../common/logger';
+import { errorCode } from '../common/mq-error';
+import { mqError, responseError } from '../protocol/errors';
+import { encodeFastjsonBody } from '../protocol/fastjson-writer';
+import { copyCommand, createRequest, createResponse, type RemotingCommand } from '../protocol/remoting-command';
+import { RequestCode } from '../protocol/request-code';
+import { ResponseCode } from '../protocol/response-code';
+import type { SubscriptionData } from '../protocol/subscription-data';
 import { basicRunningInfo, MQVersionName } from './consumer/running-info';
-import { RemotingClient, type RequestHandler } from '../remoting';
+import { RemotingClient } from '../remoting/remoting-client';
+import type { RequestHandler } from '../remoting/request-handler';
 import { clientStateError, createClientConfig, type ClientConfig, type ClientOptions } from './client-config';
 import { TransactionCheckDispatcher } from './producer/transaction-check-dispatch';
 import {

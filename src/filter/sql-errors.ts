@@ -2,8 +2,8 @@
  * Errors of SQL92 filter expressions. Every rejection is SUBSCRIPTION_PARSE_FAILED (what RocketMQ
  * answers for an expression it cannot compile) and names where it happened and the token found.
  */
-import type { MqError } from '../common';
-import { mqError } from '../protocol';
+import type { MqError } from '../common/mq-error';
+import { mqError } from '../protocol/errors';
 
 /** `position` is a 0-based offset into `source`; the message gives line and column (1-based) too. */
 export function sqlSyntaxError(source: string, position: number, token: string, why: string): MqError {

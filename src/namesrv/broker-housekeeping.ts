@@ -3,8 +3,9 @@
  * and closes their connections, as Java's name server does. Time comes from the injected Clock, so
  * tests advance a ManualClock instead of sleeping.
  */
-import type { Clock, Logger, TimerHandle } from '../common';
-import type { RemotingConnection } from '../remoting';
+import type { Clock, TimerHandle } from '../common/clock';
+import type { Logger } from '../common/logger';
+import type { RemotingConnection } from '../remoting/request-handler';
 import type { RouteInfoManager } from './route-info-manager';
 
 export class BrokerHousekeeping {

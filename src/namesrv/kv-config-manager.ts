@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mqError } from '../protocol';
+import { mqError } from '../protocol/errors';
 
 export class KvConfigManager {
   readonly #filePath: string;

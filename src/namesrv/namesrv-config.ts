@@ -3,7 +3,7 @@
  * (each error names the key) and frozen. Reading argv/env/files is the CLI's job; this takes values.
  */
 import * as path from 'node:path';
-import { mqError } from '../protocol';
+import { mqError } from '../protocol/errors';
 
 export interface NamesrvConfig {
   /** TCP port for brokers and clients (9876). 0 picks a free port (tests). */

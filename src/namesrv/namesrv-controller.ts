@@ -2,8 +2,10 @@
  * Wires the name server: config -> KV store (loaded from disk) -> route state -> handlers on a
  * remoting server -> expiry housekeeping. start() and shutdown() are idempotent.
  */
-import { ConsoleLogger, systemClock, type Clock, type Logger } from '../common';
-import { RemotingServer, type HandlerRegistry } from '../remoting';
+import { systemClock, type Clock } from '../common/clock';
+import { ConsoleLogger, type Logger } from '../common/logger';
+import { RemotingServer } from '../remoting/remoting-server';
+import type { HandlerRegistry } from '../remoting/request-handler';
 import { BrokerHousekeeping } from './broker-housekeeping';
 import { registerNamesrvHandlers } from './handlers/handler-table';
 import { KvConfigManager } from './kv-config-manager';

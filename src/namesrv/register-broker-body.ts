@@ -14,8 +14,8 @@
  * not carried (they default to 0/false). A JSON object is accepted in that slot too.
  */
 import { inflateSync } from 'node:zlib';
-import { mqError } from '../protocol';
-import { parseFastjson } from '../protocol';
+import { mqError } from '../protocol/errors';
+import { parseFastjson } from '../protocol/fastjson-parser';
 import { PERM_READ, PERM_WRITE, type DataVersion, type TopicConfig } from './route-types';
 
 export interface RegisterBrokerBody {

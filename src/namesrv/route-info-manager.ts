@@ -12,7 +12,7 @@
  *
  * All methods are synchronous and run on the event loop, so no lock is needed (Java's RW lock).
  */
-import type { Clock } from '../common';
+import type { Clock } from '../common/clock';
 import {
   MASTER_ID, PERM_READ, PERM_WRITE, sameDataVersion, sameQueueData,
   type BrokerData, type BrokerRegistration, type ClusterInfo, type DataVersion, type QueueData,

@@ -3,7 +3,7 @@
  * route gets depends on the caller: remoting-protocol.md §3.1 (version >= V4_9_4 or
  * acceptStandardJsonOnly -> standard JSON; older clients get unquoted integer keys).
  */
-import { encodeFastjsonBody } from '../protocol';
+import { encodeFastjsonBody } from '../protocol/fastjson-writer';
 import type { BrokerData, ClusterInfo, DataVersion, QueueData, TopicRouteData } from './route-types';
 
 /** MQVersion ordinal of V4_9_4: from this client version on, routes are standard JSON. */

@@ -1,4 +1,4 @@
-import { MqError } from '../common';
+import { MqError } from '../common/mq-error';
 import { ResponseCode } from './response-code';
 
 /**

@@ -3,7 +3,7 @@
  * The ConsumeQueue filters by the tags' Java String.hashCode codes; records that pass are then
  * matched exactly on their TAGS, since different tags can share a hash code.
  */
-import { javaStringHash } from '../message';
+import { javaStringHash } from '../message/java-hash';
 import { mqError } from './errors';
 
 export const SUB_ALL = '*';

@@ -7,15 +7,10 @@
  * (no Buffer per key and value), or lets a FastExtFields header write its typed fields; the decoder
  * checks the extFields and leaves them as bytes (protocol/binary-ext-fields.ts) until read.
  */
-import {
-  checkBinaryExtFields,
-  createBinaryDecodedCommand,
-  LanguageCode,
-  languageFromByte,
-  mqError,
-  type BinaryExtFieldsSink,
-  type RemotingCommand,
-} from '../protocol';
+import { checkBinaryExtFields } from '../protocol/binary-ext-fields';
+import { mqError } from '../protocol/errors';
+import { LanguageCode, languageFromByte } from '../protocol/language-code';
+import { createBinaryDecodedCommand, type BinaryExtFieldsSink, type RemotingCommand } from '../protocol/remoting-command';
 import { latin1Write, utf8Slice, utf8Write } from '../common/raw-buffer';
 import { grownScratch } from './scratch-buffer';
 

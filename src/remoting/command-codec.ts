@@ -1,9 +1,7 @@
-import {
-  SerializeType,
-  languageFromName,
-  mqError,
-  type RemotingCommand,
-} from '../protocol';
+import { mqError } from '../protocol/errors';
+import { languageFromName } from '../protocol/language-code';
+import type { RemotingCommand } from '../protocol/remoting-command';
+import { SerializeType } from '../protocol/serialize-type';
 import { MAX_FRAME_BYTES } from './frame-decoder';
 import { binaryHeaderScratch, decodeBinaryHeader, writeBinaryHeader } from './binary-header';
 import { headerScratch, writeJsonHeader } from './json-header-writer';

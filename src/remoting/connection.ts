@@ -1,6 +1,8 @@
 import type { Socket } from 'node:net';
-import { IntSlotTable, type Clock, type TimerHandle } from '../common';
-import { FLAG_ONEWAY, isResponse, mqError, type RemotingCommand } from '../protocol';
+import type { Clock, TimerHandle } from '../common/clock';
+import { IntSlotTable } from '../common/int-slot-table';
+import { mqError } from '../protocol/errors';
+import { FLAG_ONEWAY, isResponse, type RemotingCommand } from '../protocol/remoting-command';
 import { decodeCommand } from './command-codec';
 import { FrameDecoder, MAX_FRAME_BYTES, type FrameSink } from './frame-decoder';
 import { FrameWriter, INLINE_BODY_BYTES } from './frame-writer';

@@ -1,4 +1,4 @@
-import { mqError } from '../protocol';
+import { mqError } from '../protocol/errors';
 
 /** Java's NettyDecoder limit (com.rocketmq.remoting.frameMaxLength), counting the length field. */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;

@@ -6,7 +6,7 @@
  * copied; they go as chunks of their own. An arena is never written twice: a slice handed to the
  * socket stays valid however long the kernel takes.
  */
-import type { RemotingCommand } from '../protocol';
+import type { RemotingCommand } from '../protocol/remoting-command';
 import { encodeHeader, headerScratchFor, writeFrameStart } from './command-codec';
 
 /** Bodies up to this size are copied next to their header rather than written as a chunk of their own. */

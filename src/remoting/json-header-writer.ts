@@ -6,7 +6,7 @@
  * through JSON.stringify. The header is built in one scratch buffer reused by every call; callers
  * copy it out before the next call.
  */
-import type { RemotingCommand } from '../protocol';
+import type { RemotingCommand } from '../protocol/remoting-command';
 import { grownScratch } from './scratch-buffer';
 
 const INITIAL_SCRATCH_BYTES = 4096;

@@ -1,6 +1,8 @@
 import { connect as netConnect } from 'node:net';
-import { ConsoleLogger, systemClock, type Clock, type Logger } from '../common';
-import { mqError, type RemotingCommand } from '../protocol';
+import { systemClock, type Clock } from '../common/clock';
+import { ConsoleLogger, type Logger } from '../common/logger';
+import { mqError } from '../protocol/errors';
+import type { RemotingCommand } from '../protocol/remoting-command';
 import { Connection, OpaqueCounter } from './connection';
 import { MAX_FRAME_BYTES } from './frame-decoder';
 import { RequestDispatcher } from './request-dispatcher';

@@ -1,5 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { ConsoleLogger, MqError, systemClock, type Clock, type Logger } from '../common';
+import { systemClock, type Clock } from '../common/clock';
+import { ConsoleLogger, type Logger } from '../common/logger';
+import { MqError } from '../common/mq-error';
 import { Connection, OpaqueCounter } from './connection';
 import { MAX_FRAME_BYTES } from './frame-decoder';
 import { RequestDispatcher } from './request-dispatcher';

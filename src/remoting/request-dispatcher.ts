@@ -1,5 +1,8 @@
-import { MqError, type Logger } from '../common';
-import { FLAG_RESPONSE, MQVersion, ResponseCode, createResponse, isOneway, type RemotingCommand } from '../protocol';
+import type { Logger } from '../common/logger';
+import { MqError } from '../common/mq-error';
+import { MQVersion } from '../protocol/language-code';
+import { FLAG_RESPONSE, createResponse, isOneway, type RemotingCommand } from '../protocol/remoting-command';
+import { ResponseCode } from '../protocol/response-code';
 import type { Connection, RequestListener } from './connection';
 import { DEFAULT_MAX_IN_FLIGHT, type HandlerOptions, type RequestHandler } from './request-handler';
 

@@ -1,4 +1,4 @@
-import type { RemotingCommand } from '../protocol';
+import type { RemotingCommand } from '../protocol/remoting-command';
 
 /**
  * What a request handler sees of the connection a request came on. The broker also uses it to send

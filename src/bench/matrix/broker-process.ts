@@ -7,8 +7,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createRequest, RequestCode, ResponseCode } from '../../protocol';
-import { RemotingClient } from '../../remoting';
+import { createRequest } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
+import { RemotingClient } from '../../remoting/remoting-client';
 import { CometmqChild } from './child-process';
 
 const START_DEADLINE_MS = 30_000;

@@ -6,7 +6,9 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeMachine, writeReport, type ReportCell } from '../report';
+import { describeMachine } from '../report/machine-info';
+import type { ReportCell } from '../report/report-model';
+import { writeReport } from '../report/write-report';
 import { asyncOnlyNote, checkDuration, checkWarmup, expandGrid, GridError, loadGrid } from './grid';
 import { runCells, type CellPlan, type CellsOutcome } from './run-cells';
 import { withInterrupt } from './interrupt';

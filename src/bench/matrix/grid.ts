@@ -11,8 +11,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createBrokerConfig, type BrokerConfig } from '../../broker';
-import type { ParamValue } from '../report';
+import { createBrokerConfig, type BrokerConfig } from '../../broker/broker-config';
+import type { ParamValue } from '../report/report-model';
 
 export const MAX_CELLS = 500;
 export const MAX_DURATION_SECONDS = 3600;

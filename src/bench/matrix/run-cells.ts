@@ -5,8 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ParamValue, ReportCell } from '../report';
-import { formatMillis, formatRate } from '../report';
+import { formatMillis, formatRate, type ParamValue, type ReportCell } from '../report/report-model';
 import { startBrokerProcess, type BrokerProcess } from './broker-process';
 import { runProducerProcess, type ProducerWorkload } from './producer-process';
 

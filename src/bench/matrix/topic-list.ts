@@ -4,7 +4,9 @@
  * about a second, not minutes. Chunked so a request body stays around a megabyte. A broker without
  * the code (RocketMQ 4.x) answers REQUEST_CODE_NOT_SUPPORTED: the caller then creates one by one.
  */
-import { RequestCode, ResponseCode, type RemotingCommand } from '../../protocol';
+import type { RemotingCommand } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
 
 export const TOPICS_PER_REQUEST = 5000;
 

@@ -3,7 +3,7 @@
  * and queue in REAL_TOPIC / REAL_QID (remoting-protocol.md §5.9). Levels above the configured
  * maximum are capped. Shared by producers' sends and consumers' send-backs.
  */
-import { MessageConst, MessageSysFlag, SCHEDULE_TOPIC, transactionType } from '../../message';
+import { MessageConst, MessageSysFlag, SCHEDULE_TOPIC, transactionType } from '../../message/message-const';
 
 export interface Destination {
   readonly topic: string;

@@ -7,8 +7,9 @@
  * from the first entry at or after that position, and copies are recognised by a fingerprint of
  * what a re-put keeps unchanged (born time, body CRC and length, flag, UNIQ_KEY).
  */
-import { MessageConst, type MessageExt } from '../../message';
-import type { MessageStore } from '../../store';
+import { MessageConst } from '../../message/message-const';
+import type { MessageExt } from '../../message/message-types';
+import type { MessageStore } from '../../store/message-store';
 
 export interface DeliveryCandidate {
   readonly topic: string;

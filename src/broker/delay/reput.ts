@@ -2,9 +2,11 @@
  * Re-putting due messages (delay levels and timers, built by timer/parked-record.ts) into their real
  * topics in batches through the store's putMessages (one native crossing per event turn however many).
  */
-import type { Logger } from '../../common';
-import { MessageConst, type MessageExt, type MessageToStore } from '../../message';
-import { isStored, type MessageStore } from '../../store';
+import type { Logger } from '../../common/logger';
+import { MessageConst } from '../../message/message-const';
+import type { MessageExt, MessageToStore } from '../../message/message-types';
+import type { MessageStore } from '../../store/message-store';
+import { isStored } from '../../store/store-status';
 
 /** Messages per putMessages call: large enough to amortise, small enough to keep turns short. */
 export const REPUT_CHUNK = 2048;

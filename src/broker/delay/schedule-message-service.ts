@@ -12,17 +12,13 @@
  * and the cursors moved past them before the first tick, so a crash neither redelivers nor loses.
  */
 import * as path from 'node:path';
-import {
-  AtomicFileWriter,
-  type Clock,
-  type Logger,
-  parseJavaJson,
-  readConfigFile,
-  type TimerHandle,
-  writeConfigFileAtomically,
-} from '../../common';
-import { SCHEDULE_TOPIC, decodeRecord, type MessageToStore } from '../../message';
-import type { MessageStore } from '../../store';
+import type { Clock, TimerHandle } from '../../common/clock';
+import { AtomicFileWriter, parseJavaJson, readConfigFile, writeConfigFileAtomically } from '../../common/config-file';
+import type { Logger } from '../../common/logger';
+import { SCHEDULE_TOPIC } from '../../message/message-const';
+import type { MessageToStore } from '../../message/message-types';
+import { decodeRecord } from '../../message/record-decoder';
+import type { MessageStore } from '../../store/message-store';
 import { DELAY_DROPPED, forEachParked, parkedStoreTimestamp, reputOfParked } from '../timer/parked-record';
 import { deliveryFingerprint, findDelivered, type DeliveryCandidate } from './delivered-scan';
 import { realDestination, reputAll } from './reput';

@@ -3,7 +3,7 @@
  * compiles the expression, every later pull reuses it. Least recently used entries leave past
  * `capacity` (a group that changes its expression leaves its old one behind until then).
  */
-import { compileSql92, type CompiledSqlFilter } from '../../filter';
+import { compileSql92, type CompiledSqlFilter } from '../../filter/sql-filter';
 
 export const DEFAULT_FILTER_CACHE_CAPACITY = 10_000;
 

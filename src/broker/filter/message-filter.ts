@@ -5,9 +5,10 @@
  * ConsumeQueue entry in range and drops the records that do not match, and nextBeginOffset still
  * moves past them (RocketMQ semantics).
  */
-import type { MessageExt } from '../../message';
-import type { CompiledSqlFilter } from '../../filter';
-import { mqError, parseTagExpression, tagMatches, type TagFilter } from '../../protocol';
+import type { MessageExt } from '../../message/message-types';
+import type { CompiledSqlFilter } from '../../filter/sql-filter';
+import { mqError } from '../../protocol/errors';
+import { parseTagExpression, tagMatches, type TagFilter } from '../../protocol/subscription';
 import type { BrokerContext } from '../broker-context';
 
 export const SQL92 = 'SQL92';

@@ -4,8 +4,10 @@
  * heartbeat is answered SUBSCRIPTION_PARSE_FAILED) and CHECK_CLIENT_CONFIG (46), which Java
  * consumers send at start() for every non-TAG subscription.
  */
-import type { MqError } from '../../common';
-import { createResponse, mqError, type RemotingCommand, ResponseCode } from '../../protocol';
+import type { MqError } from '../../common/mq-error';
+import { mqError } from '../../protocol/errors';
+import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { ResponseCode } from '../../protocol/response-code';
 import type { BrokerContext } from '../broker-context';
 import type { ConsumerRegistration } from '../registry/consumer-registry';
 import { SQL92 } from './message-filter';

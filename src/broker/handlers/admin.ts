@@ -4,19 +4,13 @@
  * GET_CONSUME_STATS (208), DELETE_TOPIC_IN_BROKER (215). Bodies follow fastjson's output: bean keys
  * in alphabetical order, and MessageQueue objects as map keys where Java admin tools expect them.
  */
-import {
-  createResponse,
-  CURRENT_VERSION,
-  mqError,
-  optionalBoolean,
-  optionalInt,
-  optionalString,
-  type RemotingCommand,
-  requiredString,
-  ResponseCode,
-} from '../../protocol';
+import { mqError } from '../../protocol/errors';
+import { optionalBoolean, optionalInt, optionalString, requiredString } from '../../protocol/headers/header-fields';
+import { CURRENT_VERSION } from '../../protocol/language-code';
+import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { ResponseCode } from '../../protocol/response-code';
 import type { BrokerContext } from '../broker-context';
-import { SCHEDULE_TOPIC } from '../../message';
+import { SCHEDULE_TOPIC } from '../../message/message-const';
 import { DEFAULT_TOPIC, RETRY_GROUP_TOPIC_PREFIX, topicNameProblem, type TopicFilterType } from '../topic/topic-config-manager';
 
 /** Topics an admin may not create, change or delete through the broker. */

@@ -4,16 +4,11 @@
  * client's reply: GET_CONSUMER_RUNNING_INFO (307) and CONSUME_MESSAGE_DIRECTLY (309, the message
  * attached as its stored record).
  */
-import { decodeOffsetMessageId } from '../../message';
-import {
-  createRequest,
-  createResponse,
-  mqError,
-  optionalString,
-  type RemotingCommand,
-  requiredString,
-  ResponseCode,
-} from '../../protocol';
+import { decodeOffsetMessageId } from '../../message/message-id';
+import { mqError } from '../../protocol/errors';
+import { optionalString, requiredString } from '../../protocol/headers/header-fields';
+import { createRequest, createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { ResponseCode } from '../../protocol/response-code';
 import type { BrokerContext } from '../broker-context';
 import type { ConsumerClient } from '../registry/consumer-registry';
 import { rawRecordAt } from './query-message';

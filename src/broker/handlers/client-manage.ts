@@ -5,18 +5,13 @@
  * GET_CONSUMER_LIST_BY_GROUP (38); and NOTIFY_CONSUMER_IDS_CHANGED (40), one-way to every member of
  * a group whose membership or subscriptions changed.
  */
-import {
-  createRequest,
-  createResponse,
-  mqError,
-  optionalString,
-  type RemotingCommand,
-  RequestCode,
-  requiredString,
-  ResponseCode,
-  type SubscriptionData,
-} from '../../protocol';
-import type { HandlerContext } from '../../remoting';
+import { mqError } from '../../protocol/errors';
+import { optionalString, requiredString } from '../../protocol/headers/header-fields';
+import { createRequest, createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
+import type { SubscriptionData } from '../../protocol/subscription-data';
+import type { HandlerContext } from '../../remoting/request-handler';
 import type { BrokerContext } from '../broker-context';
 import { checkHeartbeatFilters } from '../filter/subscription-checks';
 import type { ConsumerClient, ConsumerRegistration } from '../registry/consumer-registry';

@@ -3,15 +3,10 @@
  * (15), SEARCH_OFFSET_BY_TIMESTAMP (29), GET_MAX_OFFSET (30), GET_MIN_OFFSET (31) and
  * GET_EARLIEST_MSG_STORETIME (32). Every value goes on the wire as a string extField.
  */
-import {
-  createResponse,
-  mqError,
-  optionalBoolean,
-  type RemotingCommand,
-  requiredInt,
-  requiredString,
-  ResponseCode,
-} from '../../protocol';
+import { mqError } from '../../protocol/errors';
+import { optionalBoolean, requiredInt, requiredString } from '../../protocol/headers/header-fields';
+import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { ResponseCode } from '../../protocol/response-code';
 import type { BrokerContext } from '../broker-context';
 
 export function createQueryConsumerOffsetHandler(broker: BrokerContext) {

@@ -4,18 +4,14 @@
  * in %DLQ%<group> once reconsumeTimes reaches maxReconsumeTimes (16) or the client asks a negative
  * level (remoting-protocol.md §5.8).
  */
-import { MessageConst, type MessageToStore } from '../../message';
-import {
-  createResponse,
-  mqError,
-  optionalInt,
-  optionalString,
-  type RemotingCommand,
-  requiredInt,
-  requiredString,
-  ResponseCode,
-} from '../../protocol';
-import { isStored, parseDelayLevels } from '../../store';
+import { MessageConst } from '../../message/message-const';
+import type { MessageToStore } from '../../message/message-types';
+import { mqError } from '../../protocol/errors';
+import { optionalInt, optionalString, requiredInt, requiredString } from '../../protocol/headers/header-fields';
+import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { ResponseCode } from '../../protocol/response-code';
+import { parseDelayLevels } from '../../store/store-config';
+import { isStored } from '../../store/store-status';
 import type { BrokerContext } from '../broker-context';
 import { applyDelayLevel } from '../delay/delay-redirect';
 import { mapPutStatus } from '../status-mapping';

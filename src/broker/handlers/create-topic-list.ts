@@ -6,7 +6,10 @@
  * topics.json write and one name-server registration. Creating 10,000 topics one request at a time
  * costs 10,000 synced rewrites of topics.json (about 15 ms each on an ordinary disk); this is one.
  */
-import { createResponse, mqError, parseFastjson, type RemotingCommand, ResponseCode } from '../../protocol';
+import { mqError } from '../../protocol/errors';
+import { parseFastjson } from '../../protocol/fastjson-parser';
+import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { ResponseCode } from '../../protocol/response-code';
 import type { BrokerContext } from '../broker-context';
 import { isSystemTopic } from './admin';
 import { topicNameProblem, type TopicConfig } from '../topic/topic-config-manager';

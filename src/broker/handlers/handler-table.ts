@@ -1,6 +1,6 @@
 /** The broker's request codes and their handlers, registered on the remoting server in one place. */
-import { RequestCode } from '../../protocol';
-import type { HandlerOptions, HandlerRegistry, RequestHandler } from '../../remoting';
+import { RequestCode } from '../../protocol/request-code';
+import type { HandlerOptions, HandlerRegistry, RequestHandler } from '../../remoting/request-handler';
 import type { BrokerContext } from '../broker-context';
 import {
   createDeleteTopicHandler,

@@ -4,8 +4,9 @@
  * it. The store's lock start time is read at most once per clock millisecond, so a hot send path
  * pays one native call per millisecond, not one per message.
  */
-import type { Clock } from '../../common';
-import { ResponseCode, createResponse, type RemotingCommand } from '../../protocol';
+import type { Clock } from '../../common/clock';
+import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { ResponseCode } from '../../protocol/response-code';
 
 export class PageCacheBusyProbe {
   readonly #clock: Clock;

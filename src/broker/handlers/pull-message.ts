@@ -4,20 +4,17 @@
  * exact TAGS match, and long polling: a PULL_NOT_FOUND with the SUSPEND flag is parked in the
  * PullHoldService and answered by its re-execution (remoting-protocol.md §5.4).
  */
-import { forEachRecord } from '../../message';
+import { forEachRecord } from '../../message/record-decoder';
+import { mqError } from '../../protocol/errors';
 import {
-  createFastResponse,
-  createResponse,
-  mqError,
   PullMessageRequestHeader,
   PullMessageResponseHeader,
   PullSysFlag,
-  releaseFrame,
   type PullMessageRequest,
-  type RemotingCommand,
-  ResponseCode,
-} from '../../protocol';
-import type { GetMessageResult } from '../../store';
+} from '../../protocol/headers/pull-message-headers';
+import { createFastResponse, createResponse, releaseFrame, type RemotingCommand } from '../../protocol/remoting-command';
+import { ResponseCode } from '../../protocol/response-code';
+import type { GetMessageResult } from '../../store/message-store';
 import type { BrokerContext } from '../broker-context';
 import { passesEveryRecord, recordMatches, subscriptionFilter, type SubscriptionFilter } from '../filter/message-filter';
 import { mapGetStatus, suggestWhichBrokerId } from '../status-mapping';

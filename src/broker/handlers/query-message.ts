@@ -2,15 +2,10 @@
  * QUERY_MESSAGE (12, by key through the index) and VIEW_MESSAGE_BY_ID (33, by commit-log offset
  * decoded from an offset msgId); both answer raw stored records (remoting-protocol.md §5.12).
  */
-import {
-  createResponse,
-  mqError,
-  optionalBoolean,
-  type RemotingCommand,
-  requiredInt,
-  requiredString,
-  ResponseCode,
-} from '../../protocol';
+import { mqError } from '../../protocol/errors';
+import { optionalBoolean, requiredInt, requiredString } from '../../protocol/headers/header-fields';
+import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { ResponseCode } from '../../protocol/response-code';
 import type { BrokerContext } from '../broker-context';
 
 /** Apache defaultQueryMaxNum: used for unique-key queries. */

@@ -4,7 +4,9 @@
  * LOCK answers {"lockOKMQSet":[...]} with the queues the client holds now. `onlyThisBroker` is
  * ignored: a master has no replica to forward the lock to here.
  */
-import { ResponseCode, createResponse, mqError, type RemotingCommand } from '../../protocol';
+import { mqError } from '../../protocol/errors';
+import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { ResponseCode } from '../../protocol/response-code';
 import type { BrokerContext } from '../broker-context';
 import type { MessageQueueRef, QueueLockManager } from '../registry/queue-lock-manager';
 

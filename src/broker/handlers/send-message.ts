@@ -4,17 +4,18 @@
  * redirection to SCHEDULE_TOPIC_XXXX, %RETRY% -> %DLQ% past maxReconsumeTimes, the store append,
  * and the SendMessageResponseHeader Java clients read (remoting-protocol.md §5.1).
  */
-import { MessageConst, decodeProperties, encodeProperties, findProperties, findProperty, offsetMessageIdPrefix, type MessageToStore, type SocketAddress } from '../../message';
-import {
-  createFastResponse,
-  createResponse,
-  decodeBatchBody,
-  decodeSendMessageRequestHeader,
-  mqError,
-  type RemotingCommand,
-} from '../../protocol';
-import type { HandlerContext } from '../../remoting';
-import { isStored, parseDelayLevels, type PutMessageResult } from '../../store';
+import { MessageConst } from '../../message/message-const';
+import { offsetMessageIdPrefix } from '../../message/message-id';
+import type { MessageToStore, SocketAddress } from '../../message/message-types';
+import { decodeProperties, encodeProperties, findProperties, findProperty } from '../../message/properties-codec';
+import { decodeBatchBody } from '../../protocol/batch-body';
+import { mqError } from '../../protocol/errors';
+import { decodeSendMessageRequestHeader } from '../../protocol/headers/send-message-headers';
+import { createFastResponse, createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import type { HandlerContext } from '../../remoting/request-handler';
+import type { PutMessageResult } from '../../store/message-store';
+import { parseDelayLevels } from '../../store/store-config';
+import { isStored } from '../../store/store-status';
 import type { BrokerContext } from '../broker-context';
 import { applyDelayLevel } from '../delay/delay-redirect';
 import { batchProblem, isSendForbiddenTopic } from '../limits/message-limits';

@@ -6,8 +6,9 @@
  * is answered SYSTEM_BUSY at once. Waiting only happens when the store falls behind (a slow disk
  * under SYNC_FLUSH); otherwise a send goes straight through at the cost of a counter.
  */
-import type { Clock, TimerHandle } from '../../common';
-import { ResponseCode, createResponse, type RemotingCommand } from '../../protocol';
+import type { Clock, TimerHandle } from '../../common/clock';
+import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { ResponseCode } from '../../protocol/response-code';
 
 export interface SendQueueOptions {
   readonly clock: Clock;

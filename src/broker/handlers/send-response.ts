@@ -5,7 +5,7 @@
  * number-to-string conversions per send; the JSON form and readers get the same fields as strings.
  */
 import { physicalOffsetHex } from '../../message/message-id';
-import type { BinaryExtFieldsSink, FastExtFields } from '../../protocol';
+import type { BinaryExtFieldsSink, FastExtFields } from '../../protocol/remoting-command';
 
 export interface SendResponseValues {
   /** The store host's part of every offset message id (offsetMessageIdPrefix). */

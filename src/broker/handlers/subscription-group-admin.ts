@@ -2,7 +2,10 @@
  * Consumer-group admin codes: UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200, body SubscriptionGroupConfig
  * JSON), GET_ALL_SUBSCRIPTIONGROUP_CONFIG (201) and DELETE_SUBSCRIPTIONGROUP (207, `groupName`).
  */
-import { createResponse, mqError, type RemotingCommand, requiredString, ResponseCode } from '../../protocol';
+import { mqError } from '../../protocol/errors';
+import { requiredString } from '../../protocol/headers/header-fields';
+import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { ResponseCode } from '../../protocol/response-code';
 import type { BrokerContext } from '../broker-context';
 import { subscriptionGroupFromJson } from '../subscription/subscription-group-manager';
 

@@ -12,7 +12,8 @@
  *   message does (stricter than Apache, which stores such a message at once and silently ignores
  *   its delay).
  */
-import { MessageConst, findProperty } from '../../message';
+import { MessageConst } from '../../message/message-const';
+import { findProperty } from '../../message/properties-codec';
 
 const SEND_FORBIDDEN_TOPICS: ReadonlySet<string> = new Set([
   'SCHEDULE_TOPIC_XXXX', 'SCHEDULE_TOPIC_XXXX_V2', 'RMQ_SYS_TRANS_HALF_TOPIC', 'RMQ_SYS_TRANS_OP_HALF_TOPIC',

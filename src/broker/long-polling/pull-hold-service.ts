@@ -7,8 +7,8 @@
  * whose result becomes the response. Any arrival in the queue wakes the pull; the pull handler
  * parks it again when everything that arrived was filtered out by its tags.
  */
-import type { Clock, TimerHandle } from '../../common';
-import type { MessageStore } from '../../store';
+import type { Clock, TimerHandle } from '../../common/clock';
+import type { MessageStore } from '../../store/message-store';
 
 export type WakeReason = 'arrival' | 'timeout' | 'shutdown';
 

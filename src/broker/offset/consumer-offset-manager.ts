@@ -6,17 +6,9 @@
  * Keys are written quoted (standard JSON); Java's unquoted integer keys are accepted on load.
  */
 import * as path from 'node:path';
-import {
-  AtomicFileWriter,
-  type Clock,
-  type Logger,
-  parseJavaJson,
-  readConfigFile,
-  silentLogger,
-  systemClock,
-  type TimerHandle,
-  writeConfigFileAtomically,
-} from '../../common';
+import { type Clock, systemClock, type TimerHandle } from '../../common/clock';
+import { AtomicFileWriter, parseJavaJson, readConfigFile, writeConfigFileAtomically } from '../../common/config-file';
+import { type Logger, silentLogger } from '../../common/logger';
 
 const TOPIC_GROUP_SEPARATOR = '@';
 

@@ -5,10 +5,13 @@
  * ({"filterServerList":[],"topicConfigSerializeWrapper":{"dataVersion":..,"topicConfigTable":..}})
  * with its CRC32 in the header. One name server failing never stops the others.
  */
-import type { Clock, Logger, TimerHandle } from '../../common';
-import { crc32 } from '../../message';
-import { RequestCode, ResponseCode, createRequest } from '../../protocol';
-import type { RemotingClient } from '../../remoting';
+import type { Clock, TimerHandle } from '../../common/clock';
+import type { Logger } from '../../common/logger';
+import { crc32 } from '../../message/crc32';
+import { createRequest } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
+import type { RemotingClient } from '../../remoting/remoting-client';
 import type { BrokerConfig } from '../broker-config';
 import type { TopicConfigManager } from '../topic/topic-config-manager';
 

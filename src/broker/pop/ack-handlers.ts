@@ -6,13 +6,16 @@
  * the message alone (popTime now, the new invisibleTime, same revive queue), then acks the old
  * handle; the client builds the new handle from the response's popTime/invisibleTime/reviveQid.
  */
-import { createResponse, mqError, ResponseCode, type RemotingCommand } from '../../protocol';
+import { mqError } from '../../protocol/errors';
+import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { ResponseCode } from '../../protocol/response-code';
 import { parseBatchAckBody } from '../../protocol/headers/pop-batch-ack';
 import { parseReceiptHandle, realTopicOf, type ReceiptHandle } from '../../protocol/headers/pop-extra-info';
 import {
   AckMessageRequestHeader, ChangeInvisibleTimeRequestHeader, ChangeInvisibleTimeResponseHeader,
 } from '../../protocol/headers/pop-headers';
-import { isStored, type PutMessageResult } from '../../store';
+import type { PutMessageResult } from '../../store/message-store';
+import { isStored } from '../../store/store-status';
 import type { BrokerContext } from '../broker-context';
 import { mapPutStatus } from '../status-mapping';
 import type { Checkpoint } from './pop-book';

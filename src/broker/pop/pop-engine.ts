@@ -4,10 +4,12 @@
  * of the topic and of its pop retry topic, moves the pop offsets past what it read (filtered-out
  * messages included, as RocketMQ does), and writes one checkpoint per queue that gave messages.
  */
-import { forEachRecord, type MessageExt } from '../../message';
+import type { MessageExt } from '../../message/message-types';
+import { forEachRecord } from '../../message/record-decoder';
 import { popRetryTopicV1, retryTypeOf, type PoppedQueue } from '../../protocol/headers/pop-extra-info';
 import { PopInitMode } from '../../protocol/headers/pop-headers';
-import { isStored, type PutMessageResult } from '../../store';
+import type { PutMessageResult } from '../../store/message-store';
+import { isStored } from '../../store/store-status';
 import type { BrokerContext } from '../broker-context';
 import { recordMatches, type SubscriptionFilter } from '../filter/message-filter';
 import type { CheckpointData } from './pop-records';

@@ -1,6 +1,6 @@
 /** POP's request codes, for handler-table.ts; the PopService is the broker's one (popServiceOf). */
-import { RequestCode } from '../../protocol';
-import type { HandlerOptions, RequestHandler } from '../../remoting';
+import { RequestCode } from '../../protocol/request-code';
+import type { HandlerOptions, RequestHandler } from '../../remoting/request-handler';
 import type { BrokerContext } from '../broker-context';
 import { createAckMessageHandler, createBatchAckHandler, createChangeInvisibleTimeHandler } from './ack-handlers';
 import { createPopMessageHandler } from './pop-message-handler';

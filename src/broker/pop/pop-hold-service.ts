@@ -6,8 +6,8 @@
  * and a timer for the earliest deadline. At most `perTopicLimit` pops wait per topic
  * (RocketMQ popPollingSize); hold() refuses beyond that and the handler answers POLLING_FULL.
  */
-import type { Clock, TimerHandle } from '../../common';
-import type { MessageStore } from '../../store';
+import type { Clock, TimerHandle } from '../../common/clock';
+import type { MessageStore } from '../../store/message-store';
 
 export type PopWakeReason = 'arrival' | 'timeout' | 'shutdown';
 

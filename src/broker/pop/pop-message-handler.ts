@@ -5,8 +5,11 @@
  * popped and answers with RocketMQ's PopMessageResponseHeader. Nothing there: held up to pollTime
  * (PopHoldService), then POLLING_TIMEOUT; POLLING_FULL when too many pops already wait.
  */
-import { encodeRecord, recordSize, type MessageToStore } from '../../message';
-import { createResponse, mqError, releaseFrame, ResponseCode, type RemotingCommand } from '../../protocol';
+import type { MessageToStore } from '../../message/message-types';
+import { encodeRecord, recordSize } from '../../message/record-encoder';
+import { mqError } from '../../protocol/errors';
+import { createResponse, releaseFrame, type RemotingCommand } from '../../protocol/remoting-command';
+import { ResponseCode } from '../../protocol/response-code';
 import { buildMsgOffsetInfo, buildReceiptHandle, buildStartOffsetInfo } from '../../protocol/headers/pop-extra-info';
 import { PopInitMode, PopMessageRequestHeader, PopMessageResponseHeader, type PopMessageRequest } from '../../protocol/headers/pop-headers';
 import type { BrokerContext } from '../broker-context';

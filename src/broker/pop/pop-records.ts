@@ -5,7 +5,8 @@
  * out is revived, and its revived messages are then written as acks too, so that replaying the
  * revive queues after a restart settles them instead of reviving them twice.
  */
-import { MessageConst, type MessageExt, type MessageToStore, type SocketAddress } from '../../message';
+import { MessageConst } from '../../message/message-const';
+import type { MessageExt, MessageToStore, SocketAddress } from '../../message/message-types';
 
 export const CK_TAG = 'ck';
 export const ACK_TAG = 'ack';

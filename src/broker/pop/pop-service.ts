@@ -11,9 +11,11 @@
  *   settled yet. start() replays from there, rebuilding the in-flight checkpoints and raising each
  *   queue's pop offset past everything a checkpoint covers.
  */
-import { MessageConst, type MessageExt, type MessageToStore } from '../../message';
-import { isStored, type PutMessageResult } from '../../store';
-import type { TimerHandle } from '../../common';
+import { MessageConst } from '../../message/message-const';
+import type { MessageExt, MessageToStore } from '../../message/message-types';
+import type { PutMessageResult } from '../../store/message-store';
+import { isStored } from '../../store/store-status';
+import type { TimerHandle } from '../../common/clock';
 import type { BrokerContext } from '../broker-context';
 import { DLQ_GROUP_TOPIC_PREFIX, PERM_READ, PERM_WRITE, RETRY_GROUP_TOPIC_PREFIX } from '../topic/topic-config-manager';
 import { popRetryTopicV1 } from '../../protocol/headers/pop-extra-info';

@@ -4,8 +4,8 @@
  * stays silent past the channel expiry (120 s), leaves every group at once. Membership changes
  * are reported to the listeners (client-manage sends NOTIFY_CONSUMER_IDS_CHANGED).
  */
-import type { SubscriptionData } from '../../protocol';
-import type { RemotingConnection } from '../../remoting';
+import type { SubscriptionData } from '../../protocol/subscription-data';
+import type { RemotingConnection } from '../../remoting/request-handler';
 
 export interface ConsumerClient {
   readonly clientId: string;

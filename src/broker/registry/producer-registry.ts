@@ -3,7 +3,7 @@
  * UNREGISTER_CLIENT; kept for transaction checks and admin views. Closed or silent (120 s)
  * connections are dropped like consumers.
  */
-import type { RemotingConnection } from '../../remoting';
+import type { RemotingConnection } from '../../remoting/request-handler';
 
 export interface ProducerClient {
   readonly clientId: string;

@@ -6,7 +6,8 @@
  * ({"subscriptionGroupTable": {...}, "dataVersion": {...}}), written via temp file + rename.
  */
 import * as path from 'node:path';
-import { type Clock, readConfigFile, systemClock, writeConfigFileAtomically } from '../../common';
+import { type Clock, systemClock } from '../../common/clock';
+import { readConfigFile, writeConfigFileAtomically } from '../../common/config-file';
 
 export interface SubscriptionGroupConfig {
   readonly groupName: string;

@@ -5,17 +5,12 @@
  * the full decode (properties object, msgId, store host), which costs several times more per
  * message when 100,000 fall due at once.
  */
-import {
-  BLANK_MAGIC_CODE,
-  MessageConst,
-  OFFSET_BORNHOST,
-  RECORD_LAYOUT,
-  findProperty,
-  formatIpAddress,
-  readInt64BE,
-  type MessageToStore,
-  type SocketAddress,
-} from '../../message';
+import { readInt64BE } from '../../message/int64';
+import { MessageConst } from '../../message/message-const';
+import type { MessageToStore, SocketAddress } from '../../message/message-types';
+import { findProperty } from '../../message/properties-codec';
+import { BLANK_MAGIC_CODE, OFFSET_BORNHOST, RECORD_LAYOUT } from '../../message/record-layout';
+import { formatIpAddress } from '../../message/socket-address';
 import { TIMER_OUT_MS } from './timer-message';
 
 const SEP_PAIR = '\u0002';

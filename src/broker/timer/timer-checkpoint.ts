@@ -7,7 +7,7 @@
  *   restart after a crash looks for re-puts made after the checkpoint (delivered-scan.ts).
  */
 import * as path from 'node:path';
-import { readConfigFile, writeConfigFileAtomically } from '../../common';
+import { readConfigFile, writeConfigFileAtomically } from '../../common/config-file';
 
 export interface TimerCheckpoint {
   readonly indexedOffset: number;

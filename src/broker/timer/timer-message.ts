@@ -5,8 +5,8 @@
  * time in TIMER_OUT_MS; the timer wheel (timer-wheel-service.ts) re-puts it when due. A due time
  * already reached is stored straight in the real topic. A DELAY level takes precedence.
  */
-import { MessageConst, MessageSysFlag, transactionType } from '../../message';
-import { mqError } from '../../protocol';
+import { MessageConst, MessageSysFlag, transactionType } from '../../message/message-const';
+import { mqError } from '../../protocol/errors';
 
 /** The internal topic timer messages wait in (RocketMQ TimerMessageStore.TIMER_TOPIC). */
 export const TIMER_TOPIC = 'rmq_sys_wheel_timer';

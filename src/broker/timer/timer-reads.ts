@@ -3,9 +3,9 @@
  * in runs of neighbouring offsets, one store call per run (timers sent together sit together), and
  * each record becomes its re-put through the lean reader (parked-record.ts).
  */
-import type { Logger } from '../../common';
-import type { MessageToStore } from '../../message';
-import type { MessageStore } from '../../store';
+import type { Logger } from '../../common/logger';
+import type { MessageToStore } from '../../message/message-types';
+import type { MessageStore } from '../../store/message-store';
 import { forEachParked, reputOfParked } from './parked-record';
 import { TIMER_TOPIC } from './timer-message';
 

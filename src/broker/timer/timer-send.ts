@@ -3,7 +3,9 @@
  * to append instead (to rmq_sys_wheel_timer, or to the real topic when already due), or undefined
  * when the send carries no timer property. Throws the RocketMQ answer for bad values.
  */
-import { MessageConst, decodeProperties, type MessageToStore, type SocketAddress } from '../../message';
+import { MessageConst } from '../../message/message-const';
+import type { MessageToStore, SocketAddress } from '../../message/message-types';
+import { decodeProperties } from '../../message/properties-codec';
 import type { BrokerContext } from '../broker-context';
 import { mayHaveTimer, parkedProperties, timerDueTime, TIMER_TOPIC } from './timer-message';
 

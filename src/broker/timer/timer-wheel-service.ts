@@ -13,9 +13,12 @@
  * checkpoint's lowest pending offset; after a crash, copies re-put since the checkpoint are found in
  * the destination queues (delivered-scan.ts), so nothing is delivered twice or lost.
  */
-import { AtomicFileWriter, type Clock, type Logger, type TimerHandle } from '../../common';
-import { decodeRecord, type MessageToStore } from '../../message';
-import type { MessageStore } from '../../store';
+import type { Clock, TimerHandle } from '../../common/clock';
+import { AtomicFileWriter } from '../../common/config-file';
+import type { Logger } from '../../common/logger';
+import type { MessageToStore } from '../../message/message-types';
+import { decodeRecord } from '../../message/record-decoder';
+import type { MessageStore } from '../../store/message-store';
 import { findDelivered, deliveryFingerprint, type DeliveryCandidate } from '../delay/delivered-scan';
 import { realDestination, reputAll } from '../delay/reput';
 import { forEachParked, parkedDue } from './parked-record';

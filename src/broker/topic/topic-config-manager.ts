@@ -5,9 +5,11 @@
  * Every change bumps the data version (name servers compare it) and is written at once.
  */
 import * as path from 'node:path';
-import { type Clock, readConfigFile, systemClock, writeConfigFileAtomically } from '../../common';
-import { mqError } from '../../protocol';
-import { SCHEDULE_TOPIC, topicProblem } from '../../message';
+import { type Clock, systemClock } from '../../common/clock';
+import { readConfigFile, writeConfigFileAtomically } from '../../common/config-file';
+import { mqError } from '../../protocol/errors';
+import { SCHEDULE_TOPIC } from '../../message/message-const';
+import { topicProblem } from '../../message/topic-validator';
 
 export const PERM_READ = 4;
 export const PERM_WRITE = 2;

@@ -6,8 +6,11 @@
  * does nothing; a contrary one (commit after rollback or discard) is TRANSACTION_FAILED. UNKNOW
  * (0) leaves the half message to the check service.
  */
-import { MessageSysFlag } from '../../message';
-import { EndTransactionRequestHeader, ResponseCode, createResponse, mqError, type RemotingCommand } from '../../protocol';
+import { MessageSysFlag } from '../../message/message-const';
+import { mqError } from '../../protocol/errors';
+import { EndTransactionRequestHeader } from '../../protocol/headers/transaction-headers';
+import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { ResponseCode } from '../../protocol/response-code';
 import type { BrokerContext } from '../broker-context';
 import { mapPutStatus } from '../status-mapping';
 import type { TransactionalMessageService } from './transactional-message-service';

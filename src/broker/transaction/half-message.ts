@@ -9,7 +9,9 @@
  * record (the "root"): the root names the transaction however many copies exist, so an END_TRANSACTION
  * naming an older copy still ends it, and a second end of the same transaction is recognised.
  */
-import { MessageConst, MessageSysFlag, decodeProperties, transactionType, type MessageExt, type MessageToStore, type SocketAddress } from '../../message';
+import { MessageConst, MessageSysFlag, transactionType } from '../../message/message-const';
+import type { MessageExt, MessageToStore, SocketAddress } from '../../message/message-types';
+import { decodeProperties } from '../../message/properties-codec';
 import type { Destination } from '../delay/delay-redirect';
 
 export const TRANS_HALF_TOPIC = 'RMQ_SYS_TRANS_HALF_TOPIC';

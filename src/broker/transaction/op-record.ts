@@ -5,7 +5,8 @@
  * broker rebuilds exactly what it knew: the root, the outcome, and the half queue's end when the
  * transaction ended (no copy of it can lie beyond that: the "horizon").
  */
-import { MessageConst, type MessageExt, type MessageToStore, type SocketAddress } from '../../message';
+import { MessageConst } from '../../message/message-const';
+import type { MessageExt, MessageToStore, SocketAddress } from '../../message/message-types';
 import { TRANS_OP_HALF_TOPIC } from './half-message';
 
 export type TransactionOutcome = 'commit' | 'rollback' | 'discard';

@@ -4,7 +4,9 @@
  * only when its bytes contain the check-copy property name (then its root offset is in the
  * properties); an op record only when this broker did not write it itself.
  */
-import { MessageConst, decodeRecord, type MessageExt } from '../../message';
+import { MessageConst } from '../../message/message-const';
+import type { MessageExt } from '../../message/message-types';
+import { decodeRecord } from '../../message/record-decoder';
 
 const QUEUE_OFFSET_AT = 20;
 const COPY_MARKER = Buffer.from(`${MessageConst.TRANSACTION_PREPARED_QUEUE_OFFSET}\u0001`, 'latin1');

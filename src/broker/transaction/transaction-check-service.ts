@@ -12,10 +12,14 @@
  * arrived and moves the cursor over ended records (no checks), which keeps the broker's memory of
  * ended transactions to a fraction of a second's worth. Progress is saved after every pass and at shutdown.
  */
-import type { Clock, Logger, TimerHandle } from '../../common';
-import { encodeRecord, recordSize, type MessageExt, type SocketAddress } from '../../message';
-import { CheckTransactionStateRequestHeader, RequestCode, createRequest, type RemotingCommand } from '../../protocol';
-import type { MessageStore } from '../../store';
+import type { Clock, TimerHandle } from '../../common/clock';
+import type { Logger } from '../../common/logger';
+import type { MessageExt, SocketAddress } from '../../message/message-types';
+import { encodeRecord, recordSize } from '../../message/record-encoder';
+import { CheckTransactionStateRequestHeader } from '../../protocol/headers/transaction-headers';
+import { createRequest, type RemotingCommand } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import type { MessageStore } from '../../store/message-store';
 import type { ProducerRegistry } from '../registry/producer-registry';
 import { TRANS_HALF_TOPIC, checkTimesOf, immunityMsOf, realDestinationOf, rootOffsetOf } from './half-message';
 import { scanRecords } from './record-scan';

@@ -1,7 +1,9 @@
 /** Builds the broker's transaction service and its check service from the broker config (one call in BrokerController). */
-import type { Clock, Logger } from '../../common';
-import type { SocketAddress } from '../../message';
-import { parseDelayLevels, type MessageStore } from '../../store';
+import type { Clock } from '../../common/clock';
+import type { Logger } from '../../common/logger';
+import type { SocketAddress } from '../../message/message-types';
+import type { MessageStore } from '../../store/message-store';
+import { parseDelayLevels } from '../../store/store-config';
 import type { BrokerConfig } from '../broker-config';
 import type { ConsumerOffsetManager } from '../offset/consumer-offset-manager';
 import type { ProducerRegistry } from '../registry/producer-registry';

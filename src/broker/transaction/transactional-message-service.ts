@@ -6,10 +6,13 @@
  * restart). Everything done to one transaction is serialised (`exclusive`), so a commit racing a
  * check, or two ends of the same transaction, cannot both take effect.
  */
-import type { Clock, Logger } from '../../common';
-import { MessageSysFlag, type MessageExt, type MessageToStore, type SocketAddress } from '../../message';
-import { mqError } from '../../protocol';
-import { isStored, type MessageStore, type PutMessageResult } from '../../store';
+import type { Clock } from '../../common/clock';
+import type { Logger } from '../../common/logger';
+import { MessageSysFlag } from '../../message/message-const';
+import type { MessageExt, MessageToStore, SocketAddress } from '../../message/message-types';
+import { mqError } from '../../protocol/errors';
+import type { MessageStore, PutMessageResult } from '../../store/message-store';
+import { isStored } from '../../store/store-status';
 import { applyDelayLevel } from '../delay/delay-redirect';
 import type { ConsumerOffsetManager } from '../offset/consumer-offset-manager';
 import {

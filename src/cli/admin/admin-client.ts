@@ -3,10 +3,13 @@
  * broker, a non-SUCCESS answer turned into an error that reads as one line. Parsed views of the
  * name server's route and cluster bodies live here so every subcommand sees brokers the same way.
  */
-import { silentLogger } from '../../common';
-import { createRequest, parseFastjson, type RemotingCommand, RequestCode, ResponseCode } from '../../protocol';
-import { RemotingClient } from '../../remoting';
-import { decodeTopicRouteData, type TopicRouteData } from '../../client';
+import { silentLogger } from '../../common/logger';
+import { parseFastjson } from '../../protocol/fastjson-parser';
+import { createRequest, type RemotingCommand } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
+import { RemotingClient } from '../../remoting/remoting-client';
+import { decodeTopicRouteData, type TopicRouteData } from '../../client/route/topic-route-cache';
 
 export const DEFAULT_NAMESRV = '127.0.0.1:9876';
 const TIMEOUT_MS = 5_000;

@@ -1,5 +1,6 @@
 /** `admin cluster list` (GET_BROKER_CLUSTER_INFO) and `admin broker status` (GET_BROKER_RUNTIME_INFO). */
-import { parseFastjson, RequestCode } from '../../protocol';
+import { parseFastjson } from '../../protocol/fastjson-parser';
+import { RequestCode } from '../../protocol/request-code';
 import { asObject, entries } from './admin-client';
 import { type AdminCommand, optionalOption } from './command';
 import { formatTable } from './output';

@@ -2,7 +2,9 @@
  * `admin consumer progress` (GET_CONSUME_STATS on every master: broker offset, consumer offset and
  * their difference per queue) and `admin consumer connections` (GET_CONSUMER_CONNECTION_LIST).
  */
-import { parseFastjson, RequestCode, ResponseCode } from '../../protocol';
+import { parseFastjson } from '../../protocol/fastjson-parser';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
 import { asObject, firstLine, num, queueEntries } from './admin-client';
 import { type AdminCommand, optionalOption, requiredOption } from './command';
 import { formatTable, isoTime } from './output';

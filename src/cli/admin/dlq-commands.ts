@@ -5,9 +5,10 @@
  * and the new message gets new ids (printed next to the DLQ id).
  */
 import { inflateSync } from 'node:zlib';
-import { silentLogger } from '../../common';
-import { Producer } from '../../client';
-import { MessageConst, MessageSysFlag, type MessageExt } from '../../message';
+import { silentLogger } from '../../common/logger';
+import { Producer } from '../../client/producer/producer';
+import { MessageConst, MessageSysFlag } from '../../message/message-const';
+import type { MessageExt } from '../../message/message-types';
 import { type AdminCommand, optionalOption, requiredOption } from './command';
 import { messageByOffsetId } from './message-commands';
 

@@ -4,8 +4,12 @@
  * only indexed, so it is looked up with QUERY_MESSAGE (unique-key mode) on every broker of the topic.
  */
 import { inflateSync } from 'node:zlib';
-import { decodeOffsetMessageId, decodeRecords, MessageConst, MessageSysFlag, type MessageExt } from '../../message';
-import { RequestCode, ResponseCode } from '../../protocol';
+import { MessageConst, MessageSysFlag } from '../../message/message-const';
+import { decodeOffsetMessageId } from '../../message/message-id';
+import type { MessageExt } from '../../message/message-types';
+import { decodeRecords } from '../../message/record-decoder';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
 import { type AdminClient, firstLine } from './admin-client';
 import { type AdminCommand, intOption, optionalOption, requiredOption } from './command';
 import { formatTable, isoTime } from './output';

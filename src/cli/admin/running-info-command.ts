@@ -3,7 +3,9 @@
  * where the group is online for GET_CONSUMER_RUNNING_INFO; the broker relays it to that client,
  * which answers with its ConsumerRunningInfo (settings, subscriptions, per-queue process state).
  */
-import { parseFastjson, RequestCode, ResponseCode } from '../../protocol';
+import { parseFastjson } from '../../protocol/fastjson-parser';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
 import { asObject, firstLine, num, queueEntries } from './admin-client';
 import { type AdminCommand, requiredOption } from './command';
 import { formatTable, isoTime } from './output';

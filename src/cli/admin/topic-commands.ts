@@ -3,8 +3,10 @@
  * goes to every master of a cluster (or one broker), deletes go to the brokers and then the name
  * server so the route is not re-registered by a broker that still has the topic.
  */
-import { RequestCode, ResponseCode, parseFastjson } from '../../protocol';
-import { decodeTopicRouteData } from '../../client';
+import { parseFastjson } from '../../protocol/fastjson-parser';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
+import { decodeTopicRouteData } from '../../client/route/topic-route-cache';
 import { asObject, type AdminClient, type BrokerMaster, firstLine, num, queueEntries } from './admin-client';
 import { type AdminCommand, intOption, optionalOption, requiredOption, type Values } from './command';
 import { formatTable, isoTime } from './output';

@@ -6,8 +6,11 @@
  * up for its queue and queue offset.
  */
 import { inflateSync } from 'node:zlib';
-import { decodeRecords, MessageSysFlag, type MessageExt } from '../../message';
-import { RequestCode, ResponseCode } from '../../protocol';
+import { MessageSysFlag } from '../../message/message-const';
+import type { MessageExt } from '../../message/message-types';
+import { decodeRecords } from '../../message/record-decoder';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
 import { decodeTraceData, type TraceRecord } from '../../client/trace/trace-codec';
 import { DEFAULT_TRACE_TOPIC } from '../../client/trace/trace-dispatcher';
 import { messageLife, type MessageLife } from '../../client/trace/trace-view';

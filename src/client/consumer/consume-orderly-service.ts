@@ -10,8 +10,9 @@
  * consumeThreadMax listener calls at once.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { silentLogger, type Logger } from '../../common';
-import { MessageConst, type MessageExt } from '../../message';
+import { silentLogger, type Logger } from '../../common/logger';
+import { MessageConst } from '../../message/message-const';
+import type { MessageExt } from '../../message/message-types';
 import { orderlyConsumePool, type ConsumePool } from './consume-pool';
 import type { ConsumeOrderlyContext, OrderlyListener, OrderlyOutcome } from './consume-orderly-types';
 import { RETRY_GROUP_TOPIC_PREFIX, type QueueConsumeService } from './consume-service';

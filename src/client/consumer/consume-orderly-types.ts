@@ -1,5 +1,5 @@
 /** The orderly listener (RocketMQ MessageListenerOrderly) and what it is told and returns. */
-import type { MessageExt } from '../../message';
+import type { MessageExt } from '../../message/message-types';
 import type { MessageQueue } from './consumer-types';
 
 /**

@@ -6,7 +6,7 @@
  */
 import { isAbsolute, join } from 'node:path';
 import Piscina from 'piscina';
-import type { MessageExt } from '../../message';
+import type { MessageExt } from '../../message/message-types';
 import type { OrderlyOutcome } from './consume-orderly-types';
 import { optionError, type ConsumeConcurrentlyStatus, type MessageQueue } from './consumer-types';
 import type { WorkerConsumeTask } from './worker-listener';

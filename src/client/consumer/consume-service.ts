@@ -6,8 +6,9 @@
  * later. The committed offset moves only after a batch's result (the process queue's smallest
  * unconsumed offset), so a crash never skips a message whose listener had not finished.
  */
-import { silentLogger, type Logger } from '../../common';
-import { MessageConst, type MessageExt } from '../../message';
+import { silentLogger, type Logger } from '../../common/logger';
+import { MessageConst } from '../../message/message-const';
+import type { MessageExt } from '../../message/message-types';
 import type { ConcurrentConsumePool } from './consume-pool';
 import type { ConsumerClient } from './consumer-client';
 import { ConsumeSlots } from './consume-slots';

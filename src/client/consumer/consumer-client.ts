@@ -5,8 +5,8 @@
  * shared with every client of the same client id in this process (client-manager.ts); by default
  * each consumer has its own id.
  */
-import type { Logger } from '../../common';
-import type { RemotingCommand } from '../../protocol';
+import type { Logger } from '../../common/logger';
+import type { RemotingCommand } from '../../protocol/remoting-command';
 import { createClientConfig } from '../client-config';
 import type { ClientInstance, ConsumerHeartbeatData } from '../client-instance';
 import { acquireClientInstance, type ClientInstanceLease } from '../client-manager';

@@ -1,11 +1,16 @@
 /** Shapes shared by the push and lite-pull consumers. */
-import type { MessageExt } from '../../message';
+import type { MessageExt } from '../../message/message-types';
+import { clientOptionError, clientStateError } from '../client-config';
+import { compareMessageQueues, messageQueueKey, type MessageQueue } from '../message-queue';
 
 export type { MessageQueue } from '../message-queue';
-export { messageQueueKey as queueKey, compareMessageQueues as compareQueues } from '../message-queue';
-export type { AllocateStrategy } from '../rebalance/strategies';
-export { clientStateError as stateError, clientOptionError as optionError } from '../client-config';
-import type { MessageQueue } from '../message-queue';
+export type { AllocateStrategy } from '../rebalance/strategies/allocate-strategy';
+// Constants rather than `export { ... } from`: a re-export compiles to a getter, and an exports
+// object of getters is a slow (dictionary) object every caller's property load goes through.
+export const queueKey = messageQueueKey;
+export const compareQueues = compareMessageQueues;
+export const stateError = clientStateError;
+export const optionError = clientOptionError;
 
 export const MessageModel = { CLUSTERING: 'CLUSTERING', BROADCASTING: 'BROADCASTING' } as const;
 export type MessageModelName = keyof typeof MessageModel;

@@ -6,15 +6,18 @@
  * the seek are discarded (a generation number per queue tells them apart).
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { silentLogger, type Logger } from '../../common';
-import { optionError, stateError } from './consumer-types';
-import type { MessageExt } from '../../message';
-import { RequestCode, ResponseCode, createRequest, responseError, type TagFilter } from '../../protocol';
-import { allocateAveragely } from '../rebalance/strategies';
+import { silentLogger, type Logger } from '../../common/logger';
+import type { MessageExt } from '../../message/message-types';
+import { responseError } from '../../protocol/errors';
+import { createRequest } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
+import type { TagFilter } from '../../protocol/subscription';
+import { allocateAveragely } from '../rebalance/strategies/allocate-averagely';
 import type { ConsumerHeartbeatData } from '../client-instance';
 import { ConsumerClient } from './consumer-client';
 import { checkClientConfig, selectSubscription, toSubscriptionData, type SelectedSubscription, type SubscriptionExpression } from './message-selector';
-import { queueKey, type AllocateStrategy, type ConsumeFromWhereName, type MessageQueue } from './consumer-types';
+import { optionError, queueKey, stateError, type AllocateStrategy, type ConsumeFromWhereName, type MessageQueue } from './consumer-types';
 import { RemoteBrokerOffsetStore } from './offset-store';
 import { pullMessages } from './pull-api';
 import { RebalanceService } from './rebalance-service';

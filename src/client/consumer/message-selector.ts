@@ -7,16 +7,12 @@
  * the brokers of the topic, and a refusal (SUBSCRIPTION_PARSE_FAILED with the broker's parser
  * message, or SYSTEM_ERROR when the broker has property filtering off) rejects start().
  */
-import {
-  createRequest,
-  MATCH_ALL,
-  parseTagExpression,
-  RequestCode,
-  ResponseCode,
-  responseError,
-  type SubscriptionData,
-  type TagFilter,
-} from '../../protocol';
+import { responseError } from '../../protocol/errors';
+import { createRequest } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
+import { MATCH_ALL, parseTagExpression, type TagFilter } from '../../protocol/subscription';
+import type { SubscriptionData } from '../../protocol/subscription-data';
 import { optionError } from './consumer-types';
 import type { ConsumerClient } from './consumer-client';
 

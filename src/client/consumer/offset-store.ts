@@ -6,8 +6,11 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { AtomicFileWriter, readConfigFile } from '../../common';
-import { RequestCode, ResponseCode, createRequest, responseError } from '../../protocol';
+import { AtomicFileWriter, readConfigFile } from '../../common/config-file';
+import { responseError } from '../../protocol/errors';
+import { createRequest } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
 import type { ConsumerClient } from './consumer-client';
 import { queueKey, type MessageQueue } from './consumer-types';
 

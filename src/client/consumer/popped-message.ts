@@ -1,5 +1,5 @@
 /** A message received by a SimpleConsumer: the stored message plus what ack and change need. */
-import type { MessageExt } from '../../message';
+import type { MessageExt } from '../../message/message-types';
 
 export interface PoppedMessage extends MessageExt {
   /** The subscribed topic (also for redeliveries, which the broker stores in a retry topic). */

@@ -3,7 +3,7 @@
  * consumer may commit is the smallest one still held (or, when empty, one past the highest ever
  * held), so a crash never skips a message whose listener had not finished.
  */
-import type { MessageExt } from '../../message';
+import type { MessageExt } from '../../message/message-types';
 
 /** RocketMQ's pullThresholdForQueue / pullThresholdSizeForQueue defaults. */
 export const DEFAULT_MAX_HELD_COUNT = 1000;

@@ -4,21 +4,17 @@
  * hash-code filter cannot guarantee.
  */
 import { inflateSync } from 'node:zlib';
-import { IntSlotTable } from '../../common';
-import { MessageSysFlag, forEachRecord, type MessageExt } from '../../message';
-import {
-  PullMessageRequestHeader,
-  PullMessageResponseHeader,
-  PullSysFlag,
-  RequestCode,
-  ResponseCode,
-  SerializeType,
-  createFastRequest,
-  responseError,
-  tagMatches,
-  type RemotingCommand,
-  type TagFilter,
-} from '../../protocol';
+import { IntSlotTable } from '../../common/int-slot-table';
+import { MessageSysFlag } from '../../message/message-const';
+import type { MessageExt } from '../../message/message-types';
+import { forEachRecord } from '../../message/record-decoder';
+import { responseError } from '../../protocol/errors';
+import { PullMessageRequestHeader, PullMessageResponseHeader, PullSysFlag } from '../../protocol/headers/pull-message-headers';
+import { createFastRequest, type RemotingCommand } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
+import { SerializeType } from '../../protocol/serialize-type';
+import { tagMatches, type TagFilter } from '../../protocol/subscription';
 import type { ConsumerClient } from './consumer-client';
 import type { MessageQueue } from './consumer-types';
 

@@ -1,5 +1,5 @@
 /** PushConsumer options: typed, validated once at construction, defaults as in RocketMQ. */
-import type { Logger } from '../../common';
+import type { Logger } from '../../common/logger';
 import type { TraceOptions } from '../trace/trace-options';
 import { MessageModel, ConsumeFromWhere, optionError, type AllocateStrategy, type ConsumeFromWhereName, type MessageModelName } from './consumer-types';
 import { DEFAULT_MAX_HELD_BYTES, DEFAULT_MAX_HELD_COUNT } from './process-queue';

@@ -6,10 +6,12 @@
  */
 import { isAbsolute } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { silentLogger, type Logger } from '../../common';
-import { optionError, stateError } from './consumer-types';
-import { RequestCode, ResponseCode, createRequest, responseError } from '../../protocol';
-import { allocateAveragely } from '../rebalance/strategies';
+import { silentLogger, type Logger } from '../../common/logger';
+import { responseError } from '../../protocol/errors';
+import { createRequest } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
+import { allocateAveragely } from '../rebalance/strategies/allocate-averagely';
 import { concurrentConsumePool, type ConcurrentConsumePool } from './consume-pool';
 import { ConsumeService, RETRY_GROUP_TOPIC_PREFIX, type QueueConsumeService } from './consume-service';
 import { ConsumeOrderlyService } from './consume-orderly-service';
@@ -18,14 +20,16 @@ import type { ConsumerHeartbeatData } from '../client-instance';
 import { ConsumerClient } from './consumer-client';
 import { checkClientConfig, selectSubscription, toSubscriptionData, type SelectedSubscription, type SubscriptionExpression } from './message-selector';
 import {
+  optionError,
   queueKey,
+  stateError,
   type AllocateStrategy,
   type ConcurrentListener,
   type MessageQueue,
 } from './consumer-types';
 import { LocalFileOffsetStore, RemoteBrokerOffsetStore, defaultOffsetDir, type OffsetStore } from './offset-store';
 import { ProcessQueue } from './process-queue';
-import { pullMessages, DEFAULT_SUSPEND_MS } from './pull-api';
+import { pullMessages } from './pull-api';
 import { RebalanceService } from './rebalance-service';
 import { consumerRunningInfo } from './running-info';
 import { Producer } from '../producer/producer';
@@ -392,5 +396,3 @@ export class PushConsumer {
     }
   }
 }
-
-export { DEFAULT_SUSPEND_MS };

@@ -8,8 +8,12 @@
  * asked for again after 100 ms, doubling up to 1 s, instead of at the next 20 s renewal: that is
  * what makes a hand-over take about a second rather than RocketMQ's ~20 s.
  */
-import { silentLogger, type Logger } from '../../common';
-import { RequestCode, ResponseCode, createRequest, parseFastjson, responseError } from '../../protocol';
+import { silentLogger, type Logger } from '../../common/logger';
+import { responseError } from '../../protocol/errors';
+import { parseFastjson } from '../../protocol/fastjson-parser';
+import { createRequest } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
 import type { ConsumerClient } from './consumer-client';
 import { queueKey, type MessageQueue } from './consumer-types';
 

@@ -4,8 +4,12 @@
  * same split. Broadcasting: every queue. Runs at start, every 20 s and on NOTIFY_CONSUMER_IDS_CHANGED;
  * runs never overlap (a trigger during a run schedules one more run).
  */
-import { silentLogger, type Logger } from '../../common';
-import { RequestCode, ResponseCode, createRequest, parseFastjson, responseError } from '../../protocol';
+import { silentLogger, type Logger } from '../../common/logger';
+import { responseError } from '../../protocol/errors';
+import { parseFastjson } from '../../protocol/fastjson-parser';
+import { createRequest } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
 import type { ConsumerClient } from './consumer-client';
 import { compareQueues, queueKey, type AllocateStrategy, type MessageModelName, type MessageQueue } from './consumer-types';
 

@@ -5,7 +5,9 @@
  * ProcessQueueInfo, a map keyed by the queue object, ordered as MessageQueue.compareTo) and
  * `statusTable` (topic -> ConsumeStatus). fastjson writes bean keys sorted; Java maps keep order.
  */
-import { CURRENT_VERSION, MQVersion, javaDouble, type SubscriptionData } from '../../protocol';
+import { javaDouble } from '../../protocol/fastjson-writer';
+import { CURRENT_VERSION, MQVersion } from '../../protocol/language-code';
+import type { SubscriptionData } from '../../protocol/subscription-data';
 import type { ConsumerHeartbeatData } from '../client-instance';
 import { compareMessageQueues, type MessageQueue } from '../message-queue';
 

@@ -3,8 +3,12 @@
  * re-stores it in %RETRY%<group> at `delayLevel` (0: the broker picks it from the reconsume count),
  * or in %DLQ%<group> with delayLevel -1 or once it has used up `maxReconsumeTimes`.
  */
-import { MessageConst, type MessageExt } from '../../message';
-import { RequestCode, ResponseCode, createRequest, responseError } from '../../protocol';
+import { MessageConst } from '../../message/message-const';
+import type { MessageExt } from '../../message/message-types';
+import { responseError } from '../../protocol/errors';
+import { createRequest } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
 import type { ConsumerClient } from './consumer-client';
 import type { MessageQueue } from './consumer-types';
 

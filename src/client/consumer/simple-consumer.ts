@@ -6,9 +6,12 @@
  * several SimpleConsumers of a group share the work. Long polling: receive() waits up to
  * awaitDurationMs for a message to arrive.
  */
-import { silentLogger, type Logger } from '../../common';
-import { decodeRecords } from '../../message';
-import { createRequest, RequestCode, ResponseCode, responseError, type RemotingCommand } from '../../protocol';
+import { silentLogger, type Logger } from '../../common/logger';
+import { decodeRecords } from '../../message/record-decoder';
+import { responseError } from '../../protocol/errors';
+import { createRequest, type RemotingCommand } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
 import {
   buildReceiptHandle, parseReceiptHandle, parseStartOffsetInfo, receiptHandleOf,
 } from '../../protocol/headers/pop-extra-info';

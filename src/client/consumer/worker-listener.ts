@@ -3,7 +3,7 @@
  * share: the task they receive, loading the user's listener module once per worker, and giving
  * the listener Buffers again after the structured clone.
  */
-import type { MessageExt } from '../../message';
+import type { MessageExt } from '../../message/message-types';
 
 export interface WorkerConsumeTask {
   readonly modulePath: string;

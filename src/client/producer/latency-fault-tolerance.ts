@@ -4,7 +4,7 @@
  * 30 s latency (the longest isolation). Queue selection skips brokers still inside their window,
  * and when every broker is, takes the one whose window ends first.
  */
-import type { Clock } from '../../common';
+import type { Clock } from '../../common/clock';
 
 /** Latency thresholds (ms) and the not-available durations (ms) they lead to. */
 export const LATENCY_MAX_MS: readonly number[] = [50, 100, 550, 1000, 2000, 3000, 15000];

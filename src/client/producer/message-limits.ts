@@ -10,7 +10,7 @@
  *   and not blank; each key not blank and without a space inside an array of keys (the index would
  *   split it into two keys). Both at most 16 KiB, the RocketMQ 5 proxy's per-field limit.
  */
-import { MessageConst } from '../../message';
+import { MessageConst } from '../../message/message-const';
 
 export const MAX_PROPERTIES_BYTES = 32767;
 export const MAX_TAG_OR_KEY_BYTES = 16 * 1024;

@@ -4,8 +4,10 @@
  * without separators, a delay level in range. Bad input throws ERR_MESSAGE_ILLEGAL (Java's
  * Validators use MESSAGE_ILLEGAL too) before anything is sent.
  */
-import { mqError } from '../../protocol';
-import { MessageConst, propertiesProblem, topicProblem } from '../../message';
+import { mqError } from '../../protocol/errors';
+import { MessageConst } from '../../message/message-const';
+import { propertiesProblem } from '../../message/properties-codec';
+import { topicProblem } from '../../message/topic-validator';
 import { messageLimitProblem } from './message-limits';
 
 export interface Message {

@@ -4,9 +4,13 @@
  * queue selector or a sharding key; batches; compression; retries on another broker; latency-based
  * fault avoidance. Every message gets a UNIQ_KEY, which SendResult.msgId reports.
  */
-import { MqError, errorCode, type Clock } from '../../common';
-import { MessageConst, javaStringHash } from '../../message';
-import { encodeBatchBody, mqError, type RemotingCommand } from '../../protocol';
+import type { Clock } from '../../common/clock';
+import { MqError, errorCode } from '../../common/mq-error';
+import { javaStringHash } from '../../message/java-hash';
+import { MessageConst } from '../../message/message-const';
+import { encodeBatchBody } from '../../protocol/batch-body';
+import { mqError } from '../../protocol/errors';
+import type { RemotingCommand } from '../../protocol/remoting-command';
 import { clientStateError } from '../client-config';
 import type { ClientInstance } from '../client-instance';
 import { acquireClientInstance, type ClientInstanceLease } from '../client-manager';

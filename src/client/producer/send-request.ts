@@ -5,8 +5,11 @@
  * once per message: plain string concatenation for the properties, a self-writing header.
  */
 import { deflateSync } from 'node:zlib';
-import { MessageConst, MessageSysFlag } from '../../message';
-import { RequestCode, SendMessageRequestHeaderV2, SerializeType, createFastRequest, type RemotingCommand } from '../../protocol';
+import { MessageConst, MessageSysFlag } from '../../message/message-const';
+import { SendMessageRequestHeaderV2 } from '../../protocol/headers/send-message-headers';
+import { createFastRequest, type RemotingCommand } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { SerializeType } from '../../protocol/serialize-type';
 import { keysText, type Message } from './message';
 
 const SEP_NAME = '\u0001';

@@ -1,5 +1,8 @@
 /** What a successful send returns (SendResult.java) and how a send response becomes one. */
-import { ResponseCode, SendMessageResponseHeader, responseError, type RemotingCommand } from '../../protocol';
+import { responseError } from '../../protocol/errors';
+import { SendMessageResponseHeader } from '../../protocol/headers/send-message-headers';
+import type { RemotingCommand } from '../../protocol/remoting-command';
+import { ResponseCode } from '../../protocol/response-code';
 import type { MessageQueue } from '../message-queue';
 
 export type SendStatus = 'SEND_OK' | 'FLUSH_DISK_TIMEOUT' | 'FLUSH_SLAVE_TIMEOUT' | 'SLAVE_NOT_AVAILABLE';

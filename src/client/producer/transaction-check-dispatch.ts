@@ -5,10 +5,13 @@
  * registered on the instance (checks for groups with none here are logged and dropped).
  */
 import { inflateSync } from 'node:zlib';
-import type { Logger } from '../../common';
-import { MessageSysFlag, decodeRecords, type MessageExt } from '../../message';
-import { CheckTransactionStateRequestHeader, RequestCode, type CheckTransactionStateRequest } from '../../protocol';
-import type { RequestHandler } from '../../remoting';
+import type { Logger } from '../../common/logger';
+import { MessageSysFlag } from '../../message/message-const';
+import type { MessageExt } from '../../message/message-types';
+import { decodeRecords } from '../../message/record-decoder';
+import { CheckTransactionStateRequestHeader, type CheckTransactionStateRequest } from '../../protocol/headers/transaction-headers';
+import { RequestCode } from '../../protocol/request-code';
+import type { RequestHandler } from '../../remoting/request-handler';
 
 export type CheckReceiver = (header: CheckTransactionStateRequest, message: MessageExt, brokerAddr: string) => void;
 

@@ -2,7 +2,7 @@
  * What a transactional producer's user supplies (RocketMQ TransactionListener) and gets back
  * (TransactionSendResult), with RocketMQ's state names.
  */
-import type { MessageExt } from '../../message';
+import type { MessageExt } from '../../message/message-types';
 import type { Message } from './message';
 import type { SendResult } from './send-result';
 

@@ -7,9 +7,13 @@
  *
  * Plain sends go through `producer` (the same group and client instance).
  */
-import { errorCode } from '../../common';
-import { MessageConst, MessageSysFlag, decodeOffsetMessageId, type MessageExt } from '../../message';
-import { EndTransactionRequestHeader, RequestCode, createRequest, type CheckTransactionStateRequest } from '../../protocol';
+import { errorCode } from '../../common/mq-error';
+import { MessageConst, MessageSysFlag } from '../../message/message-const';
+import { decodeOffsetMessageId } from '../../message/message-id';
+import type { MessageExt } from '../../message/message-types';
+import { EndTransactionRequestHeader, type CheckTransactionStateRequest } from '../../protocol/headers/transaction-headers';
+import { createRequest } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
 import { clientOptionError, clientStateError } from '../client-config';
 import { MessageClientIdGenerator } from '../message-client-id';
 import type { MessageQueue } from '../message-queue';

@@ -5,7 +5,8 @@
  * with a master and the write permission, or the orderTopicConf layout when present) and
  * subscribe info (the read queues of readable brokers).
  */
-import { mqError, parseFastjson } from '../../protocol';
+import { mqError } from '../../protocol/errors';
+import { parseFastjson } from '../../protocol/fastjson-parser';
 import { compareMessageQueues, type MessageQueue } from '../message-queue';
 
 export const PERM_READ = 4;

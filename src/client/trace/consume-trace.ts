@@ -5,7 +5,8 @@
  * ConsumeReturnType. Messages of the trace topic, and those stored with TRACE_ON=false, are skipped.
  */
 import { randomBytes } from 'node:crypto';
-import { MessageConst, type MessageExt } from '../../message';
+import { MessageConst } from '../../message/message-const';
+import type { MessageExt } from '../../message/message-types';
 import type { ProducerOptions } from '../producer/producer-options';
 import type { ConsumeHook, ConsumeOutcome } from './hooks';
 import { CONSUME_RETURN_TYPES, type SubAfterRecord, type SubBeforeRecord } from './trace-codec';

@@ -3,7 +3,7 @@
  * ConsumeMessageHook). Message trace is one user; a hook must be cheap and must not throw — the
  * callers guard against throws anyway, since a hook must never fail a send or a consume.
  */
-import type { MessageExt } from '../../message';
+import type { MessageExt } from '../../message/message-types';
 import type { Message } from '../producer/message';
 import type { SendResult } from '../producer/send-result';
 import type { ConsumeReturnType, MessageTypeName } from './trace-codec';

@@ -6,7 +6,7 @@
  * records, a failed trace send loses its batch, and both are only counted — a business send or
  * consume never waits for, or fails because of, its trace.
  */
-import { silentLogger, type Logger } from '../../common';
+import { silentLogger, type Logger } from '../../common/logger';
 import type { Message } from '../producer/message';
 import type { ProducerOptions } from '../producer/producer-options';
 import { encodeTraceRecord, traceKeys, type TraceRecord } from './trace-codec';

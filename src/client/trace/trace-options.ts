@@ -1,5 +1,5 @@
 /** The `enableTrace` / `traceTopic` options producers and push consumers share, validated once. */
-import { topicProblem } from '../../message';
+import { topicProblem } from '../../message/topic-validator';
 import { clientOptionError } from '../client-config';
 import { DEFAULT_TRACE_TOPIC } from './trace-dispatcher';
 

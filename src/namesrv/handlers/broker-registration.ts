@@ -4,19 +4,12 @@
  * ADD_WRITE_PERM_OF_BROKER (327). remoting-protocol.md §4.3, §4.4.
  */
 import { crc32 } from 'node:zlib';
-import {
-  createResponse,
-  mqError,
-  optionalBoolean,
-  optionalInt,
-  optionalString,
-  type RemotingCommand,
-  RequestCode,
-  requiredInt,
-  requiredString,
-  ResponseCode,
-} from '../../protocol';
-import type { HandlerContext, RequestHandler } from '../../remoting';
+import { mqError } from '../../protocol/errors';
+import { optionalBoolean, optionalInt, optionalString, requiredInt, requiredString } from '../../protocol/headers/header-fields';
+import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
+import type { HandlerContext, RequestHandler } from '../../remoting/request-handler';
 import { decodeDataVersion, decodeRegisterBrokerBody } from '../register-broker-body';
 import { encodeDataVersion, encodeKvTable } from '../route-json';
 import { NAMESPACE_ORDER_TOPIC_CONFIG } from '../route-types';

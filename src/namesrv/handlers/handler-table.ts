@@ -1,5 +1,5 @@
 /** Every code the name server serves, registered through the remoting server's handler table. */
-import type { HandlerRegistry, RequestHandler } from '../../remoting';
+import type { HandlerRegistry, RequestHandler } from '../../remoting/request-handler';
 import { brokerRegistrationHandlers } from './broker-registration';
 import { kvConfigHandlers } from './kv-config';
 import type { NamesrvContext } from './namesrv-context';

@@ -2,8 +2,11 @@
  * KV codes: PUT_KV_CONFIG (100), GET_KV_CONFIG (101), DELETE_KV_CONFIG (102),
  * GET_KVLIST_BY_NAMESPACE (219). remoting-protocol.md §4.4.
  */
-import { createResponse, type RemotingCommand, RequestCode, requiredString, ResponseCode } from '../../protocol';
-import type { RequestHandler } from '../../remoting';
+import { requiredString } from '../../protocol/headers/header-fields';
+import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
+import type { RequestHandler } from '../../remoting/request-handler';
 import { encodeKvTable } from '../route-json';
 import type { NamesrvContext } from './namesrv-context';
 

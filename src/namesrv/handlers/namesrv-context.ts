@@ -1,4 +1,4 @@
-import type { Logger } from '../../common';
+import type { Logger } from '../../common/logger';
 import type { KvConfigManager } from '../kv-config-manager';
 import type { NamesrvConfig } from '../namesrv-config';
 import type { RouteInfoManager } from '../route-info-manager';

@@ -3,16 +3,11 @@
  * GET_ALL_TOPIC_LIST_FROM_NAMESERVER (206), GET_TOPICS_BY_CLUSTER (224), DELETE_TOPIC_IN_NAMESRV (216).
  * remoting-protocol.md §4.1, §4.2, §4.4.
  */
-import {
-  createResponse,
-  optionalBoolean,
-  optionalString,
-  type RemotingCommand,
-  RequestCode,
-  requiredString,
-  ResponseCode,
-} from '../../protocol';
-import type { RequestHandler } from '../../remoting';
+import { optionalBoolean, optionalString, requiredString } from '../../protocol/headers/header-fields';
+import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
+import type { RequestHandler } from '../../remoting/request-handler';
 import { encodeClusterInfo, encodeTopicList, encodeTopicRouteData, wantsStandardJson } from '../route-json';
 import { NAMESPACE_ORDER_TOPIC_CONFIG } from '../route-types';
 import type { NamesrvContext } from './namesrv-context';

@@ -4,7 +4,7 @@
  * the same split from the same inputs, so each queue has exactly one owner. Callers pass queues
  * and ids sorted (the rebalance does), and the strategies do not sort them again.
  */
-import { mqError } from '../../../protocol';
+import { mqError } from '../../../protocol/errors';
 import type { MessageQueue } from '../../message-queue';
 
 export type AllocateStrategy = (

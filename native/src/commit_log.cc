@@ -51,8 +51,9 @@ MappedFileOptions SegmentOptions(const StoreConfig& c) {
   o.read_ahead = c.dataReadAheadEnable != 0;
   o.flush_every_pages_when_warming =
       (warm && c.sync_flush()) ? static_cast<int64_t>(c.flushLeastPagesWhenWarmMapedFile) : 0;
-  // ASYNC_FLUSH stores into the mapping: keep the next pages in the page cache, so a store never
-  // takes a read-ahead on the main thread (allocate_service.h). 16 MiB: far more than a burst of
+  // ASYNC_FLUSH stores into the mapping: keep the next pages in the page cache and mapped
+  // writable, so a store never takes a read-ahead or a write fault on the main thread
+  // (allocate_service.h). 16 MiB: far more than a burst of
   // appends covers before the worker's next step.
   if (!warm && !c.sync_flush()) o.prefetch_window = 16 << 20;
   return o;

@@ -84,13 +84,14 @@ void MappedFile::Advise(const MappedFileOptions& options) {
   if (!options.read_ahead) ::madvise(data_, static_cast<size_t>(size_), MADV_RANDOM);
 }
 
-void MappedFile::Warm(int64_t from, int64_t to, const MappedFileOptions& options) {
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22  // Linux 5.14
 #endif
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23  // Linux 5.14
 #endif
+
+void MappedFile::Warm(int64_t from, int64_t to, const MappedFileOptions& options) {
   if (options.pre_fault == PreFault::kNone) return;
   from &= ~(kPageSize - 1);
   if (to <= from) return;
@@ -113,7 +114,9 @@ void MappedFile::Warm(int64_t from, int64_t to, const MappedFileOptions& options
 
 void MappedFile::Prefetch(int64_t from, int64_t to) {
   from &= ~(kPageSize - 1);
-  if (to > from) ::posix_fadvise(fd_, from, to - from, POSIX_FADV_WILLNEED);
+  if (to <= from) return;
+  ::posix_fadvise(fd_, from, to - from, POSIX_FADV_WILLNEED);
+  ::madvise(data_ + from, static_cast<size_t>(to - from), MADV_POPULATE_WRITE);
 }
 
 void MappedFile::Lock(const MappedFileOptions& options) {

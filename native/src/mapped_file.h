@@ -61,8 +61,10 @@ class MappedFile {
   // Pre-faults [from, to) per options.pre_fault without storing anything, so it is safe while the
   // append path already writes into the same segment. Falls back to read-touching.
   void Warm(int64_t from, int64_t to, const MappedFileOptions& options);
-  // Brings [from, to) into the page cache without mapping it (POSIX_FADV_WILLNEED): exactly that
-  // range is read, where a fault on the mapping would read a whole read-ahead window.
+  // Brings [from, to) into the page cache (POSIX_FADV_WILLNEED: exactly that range is read, where
+  // a fault on the mapping would read a whole read-ahead window), then maps it writable without
+  // storing anything (MADV_POPULATE_WRITE, Linux 5.14; older kernels leave the write fault to the
+  // first store), so it is safe while the append path writes into the same segment.
   void Prefetch(int64_t from, int64_t to);
   void Lock(const MappedFileOptions& options);
 

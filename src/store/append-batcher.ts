@@ -15,6 +15,7 @@ import type { MessageToStore } from '../message/message-types';
 import { encodePropertiesChecked, findProperty, propertiesProblem } from '../message/properties-codec';
 import { MAX_PROPERTIES_LENGTH } from '../message/record-layout';
 import type { RecordEncoder } from '../message/record-encoder';
+import type { DispatcherWake } from './dispatcher-wake';
 import type { GroupCommitService } from './flush/group-commit';
 import type { PutMessageResult } from './message-store';
 import type { MessageValidator } from './message-validator';
@@ -23,7 +24,6 @@ import type { PutStatus, StatusTable } from './store-status';
 
 export interface AppendTarget {
   appendBatch(records: Buffer, count: number, out: Float64Array, wakeDispatcher?: boolean): number;
-  wakeDispatcher(): void;
 }
 
 /** Why the store cannot take writes right now (not started, shut down, disk full), or undefined. */
@@ -31,6 +31,8 @@ export type WriteGate = () => { readonly status: PutStatus; readonly remark: str
 
 export interface AppendBatcherOptions {
   readonly target: AppendTarget;
+  /** Wakes the dispatcher after crossings (the native call itself never does). */
+  readonly dispatcherWake: DispatcherWake;
   readonly statusTable: StatusTable;
   readonly encoder: RecordEncoder;
   readonly validator: MessageValidator;
@@ -158,14 +160,14 @@ export class AppendBatcher {
 
   /**
    * One native call; the `out` array holds its per-record offsets on PUT_OK. The dispatcher is not
-   * woken by the call itself but by an immediate that runs after the turn's crossing and after the
-   * answers it produced were written (Node runs ticks and microtasks between immediates): the
-   * cross-CPU wake-up, and the dispatcher thread it may schedule on this CPU, stay off the path of
-   * every send.
+   * woken by the call itself but through DispatcherWake: at the earliest by an immediate that runs
+   * after the turn's crossing and after the answers it produced were written (Node runs ticks and
+   * microtasks between immediates), so the cross-CPU wake-up, and the dispatcher thread it may
+   * schedule on this CPU, stay off the path of every send.
    */
   #crossing(startByte: number, endByte: number, count: number): PutStatus {
     if (this.#out.length < 2 * count + 1) this.#out = new Float64Array(2 * count + 1 + 1024);
-    this.#scheduleDispatcherWake();
+    this.#o.dispatcherWake.schedule();
     try {
       return this.#o.statusTable.putStatus(this.#o.target.appendBatch(this.#buffer.subarray(startByte, endByte), count, this.#out, false));
     } catch (err) {
@@ -176,20 +178,6 @@ export class AppendBatcher {
   }
 
   #lastError = '';
-  #isDispatcherWakeScheduled = false;
-  #scheduleDispatcherWake(): void {
-    if (this.#isDispatcherWakeScheduled) return;
-    this.#isDispatcherWakeScheduled = true;
-    setImmediate(this.#wakeDispatcher);
-  }
-  readonly #wakeDispatcher = (): void => {
-    this.#isDispatcherWakeScheduled = false;
-    try {
-      this.#o.target.wakeDispatcher();
-    } catch (err) {
-      this.#o.logger.error('waking the dispatcher failed', err);
-    }
-  };
 
   #completeStored(groups: readonly Group[]): void {
     const out = this.#out;
@@ -242,7 +230,7 @@ export class AppendBatcher {
       this.#scheduled = true;
       setImmediate(this.#onTurnEnd);
       // Queued right behind the crossing, so it runs in the same check phase, after the answers.
-      this.#scheduleDispatcherWake();
+      this.#o.dispatcherWake.schedule();
     }
   }
 

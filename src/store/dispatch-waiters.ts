@@ -17,7 +17,12 @@ export class DispatchWaiters {
   readonly #dispatchedPosition: () => number;
   /** Sorted by target, ascending. */
   #waiters: Waiter[] = [];
-  readonly #listeners = new Set<() => void>();
+  /**
+   * Replaced, never changed in place: onDispatched walks the array it started with while a listener
+   * may unsubscribe, and a Set that gains and loses a member per held pull would keep replacing its
+   * hash table (V8 chains the replaced ones, which keeps garbage alive past scavenges).
+   */
+  #listeners: ReadonlyArray<() => void> = [];
   readonly #onListenerError: (err: unknown) => void;
   readonly #keepAlive: KeepAlive | undefined;
   readonly #setDemand: (wanted: boolean) => void;
@@ -37,7 +42,7 @@ export class DispatchWaiters {
 
   /** Tells the dispatcher whether anyone waits now (`force`: even if that did not change). */
   updateDemand(force = false): void {
-    const wanted = this.#waiters.length > 0 || this.#listeners.size > 0;
+    const wanted = this.#waiters.length > 0 || this.#listeners.length > 0;
     if (wanted === this.#isDemanded && !force) return;
     this.#isDemanded = wanted;
     this.#setDemand(wanted);
@@ -69,10 +74,14 @@ export class DispatchWaiters {
    * subscription are not reported.
    */
   addListener(listener: () => void): () => void {
-    this.#listeners.add(listener);
+    // A wrapper per subscription, so the same function subscribed twice is two subscriptions.
+    const subscription = (): void => listener();
+    this.#listeners = [...this.#listeners, subscription];
     this.updateDemand();
     return () => {
-      this.#listeners.delete(listener);
+      const i = this.#listeners.indexOf(subscription);
+      if (i < 0) return;
+      this.#listeners = this.#listeners.filter((_, j) => j !== i);
       this.updateDemand();
     };
   }

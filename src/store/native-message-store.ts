@@ -16,6 +16,7 @@ import { RecordEncoder } from '../message/record-encoder';
 import { AppendBatcher } from './append-batcher';
 import { CleanService, statfsDiskUsage } from './clean-service';
 import { DispatchWaiters } from './dispatch-waiters';
+import { DispatcherWake } from './dispatcher-wake';
 import { GroupCommitService } from './flush/group-commit';
 import { KeepAlive } from './keep-alive';
 import type {
@@ -61,6 +62,7 @@ export class NativeMessageStore implements MessageStore {
   readonly #batcher: AppendBatcher;
   readonly #groupCommit: GroupCommitService | undefined;
   readonly #dispatch: DispatchWaiters;
+  readonly #dispatcherWake: DispatcherWake;
   readonly #clean: CleanService;
   #state: State = 'created';
   #startPromise: Promise<RecoveryReport> | undefined;
@@ -91,11 +93,16 @@ export class NativeMessageStore implements MessageStore {
       this.config.flushDiskType === 'SYNC_FLUSH'
         ? new GroupCommitService(this.#clock, this.config.syncFlushTimeout, () => handle.getFlushedPosition(), keepAlive)
         : undefined;
+    this.#dispatcherWake = new DispatcherWake(
+      () => handle.wakeDispatcher(),
+      (err) => this.#logger.error('waking the dispatcher failed', err),
+    );
     this.#dispatch = new DispatchWaiters(
       () => handle.getDispatchedPosition(),
       (err) => this.#logger.error('a message-arriving listener threw', err),
       keepAlive,
       (wanted) => {
+        this.#dispatcherWake.setAwaited(wanted);
         if (this.#state === 'running') handle.setDispatchNotifications(wanted);
       },
     );
@@ -108,6 +115,7 @@ export class NativeMessageStore implements MessageStore {
     );
     this.#batcher = new AppendBatcher({
       target: handle,
+      dispatcherWake: this.#dispatcherWake,
       statusTable: this.#statusTable,
       encoder,
       validator: new MessageValidator(this.config.maxMessageSize),
@@ -159,6 +167,7 @@ export class NativeMessageStore implements MessageStore {
     // Puts of the current turn were promised an answer: append them before closing.
     if (wasRunning) this.#batcher.appendPending();
     this.#state = 'shutdown';
+    this.#dispatcherWake.cancel();
     this.#clean.stop();
     try {
       this.#handle.close();

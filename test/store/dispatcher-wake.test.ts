@@ -4,6 +4,7 @@ import { silentLogger } from '../../src/common';
 import { offsetMessageIdPrefix } from '../../src/message/message-id';
 import { RecordEncoder } from '../../src/message/record-encoder';
 import { AppendBatcher, type AppendTarget } from '../../src/store/append-batcher';
+import { DispatcherWake, LAZY_WAKE_MS } from '../../src/store/dispatcher-wake';
 import { MessageValidator } from '../../src/store/message-validator';
 import { loadAddon } from '../../src/store/native/binding';
 
@@ -24,17 +25,23 @@ function recordingTarget(putOk: number, calls: string[]): AppendTarget {
       assert.ok(records.length > 0);
       return putOk;
     },
-    wakeDispatcher() {
-      calls.push('wake dispatcher');
-    },
   };
 }
 
-test('the dispatcher is woken once per turn, after the appends and after the callers have their answers', async () => {
+function recordingWake(calls: string[]): DispatcherWake {
+  return new DispatcherWake(() => calls.push('wake dispatcher'), (err) => assert.fail(String(err)));
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+test('while someone awaits dispatch, the dispatcher is woken once per turn, after the appends and after the callers have their answers', async () => {
   const { statusTable } = loadAddon();
   const calls: string[] = [];
+  const dispatcherWake = recordingWake(calls);
+  dispatcherWake.setAwaited(true);
   const batcher = new AppendBatcher({
     target: recordingTarget(statusTable.putOk, calls),
+    dispatcherWake,
     statusTable,
     encoder: new RecordEncoder(storeHost),
     validator: new MessageValidator(4 * 1024 * 1024),
@@ -49,7 +56,7 @@ test('the dispatcher is woken once per turn, after the appends and after the cal
       calls.push(`answered ${r.status}`);
     }));
   await Promise.all(puts);
-  await new Promise((resolve) => setImmediate(resolve));
+  await nextTurn();
   assert.deepEqual(calls, [
     'append 3 wakeDispatcher=false',
     'answered PUT_OK',
@@ -60,6 +67,53 @@ test('the dispatcher is woken once per turn, after the appends and after the cal
 
   // A later turn wakes it again.
   await batcher.putMessage({ topic: 'WakeOrder', queueId: 0, body: Buffer.from('again') });
-  await new Promise((resolve) => setImmediate(resolve));
+  await nextTurn();
   assert.deepEqual(calls.slice(5), ['append 1 wakeDispatcher=false', 'wake dispatcher']);
+});
+
+test('while no one awaits dispatch, wakes within LAZY_WAKE_MS, one for everything scheduled meanwhile', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const calls: string[] = [];
+  const wake = recordingWake(calls);
+  wake.schedule();
+  wake.schedule();
+  await nextTurn();
+  wake.schedule();
+  assert.deepEqual(calls, []);
+  t.mock.timers.tick(LAZY_WAKE_MS);
+  assert.deepEqual(calls, ['wake dispatcher']);
+  t.mock.timers.tick(10 * LAZY_WAKE_MS);
+  assert.deepEqual(calls, ['wake dispatcher']);
+  wake.schedule();
+  t.mock.timers.tick(LAZY_WAKE_MS);
+  assert.deepEqual(calls, ['wake dispatcher', 'wake dispatcher']);
+});
+
+test('a lazy wake still pending when a waiter appears happens at once, and not again when its time comes', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const calls: string[] = [];
+  const wake = recordingWake(calls);
+  wake.schedule();
+  wake.setAwaited(true);
+  await nextTurn();
+  assert.deepEqual(calls, ['wake dispatcher']);
+  t.mock.timers.tick(10 * LAZY_WAKE_MS);
+  assert.deepEqual(calls, ['wake dispatcher']);
+  // Waiters gone: back to lazy.
+  wake.setAwaited(false);
+  wake.schedule();
+  await nextTurn();
+  assert.deepEqual(calls, ['wake dispatcher']);
+  t.mock.timers.tick(LAZY_WAKE_MS);
+  assert.deepEqual(calls, ['wake dispatcher', 'wake dispatcher']);
+});
+
+test('cancel drops a pending lazy wake', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const calls: string[] = [];
+  const wake = recordingWake(calls);
+  wake.schedule();
+  wake.cancel();
+  t.mock.timers.tick(10 * LAZY_WAKE_MS);
+  assert.deepEqual(calls, []);
 });

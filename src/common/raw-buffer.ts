@@ -17,3 +17,32 @@ export const latin1Write: Writer = prototype.latin1Write;
 export function int32BE(b: Buffer, p: number): number {
   return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
 }
+
+/** The big-endian int16 at b[p, p + 2), sign-extended. */
+export function int16BE(b: Buffer, p: number): number {
+  return ((b[p]! << 24) | (b[p + 1]! << 16)) >> 16;
+}
+
+/** Stores the low 32 bits of `value` big-endian at b[p, p + 4) (signed or unsigned alike). */
+export function putInt32BE(b: Buffer, p: number, value: number): void {
+  b[p] = value >>> 24;
+  b[p + 1] = (value >>> 16) & 0xff;
+  b[p + 2] = (value >>> 8) & 0xff;
+  b[p + 3] = value & 0xff;
+}
+
+/** Stores the low 16 bits of `value` big-endian at b[p, p + 2). */
+export function putInt16BE(b: Buffer, p: number, value: number): void {
+  b[p] = (value >>> 8) & 0xff;
+  b[p + 1] = value & 0xff;
+}
+
+/**
+ * Buffer.prototype.subarray, called as `bufferSubarray.call(buffer, start, end)`. Node 20's V8
+ * looks a method up on a typed array (`buffer.subarray`, `buffer.readInt32BE`) through a generic
+ * inline-cache call even in optimized code; through a constant function it does not. Hence this
+ * and the integer helpers above on the per-frame paths.
+ */
+export const bufferSubarray = Buffer.prototype.subarray as (this: Buffer, start: number, end?: number) => Buffer;
+/** Buffer.prototype.copy, called as `bufferCopy.call(source, target, targetStart, sourceStart, sourceEnd)`. */
+export const bufferCopy = Buffer.prototype.copy as (this: Buffer, target: Uint8Array, targetStart: number, sourceStart: number, sourceEnd: number) => number;

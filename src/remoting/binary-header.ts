@@ -11,7 +11,7 @@ import { checkBinaryExtFields } from '../protocol/binary-ext-fields';
 import { mqError } from '../protocol/errors';
 import { LanguageCode, languageFromByte } from '../protocol/language-code';
 import { createBinaryDecodedCommand, type BinaryExtFieldsSink, type RemotingCommand } from '../protocol/remoting-command';
-import { latin1Write, utf8Slice, utf8Write } from '../common/raw-buffer';
+import { int16BE, int32BE, latin1Write, putInt16BE, putInt32BE, utf8Slice, utf8Write } from '../common/raw-buffer';
 import { grownScratch } from './scratch-buffer';
 
 /** code(2) language(1) version(2) opaque(4) flag(4) remarkLength(4) extFieldsLength(4). */
@@ -73,8 +73,7 @@ function beginEntry(key: string): number {
   pos += 2;
   const keyLength = writeString(key);
   if (keyLength > 0xffff) throw mqError('ERR_HEADER_MALFORMED', `extFields key of ${keyLength} bytes cannot travel in a binary header`);
-  scratch[keyAt] = keyLength >>> 8;
-  scratch[keyAt + 1] = keyLength & 0xff;
+  putInt16BE(scratch, keyAt, keyLength);
   ensure(4);
   const valueAt = pos;
   pos += 4;
@@ -82,11 +81,7 @@ function beginEntry(key: string): number {
 }
 
 function endEntry(valueAt: number, valueLength: number): void {
-  const buf = scratch;
-  buf[valueAt] = valueLength >>> 24;
-  buf[valueAt + 1] = (valueLength >>> 16) & 0xff;
-  buf[valueAt + 2] = (valueLength >>> 8) & 0xff;
-  buf[valueAt + 3] = valueLength & 0xff;
+  putInt32BE(scratch, valueAt, valueLength);
 }
 
 /**
@@ -164,15 +159,15 @@ export function writeBinaryHeader(command: RemotingCommand): number {
   pos = 0;
   ensure(BINARY_FIXED_BYTES);
   // Java casts code and version to short; codes above 32767 (pop) cannot travel in this form.
-  scratch.writeInt16BE((command.code << 16) >> 16, 0);
+  putInt16BE(scratch, 0, command.code);
   scratch[2] = LanguageCode[command.language];
-  scratch.writeInt16BE((command.version << 16) >> 16, 3);
-  scratch.writeInt32BE(command.opaque | 0, 5);
-  scratch.writeInt32BE(command.flag | 0, 9);
+  putInt16BE(scratch, 3, command.version);
+  putInt32BE(scratch, 5, command.opaque);
+  putInt32BE(scratch, 9, command.flag);
   pos = 17;
   // Each length is read into a local first: writing a string may replace `scratch` (it grows).
   const remarkLength = command.remark === undefined ? 0 : writeString(command.remark);
-  scratch.writeInt32BE(remarkLength, 13);
+  putInt32BE(scratch, 13, remarkLength);
   ensure(4);
   const extStart = pos;
   pos += 4;
@@ -188,7 +183,7 @@ export function writeBinaryHeader(command: RemotingCommand): number {
       endEntry(at, writeString(value));
     }
   }
-  scratch.writeInt32BE(pos - extStart - 4, extStart);
+  putInt32BE(scratch, extStart, pos - extStart - 4);
   return pos;
 }
 
@@ -211,20 +206,20 @@ export function decodeBinaryHeader(frame: Buffer, start: number, end: number): R
   if (end - start < BINARY_FIXED_BYTES) {
     throw malformed(`binary header of ${end - start} bytes is shorter than ${BINARY_FIXED_BYTES}`);
   }
-  const code = frame.readInt16BE(start);
+  const code = int16BE(frame, start);
   const language = languageFromByte(frame[start + 2]!);
-  const version = frame.readInt16BE(start + 3);
-  const opaque = frame.readInt32BE(start + 5);
-  const flag = frame.readInt32BE(start + 9);
+  const version = int16BE(frame, start + 3);
+  const opaque = int32BE(frame, start + 5);
+  const flag = int32BE(frame, start + 9);
   let p = start + 13;
-  const remarkLength = frame.readInt32BE(p);
+  const remarkLength = int32BE(frame, p);
   p += 4;
   if (remarkLength < 0 || remarkLength > end - p - 4) {
     throw malformed(`binary header remark length ${remarkLength} exceeds the header`);
   }
   const remark = remarkLength > 0 ? utf8Slice.call(frame, p, p + remarkLength) : undefined;
   p += remarkLength;
-  const extLength = frame.readInt32BE(p);
+  const extLength = int32BE(frame, p);
   p += 4;
   if (extLength < 0 || extLength > end - p) {
     throw malformed(`binary header extFields length ${extLength} exceeds the header`);

@@ -1,3 +1,4 @@
+import { bufferCopy, bufferSubarray, int32BE, putInt32BE } from '../common/raw-buffer';
 import { mqError } from '../protocol/errors';
 import { languageFromName } from '../protocol/language-code';
 import type { RemotingCommand } from '../protocol/remoting-command';
@@ -15,7 +16,7 @@ const HEADER_LENGTH_MASK = 0xffffff;
  */
 export function decodeCommand(frame: Buffer): RemotingCommand {
   if (frame.length < 4) throw mqError('ERR_FRAME_MALFORMED', `frame of ${frame.length} bytes has no header length`);
-  const word = frame.readUInt32BE(0);
+  const word = int32BE(frame, 0) >>> 0;
   const serializeType = word >>> 24;
   const headerLength = word & HEADER_LENGTH_MASK;
   if (headerLength > frame.length - 4) {
@@ -26,7 +27,7 @@ export function decodeCommand(frame: Buffer): RemotingCommand {
   if (serializeType === SerializeType.JSON) command = decodeJsonHeader(frame, 4, headerEnd);
   else if (serializeType === SerializeType.ROCKETMQ) command = decodeBinaryHeader(frame, 4, headerEnd);
   else throw mqError('ERR_HEADER_MALFORMED', `unknown serialize type ${serializeType}`);
-  command.body = headerEnd < frame.length ? frame.subarray(headerEnd) : undefined;
+  command.body = headerEnd < frame.length ? bufferSubarray.call(frame, headerEnd) : undefined;
   return command;
 }
 
@@ -133,8 +134,8 @@ export function headerScratchFor(command: RemotingCommand): Buffer {
 
 /** The length field and the header-length word at `offset` (sizes checked by encodeHeader). */
 export function writeFrameStart(out: Buffer, offset: number, headerLength: number, bodyLength: number, type: number): void {
-  out.writeInt32BE(4 + headerLength + bodyLength, offset);
-  out.writeUInt32BE(((type << 24) | headerLength) >>> 0, offset + 4);
+  putInt32BE(out, offset, 4 + headerLength + bodyLength);
+  putInt32BE(out, offset + 4, (type << 24) | headerLength);
 }
 
 /**
@@ -146,7 +147,7 @@ export function encodeCommandPrefix(command: RemotingCommand, reserveBytes = 0):
   const headerLength = encodeHeader(command, bodyLength);
   const prefix = Buffer.allocUnsafe(8 + headerLength + reserveBytes);
   writeFrameStart(prefix, 0, headerLength, bodyLength, command.serializeTypeCurrentRPC);
-  headerScratchFor(command).copy(prefix, 8, 0, headerLength);
+  bufferCopy.call(headerScratchFor(command), prefix, 8, 0, headerLength);
   return prefix;
 }
 

@@ -1,3 +1,4 @@
+import { bufferCopy, bufferSubarray, int32BE } from '../common/raw-buffer';
 import { mqError } from '../protocol/errors';
 
 /** Java's NettyDecoder limit (com.rocketmq.remoting.frameMaxLength), counting the length field. */
@@ -57,7 +58,7 @@ export class FrameDecoder {
       const partial = this.#partial;
       if (partial !== null) {
         const n = Math.min(partial.length - this.#partialFilled, end - pos);
-        chunk.copy(partial, this.#partialFilled, pos, pos + n);
+        bufferCopy.call(chunk, partial, this.#partialFilled, pos, pos + n);
         this.#partialFilled += n;
         pos += n;
         if (this.#partialFilled === partial.length) {
@@ -69,25 +70,25 @@ export class FrameDecoder {
       }
       let length: number;
       if (this.#lengthFilled === 0 && end - pos >= LENGTH_FIELD_BYTES) {
-        length = chunk.readInt32BE(pos);
+        length = int32BE(chunk, pos);
         pos += LENGTH_FIELD_BYTES;
       } else {
         const n = Math.min(LENGTH_FIELD_BYTES - this.#lengthFilled, end - pos);
-        chunk.copy(this.#lengthBytes, this.#lengthFilled, pos, pos + n);
+        bufferCopy.call(chunk, this.#lengthBytes, this.#lengthFilled, pos, pos + n);
         this.#lengthFilled += n;
         pos += n;
         if (this.#lengthFilled < LENGTH_FIELD_BYTES) break;
         this.#lengthFilled = 0;
-        length = this.#lengthBytes.readInt32BE(0);
+        length = int32BE(this.#lengthBytes, 0);
       }
       this.#checkLength(length);
       if (end - pos >= length) {
-        const frame = chunk.subarray(pos, pos + length);
+        const frame = bufferSubarray.call(chunk, pos, pos + length);
         pos += length;
         this.#sink.onFrame(frame);
       } else {
         const gathered = Buffer.allocUnsafe(length);
-        chunk.copy(gathered, 0, pos, end);
+        bufferCopy.call(chunk, gathered, 0, pos, end);
         this.#partial = gathered;
         this.#partialFilled = end - pos;
         pos = end;

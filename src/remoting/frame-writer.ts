@@ -6,6 +6,7 @@
  * copied; they go as chunks of their own. An arena is never written twice: a slice handed to the
  * socket stays valid however long the kernel takes.
  */
+import { bufferCopy, bufferSubarray } from '../common/raw-buffer';
 import type { RemotingCommand } from '../protocol/remoting-command';
 import { encodeHeader, headerScratchFor, writeFrameStart } from './command-codec';
 
@@ -53,7 +54,7 @@ export class FrameWriter {
     }
     const at = arenaPos;
     writeFrameStart(arena, at, headerLength, bodyLength, command.serializeTypeCurrentRPC);
-    headerScratchFor(command).copy(arena, at + 8, 0, headerLength);
+    bufferCopy.call(headerScratchFor(command), arena, at + 8, 0, headerLength);
     if (isInline && bodyLength > 0) arena.set(body!, at + 8 + headerLength);
     arenaPos = at + frameBytes;
     this.#regionEnd = arenaPos;
@@ -76,7 +77,7 @@ export class FrameWriter {
 
   #closeRegion(): void {
     if (this.#regionArena !== undefined && this.#regionEnd > this.#regionStart) {
-      this.#chunks.push(this.#regionArena.subarray(this.#regionStart, this.#regionEnd));
+      this.#chunks.push(bufferSubarray.call(this.#regionArena, this.#regionStart, this.#regionEnd));
     }
     this.#regionArena = undefined;
     this.#regionStart = 0;

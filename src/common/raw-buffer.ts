@@ -5,7 +5,7 @@
  * `.call(buffer, ...)`.
  */
 type Slicer = (this: Buffer, start: number, end: number) => string;
-type Writer = (this: Buffer, text: string, offset: number) => number;
+type Writer = (this: Buffer, text: string, offset: number, maxBytes?: number) => number;
 const prototype = Buffer.prototype as unknown as { utf8Slice: Slicer; latin1Slice: Slicer; utf8Write: Writer; latin1Write: Writer };
 
 export const utf8Slice: Slicer = prototype.utf8Slice;
@@ -44,5 +44,7 @@ export function putInt16BE(b: Buffer, p: number, value: number): void {
  * and the integer helpers above on the per-frame paths.
  */
 export const bufferSubarray = Buffer.prototype.subarray as (this: Buffer, start: number, end?: number) => Buffer;
+/** Uint8Array.prototype.set, called as `typedArraySet.call(target, source, offset)`. */
+export const typedArraySet = Uint8Array.prototype.set as (this: Uint8Array, source: ArrayLike<number>, offset?: number) => void;
 /** Buffer.prototype.copy, called as `bufferCopy.call(source, target, targetStart, sourceStart, sourceEnd)`. */
 export const bufferCopy = Buffer.prototype.copy as (this: Buffer, target: Uint8Array, targetStart: number, sourceStart: number, sourceEnd: number) => number;

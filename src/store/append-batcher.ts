@@ -11,6 +11,7 @@
  * so one caller's bad message cannot fail another caller's.
  */
 import type { Logger } from '../common/logger';
+import { bufferSubarray } from '../common/raw-buffer';
 import type { MessageToStore } from '../message/message-types';
 import { encodePropertiesChecked, findProperty, propertiesProblem } from '../message/properties-codec';
 import { MAX_PROPERTIES_LENGTH } from '../message/record-layout';
@@ -169,7 +170,7 @@ export class AppendBatcher {
     if (this.#out.length < 2 * count + 1) this.#out = new Float64Array(2 * count + 1 + 1024);
     this.#o.dispatcherWake.schedule();
     try {
-      return this.#o.statusTable.putStatus(this.#o.target.appendBatch(this.#buffer.subarray(startByte, endByte), count, this.#out, false));
+      return this.#o.statusTable.putStatus(this.#o.target.appendBatch(bufferSubarray.call(this.#buffer, startByte, endByte), count, this.#out, false));
     } catch (err) {
       this.#o.logger.error(`appendBatch of ${count} records failed`, err);
       this.#lastError = err instanceof Error ? err.message : String(err);

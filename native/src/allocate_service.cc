@@ -13,6 +13,10 @@ constexpr int64_t kWarmChunkBytes = 4 << 20;
 // Prefetch works in pieces this size (well under a millisecond of zero-filling here), yielding in
 // between, so a newer request is seen soon and the latency-sensitive threads go first.
 constexpr int64_t kPrefetchChunkBytes = 256 << 10;
+// When the appends have caught up with the prefetch, it resumes this far ahead of them: populating
+// pages they are writing only contends with their own faults for the same page locks (measured: 4
+// KiB bodies in batches of 256, ~700 MB/s, ran 25% slower).
+constexpr int64_t kPrefetchLeadBytes = 1 << 20;
 }
 
 void AllocateService::Start() {
@@ -109,6 +113,14 @@ void AllocateService::Run() {
 // One chunk; the rest stays pending (unless a newer request replaced it meanwhile).
 void AllocateService::PrefetchChunk(PendingPrefetch& pending, std::unique_lock<std::mutex>& lock) {
   std::shared_ptr<MappedFile> file = pending.file;
+  if (append_position_ != nullptr) {
+    const int64_t appended = append_position_->load(std::memory_order_relaxed) - file->file_from_offset();
+    if (appended + kPrefetchLeadBytes > pending.from) pending.from = appended + kPrefetchLeadBytes;
+    if (pending.from >= pending.to) {
+      pending.file.reset();
+      return;
+    }
+  }
   const int64_t from = pending.from;
   const int64_t to = std::min(pending.to, from + kPrefetchChunkBytes);
   if (to >= pending.to) {

@@ -18,6 +18,7 @@
 // thread inside.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -50,6 +51,9 @@ class AllocateService {
   // Asks the worker to bring [from, to) of `file` (positions inside the file) into the page cache.
   // A request that continues the pending one extends it; one for another file replaces it.
   void PrefetchPages(std::shared_ptr<MappedFile> file, int64_t from, int64_t to);
+  // The appends' end position (absolute), so prefetching never works at or behind it. Set once,
+  // before Start().
+  void FollowAppends(const std::atomic<int64_t>* append_position) { append_position_ = append_position; }
 
  private:
   void Run();
@@ -79,6 +83,7 @@ class AllocateService {
   int64_t highest_taken_ = -1;  // segments at or below this exist already: never pre-create them
   PendingPrefetch ahead_of_appends_;  // PrefetchPages()
   PendingPrefetch segment_head_;      // the first window of the segment created last
+  const std::atomic<int64_t>* append_position_ = nullptr;
   bool failed_logged_ = false;
   bool stop_ = false;
   std::thread thread_;

@@ -68,6 +68,7 @@ CommitLog::CommitLog(const StoreConfig& config, std::string dir)
       allocator_(dir, file_size_, SegmentOptions(config)),
       prefetch_window_(SegmentOptions(config).prefetch_window),
       write_through_fd_(config.sync_flush()) {
+  allocator_.FollowAppends(&wrote_);
   if (config_.transient_pool_enabled()) {
     pool_ = std::make_unique<TransientStorePool>(static_cast<size_t>(config_.transientStorePoolSize),
                                                  static_cast<size_t>(file_size_));

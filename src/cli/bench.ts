@@ -10,9 +10,6 @@ import { extractCompareArgs, runComparison } from '../bench/compare';
 import { runFlushMatrixCommand } from '../bench/matrix/flush-matrix-command';
 import { runTopicScalingCommand } from '../bench/matrix/topic-scaling-command';
 
-export const BENCH_COMMAND_USAGE = 'bench producer|consumer|e2e|store [--size B] [--threads N] [--rate N] [--namesrv ADDR] [--json FILE] ...\n' +
-  '  bench flush-matrix [--grid quick|default|FILE] | topic-scaling [--topics 1,64,...]   many runs, one report (--help)';
-
 function oneLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }

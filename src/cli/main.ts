@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAdmin } from './admin';
-import { BENCH_COMMAND_USAGE, runBench } from './bench';
+import { BENCH_COMMAND_USAGE } from './bench-usage';
 import { CONSUME_USAGE, runConsume } from './consume';
 import { PRODUCE_USAGE, runProduce } from './produce';
 import { runBroker, runNamesrv, runStandalone } from './servers';
@@ -114,8 +114,11 @@ export async function main(argv: string[]): Promise<number> {
     case 'consume':
       await runConsume(args);
       return 0;
-    case 'bench':
+    case 'bench': {
+      // Loaded on demand: the harness and its peers' client libraries are not for the servers.
+      const { runBench } = await import('./bench');
       return runBench(args);
+    }
     case 'help':
     case '--help':
       console.log(USAGE);

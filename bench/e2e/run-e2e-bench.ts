@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { SERVER_NODE_FLAGS } from '../../src/cli/server-node-flags';
 import { runIsolated } from '../lib/run-isolated';
 import { runMain, writeResults } from '../lib/write-results';
 import { startBenchProcess, type BenchProcess } from './bench-process';
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
       let broker: BenchProcess | undefined;
       try {
         broker = await startBenchProcess(
-          [...nodeArgs, path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js'), 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0', '--flush', flush,
+          [...SERVER_NODE_FLAGS, ...nodeArgs, path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js'), 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0', '--flush', flush,
             '--set', `maxTransferCountOnMessageInMemory=${MAX_PULL_BATCH}`, '--set', `maxTransferBytesOnMessageInMemory=${MAX_PULL_BATCH * 4096}`],
           /name server listening on port (\d+)/, / ready$/);
         const target = { namesrvAddr: `127.0.0.1:${broker.port}`, bodySize: BODY_SIZE };

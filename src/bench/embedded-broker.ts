@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import { SERVER_NODE_FLAGS } from '../cli/server-node-flags';
 import { onOutputLines } from './output-lines';
 
 const START_DEADLINE_MS = 30_000;
@@ -31,7 +32,7 @@ export class EmbeddedBroker {
   private constructor(options: EmbeddedBrokerOptions) {
     const args = ['--data-dir', options.dataDir, '--namesrv-port', '0', '--broker-port', '0', '--flush', options.flushDiskType];
     for (const [key, value] of Object.entries(options.brokerSettings)) args.push('--set', `${key}=${value}`);
-    this.#child = spawn(process.execPath, [path.join(__dirname, 'embedded-broker-main.js'), ...args], {
+    this.#child = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(__dirname, 'embedded-broker-main.js'), ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });

@@ -48,7 +48,8 @@ class AllocateService {
   void GiveBack(std::shared_ptr<MappedFile> file);
   // Asks the worker to prepare the segment at `offset` if it does not exist yet.
   void RequestAhead(int64_t offset);
-  // Asks the worker to bring [from, to) of `file` (positions inside the file) into the page cache.
+  // Asks the worker to bring [from, to) of `file` (positions inside the file) into the page cache
+  // and map it writable (MappedFile::Prefetch), never at or behind the appends (FollowAppends).
   // A request that continues the pending one extends it; one for another file replaces it.
   void PrefetchPages(std::shared_ptr<MappedFile> file, int64_t from, int64_t to);
   // The appends' end position (absolute), so prefetching never works at or behind it. Set once,

@@ -26,6 +26,7 @@
         "native/src/store_files.cc",
         "native/src/transient_store_pool.cc",
         "native/src/addon.cc",
+        "native/src/busy_poll_wrap.cc",
         "native/src/store_wrap.cc"
       ],
       "include_dirs": [

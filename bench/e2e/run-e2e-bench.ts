@@ -6,6 +6,7 @@
  *   node dist/bench/e2e/run-e2e-bench.js [--quick] [--flush ASYNC_FLUSH,SYNC_FLUSH]
  *       [--only produce-async,produce-sync,drain,latency,dispatch] [--out file]
  *       [--node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"]   (given to the broker and every case process)
+ *       [--set key=value ...]   (broker settings for the run, as `cometmq start --set`)
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -37,13 +38,14 @@ function sizes(quick: boolean) {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, flush: { type: 'string' }, only: { type: 'string' }, out: { type: 'string' }, 'node-args': { type: 'string' } },
+    options: { quick: { type: 'boolean', default: false }, flush: { type: 'string' }, only: { type: 'string' }, out: { type: 'string' }, 'node-args': { type: 'string' }, set: { type: 'string', multiple: true } },
   });
   const selected = new Set((values.only ?? 'produce-async,produce-sync,drain,latency,dispatch').split(','));
   const flushes = (values.flush ?? FLUSH_TYPES.join(',')).split(',') as Flush[];
   for (const f of flushes) if (!FLUSH_TYPES.includes(f)) throw new Error(`--flush takes ASYNC_FLUSH and/or SYNC_FLUSH, got '${f}'`);
   const n = sizes(values.quick ?? false);
   const nodeArgs = (values['node-args'] ?? '').split(' ').filter((a) => a.length > 0);
+  const brokerSettings = (values.set ?? []).flatMap((setting) => ['--set', setting]);
   const casesModule = path.join(__dirname, 'e2e-cases.js');
   const results: Record<string, unknown>[] = [];
   const echo = await startBenchProcess([path.join(__dirname, 'echo-server.js')], /^listening (\d+)/);
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
       try {
         broker = await startBenchProcess(
           [...SERVER_NODE_FLAGS, ...nodeArgs, path.join(__dirname, '..', '..', '..', 'bin', 'cometmq.js'), 'start', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0', '--flush', flush,
-            '--set', `maxTransferCountOnMessageInMemory=${MAX_PULL_BATCH}`, '--set', `maxTransferBytesOnMessageInMemory=${MAX_PULL_BATCH * 4096}`],
+            '--set', `maxTransferCountOnMessageInMemory=${MAX_PULL_BATCH}`, '--set', `maxTransferBytesOnMessageInMemory=${MAX_PULL_BATCH * 4096}`, ...brokerSettings],
           /name server listening on port (\d+)/, / ready$/);
         const target = { namesrvAddr: `127.0.0.1:${broker.port}`, bodySize: BODY_SIZE };
         const run = async (c: Record<string, unknown>): Promise<Record<string, unknown>> => {

@@ -1,4 +1,4 @@
-// Module init: exports NativeStore, constants, crc32 and the benchmark ceilings
+// Module init: exports NativeStore, BusyPoller, constants, crc32 and the benchmark ceilings
 // (src/store/native/native-types.ts NativeAddon). Per-environment data; an environment cleanup
 // hook closes stores still open when the environment (main thread or a worker) goes away.
 #include <napi.h>
@@ -8,6 +8,7 @@
 #include "addon_data.h"
 #include "append_status.h"
 #include "bench_ceilings.h"
+#include "busy_poll_wrap.h"
 #include "crc32.h"
 #include "js_errors.h"
 #include "record_layout.h"
@@ -125,6 +126,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonData>(data);
   napi_add_env_cleanup_hook(env, CleanupEnv, data);
   (void)exports.Set("NativeStore", StoreWrap::Init(env, data));
+  (void)exports.Set("BusyPoller", BusyPollWrap::Init(env));
   (void)exports.Set("constants", Constants(env));
   (void)exports.Set("crc32", Napi::Function::New(env, JsCrc32, "crc32"));
   Napi::Object ceilings = Napi::Object::New(env);

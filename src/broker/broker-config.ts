@@ -45,6 +45,11 @@ export interface BrokerConfig {
   readonly flushConsumerOffsetInterval: number;
   readonly registerNameServerPeriod: number;
   readonly channelExpiredTimeoutMs: number;
+  /**
+   * After answering a client, keep polling the sockets this long (µs) before letting the CPU sleep,
+   * so a client's next request is read without waking an idle CPU; 0 = never poll (docs/broker.md).
+   */
+  readonly serverBusyPollMicros: number;
   readonly region: string;
   readonly traceOn: boolean;
   /** Create msgTraceTopicName (1 queue) at start (RocketMQ traceTopicEnable; see docs/trace.md). */
@@ -100,6 +105,7 @@ export const DEFAULT_BROKER_CONFIG = Object.freeze({
   flushConsumerOffsetInterval: 5000,
   registerNameServerPeriod: 30_000,
   channelExpiredTimeoutMs: 120_000,
+  serverBusyPollMicros: 100,
   region: 'DefaultRegion',
   traceOn: true,
   traceTopicEnable: false,
@@ -196,6 +202,7 @@ export function createBrokerConfig(source: BrokerConfigSource): BrokerConfig {
   checkInt(broker, 'flushConsumerOffsetInterval', 1, 3_600_000, fail);
   checkInt(broker, 'registerNameServerPeriod', 1000, 3_600_000, fail);
   checkInt(broker, 'channelExpiredTimeoutMs', 1000, 86_400_000, fail);
+  checkInt(broker, 'serverBusyPollMicros', 0, 100_000, fail);
   checkInt(broker, 'transactionTimeOut', 0, 86_400_000, fail);
   checkInt(broker, 'transactionCheckMax', 1, 1_000_000, fail);
   checkInt(broker, 'transactionCheckInterval', 1, 86_400_000, fail);

@@ -15,6 +15,7 @@ import { NativeMessageStore } from '../store/native-message-store';
 import { parseDelayLevels } from '../store/store-config';
 import type { BrokerConfig } from './broker-config';
 import type { BrokerContext } from './broker-context';
+import { BusyPoll } from './busy-poll';
 import { ScheduleMessageService } from './delay/schedule-message-service';
 import { TimerWheelService } from './timer/timer-wheel-service';
 import { ConsumerFilterCache } from './filter/consumer-filter-cache';
@@ -59,6 +60,7 @@ export class BrokerController {
   #transactionChecks: TransactionalMessageCheckService | null = null;
   #scanTimer: TimerHandle | null = null;
   #pop: PopService | null = null;
+  #busyPoll: BusyPoll | null = null;
   #startPromise: Promise<RecoveryReport> | null = null;
   #shutdownPromise: Promise<void> | null = null;
 
@@ -167,7 +169,11 @@ export class BrokerController {
     this.#pop = popServiceOf(context);
     await this.#pop.start();
 
-    const server = new RemotingServer({ host: config.listenHost, port, logger: this.#logger, clock: this.#clock, idleTimeoutMs: config.channelExpiredTimeoutMs });
+    this.#busyPoll = config.serverBusyPollMicros > 0 ? new BusyPoll(config.serverBusyPollMicros) : null;
+    const server = new RemotingServer({
+      host: config.listenHost, port, logger: this.#logger, clock: this.#clock, idleTimeoutMs: config.channelExpiredTimeoutMs,
+      onActivity: this.#busyPoll?.noteActivity,
+    });
     registerBrokerHandlers(server, context);
     server.onConnectionClose((connection) => {
       consumers.removeConnection(connection.id);
@@ -206,6 +212,7 @@ export class BrokerController {
     this.#context?.pullHold.shutdown();
     await this.#pop?.shutdown();
     await this.#server?.shutdown();
+    this.#busyPoll?.close();
     await this.#schedule?.shutdown();
     await this.#timers?.shutdown();
     await this.#transactionChecks?.shutdown();

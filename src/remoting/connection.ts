@@ -29,6 +29,8 @@ export interface ConnectionOptions {
   readonly opaques: OpaqueCounter;
   readonly requestListener: RequestListener;
   readonly maxFrameBytes?: number;
+  /** Called when the connection reads or writes (the broker's busy polling). */
+  readonly onActivity?: (() => void) | undefined;
 }
 
 /**
@@ -80,6 +82,7 @@ export class Connection implements RemotingConnection, FrameSink {
   readonly #opaques: OpaqueCounter;
   readonly #requestListener: RequestListener;
   readonly #decoder: FrameDecoder;
+  readonly #onActivity: (() => void) | undefined;
   /** In flight, by opaque (not a Map: see IntSlotTable). */
   readonly #pending = new IntSlotTable<PendingRequest>();
   readonly #closeListeners: Array<(connection: RemotingConnection) => void> = [];
@@ -100,6 +103,7 @@ export class Connection implements RemotingConnection, FrameSink {
     this.#opaques = options.opaques;
     this.#requestListener = options.requestListener;
     this.#decoder = new FrameDecoder(this, options.maxFrameBytes ?? MAX_FRAME_BYTES);
+    this.#onActivity = options.onActivity;
     this.remoteAddress = formatPeerAddress(socket.remoteAddress, socket.remotePort);
     this.localAddress = formatPeerAddress(socket.localAddress, socket.localPort);
     this.context = Object.freeze({ remoteAddress: this.remoteAddress, connection: this });
@@ -226,6 +230,7 @@ export class Connection implements RemotingConnection, FrameSink {
       for (const chunk of chunks) socket.write(chunk);
       socket.uncork();
     }
+    this.#onActivity?.();
   }
 
   #write(command: RemotingCommand): void {
@@ -242,6 +247,7 @@ export class Connection implements RemotingConnection, FrameSink {
 
   #onData(chunk: Buffer): void {
     if (this.#isClosed) return;
+    this.#onActivity?.();
     try {
       this.#decoder.push(chunk);
     } catch (err) {

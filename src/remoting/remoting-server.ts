@@ -17,6 +17,8 @@ export interface RemotingServerOptions {
   readonly maxFrameBytes?: number;
   /** A connection silent this long is closed (RocketMQ serverChannelMaxIdleTimeSeconds); 0 = never. Default 120 s. */
   readonly idleTimeoutMs?: number;
+  /** Called whenever a connection reads or writes (the broker's busy polling: broker/busy-poll.ts). */
+  readonly onActivity?: (() => void) | undefined;
 }
 
 /**
@@ -33,6 +35,7 @@ export class RemotingServer implements HandlerRegistry {
   readonly #clock: Clock;
   readonly #maxFrameBytes: number;
   readonly #idleTimeoutMs: number;
+  readonly #onActivity: (() => void) | undefined;
   readonly #dispatcher: RequestDispatcher;
   readonly #connections = new Set<Connection>();
   readonly #openListeners = new Set<(connection: RemotingConnection) => void>();
@@ -54,6 +57,7 @@ export class RemotingServer implements HandlerRegistry {
     this.#clock = options.clock ?? systemClock;
     this.#maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 120_000;
+    this.#onActivity = options.onActivity;
     this.#dispatcher = new RequestDispatcher(this.#logger);
   }
 
@@ -123,6 +127,7 @@ export class RemotingServer implements HandlerRegistry {
       opaques: this.#opaques,
       requestListener: this.#dispatcher,
       maxFrameBytes: this.#maxFrameBytes,
+      onActivity: this.#onActivity,
     });
     this.#connections.add(connection);
     if (this.#idleTimeoutMs > 0) socket.setTimeout(this.#idleTimeoutMs, () => connection.close());

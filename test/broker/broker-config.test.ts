@@ -44,6 +44,8 @@ test('broker.conf: values, defaults and store keys passed through', () => {
   assert.equal(defaults.autoCreateTopicEnable, true);
   assert.equal(defaults.brokerRole, 'ASYNC_MASTER');
   assert.deepEqual(defaults.namesrvAddrs, []);
+  assert.equal(defaults.serverBusyPollMicros, 100);
+  assert.equal(createBrokerConfig(parseBrokerConf('storePathRootDir=/tmp/x\nserverBusyPollMicros=0\n')).serverBusyPollMicros, 0);
 });
 
 function expectError(text: string, pattern: RegExp): void {
@@ -70,6 +72,7 @@ test('broker.conf errors name the file, line and key', () => {
   expectError(`${base}brokerName=a\nbrokerName=b\n`, /b\.conf:3: brokerName is set twice \(first on line 2\)/);
   expectError('brokerName=a\n', /storePathRootDir must be set/);
   expectError(`${base}brokerIP1=my-host\n`, /b\.conf:2: brokerIP1 must be an IPv4 or IPv6 address/);
+  expectError(`${base}serverBusyPollMicros=-1\n`, /b\.conf:2: serverBusyPollMicros must be an integer within 0\.\.100000/);
 });
 
 test('loadBrokerConfig reads a file; a missing file is a clear error', () => {

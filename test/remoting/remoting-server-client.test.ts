@@ -367,3 +367,20 @@ test('one-way requests from the server reach the client\'s handler', async () =>
     },
   );
 });
+
+test('onActivity: a server connection reports its reads and writes', async () => {
+  let activity = 0;
+  const server = new RemotingServer({ host: '127.0.0.1', port: 0, logger: new RecordingLogger(), onActivity: () => activity++ });
+  server.registerHandler(ECHO, (request) => createResponse(ResponseCode.SUCCESS, undefined, {}, request.body));
+  await server.start();
+  const client = new RemotingClient({ logger: new RecordingLogger() });
+  try {
+    const response = await client.invokeSync(server.address, createRequest(ECHO, {}, Buffer.from('x')), 10_000);
+    assert.equal(response.code, ResponseCode.SUCCESS);
+    // The request's read and the response's write at least (a connection may read in more chunks).
+    assert.ok(activity >= 2, `activity ${activity}`);
+  } finally {
+    await client.shutdown();
+    await server.shutdown(1000);
+  }
+});

@@ -214,8 +214,24 @@ export interface NativeCeilings {
   writeWithFdatasync(path: string, totalBytes: number, chunkBytes: number, bytesPerSync: number): Float64Array; /* per-sync latencies ns */
 }
 
+/**
+ * Keeps the event loop polling, without sleeping, for `windowMicros` after the last activity
+ * (native/src/busy_poll_wrap.h). Activity is reported through `state`: bump state[0]; state[1] is 1
+ * while polling, and start() is needed only when it is 0.
+ */
+export interface NativeBusyPoller {
+  start(): void;
+  /** Stops polling and frees the handle; the poller is unusable after. */
+  close(): void;
+}
+
+export interface NativeBusyPollerConstructor {
+  new (state: Int32Array, windowMicros: number): NativeBusyPoller;
+}
+
 export interface NativeAddon {
   readonly NativeStore: NativeStoreConstructor;
+  readonly BusyPoller: NativeBusyPollerConstructor;
   readonly constants: NativeConstants;
   /** CRC32 (IEEE 802.3, as java.util.zip.CRC32) of buf[start, end), unmasked. */
   crc32(buf: Uint8Array, start: number, end: number): number;

@@ -1,0 +1,34 @@
+// BusyPoller: keeps the event loop polling its sockets, without sleeping, for a window after the
+// last activity JS reports (the broker's serverBusyPollMicros; Seastar's idle-poll-time and the
+// kernel's guest halt polling are the same idea). Waking a CPU that went idle costs tens of
+// microseconds on virtual machines, more than handling a request; a loop that is still polling
+// when the next request of a synchronous client arrives reads it at once.
+//
+// A uv_idle handle does the polling: while one is active, libuv polls with a zero timeout and runs
+// the idle callback once per loop iteration, with no JS and no allocation. JS reports activity by
+// bumping state[0] of a shared Int32Array (no call per message); it calls start() only when
+// state[1] is 0 (not polling). The handle is unref'd, so it never keeps a process alive.
+#pragma once
+
+#include <napi.h>
+
+namespace cometmq {
+
+class BusyPollWrap : public Napi::ObjectWrap<BusyPollWrap> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  explicit BusyPollWrap(const Napi::CallbackInfo& info);
+  ~BusyPollWrap() override;
+
+ private:
+  struct Poller;
+
+  Napi::Value Start(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  void CloseHandle();
+
+  Poller* poller_ = nullptr;  // freed by the handle's close callback
+  Napi::Reference<Napi::Int32Array> state_;
+};
+
+}  // namespace cometmq

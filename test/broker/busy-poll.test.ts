@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { performance } from 'node:perf_hooks';
+import { BusyPoll } from '../../src/broker/busy-poll';
+import { loadAddon } from '../../src/store/native/binding';
+import { waitFor } from './wait-for';
+
+/** How much of `ms` of waiting on a timer the event loop spent awake (1 = never slept). */
+async function utilizationWhileWaiting(ms: number): Promise<number> {
+  const before = performance.eventLoopUtilization();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return performance.eventLoopUtilization(before).utilization;
+}
+
+test('busy poll: activity opens a window that closes by itself', async () => {
+  const poll = new BusyPoll(2000);
+  try {
+    assert.equal(poll.isPolling, false, 'no activity yet');
+    poll.noteActivity();
+    assert.equal(poll.isPolling, true);
+    await waitFor(() => !poll.isPolling, 10_000);
+    poll.noteActivity();
+    assert.equal(poll.isPolling, true, 'the next activity opens a new window');
+  } finally {
+    poll.close();
+  }
+});
+
+test('busy poll: the event loop does not sleep inside the window, and sleeps again after it', async () => {
+  // The control first: with nothing polling, waiting on a timer is time asleep in the poll phase.
+  assert.ok(await utilizationWhileWaiting(40) < 0.5, 'a loop waiting on a timer sleeps');
+  const poll = new BusyPoll(100_000);
+  try {
+    poll.noteActivity();
+    assert.ok(await utilizationWhileWaiting(40) > 0.9, 'a polling loop never waits with a timeout');
+    poll.close();
+    assert.equal(poll.isPolling, false, 'close stops the polling at once');
+    poll.noteActivity();
+    assert.equal(poll.isPolling, false, 'activity after close is ignored');
+    assert.ok(await utilizationWhileWaiting(40) < 0.5, 'the loop sleeps again after close');
+  } finally {
+    poll.close();
+  }
+});
+
+test('busy poll: a polling window never keeps a process alive', async () => {
+  // If the idle handle held the loop, the child would run until the 100 ms window ended and report
+  // false; unref'd, the loop ends with the window still open.
+  const modulePath = path.resolve(__dirname, '..', '..', 'src', 'broker', 'busy-poll.js');
+  const script = `const { BusyPoll } = require(${JSON.stringify(modulePath)});
+const poll = new BusyPoll(100000);
+poll.noteActivity();
+process.on('exit', () => process.stdout.write('polling at exit: ' + poll.isPolling));`;
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`child exited ${code}: ${out}`))));
+  });
+  assert.equal(output, 'polling at exit: true');
+});
+
+test('busy poll: the native poller refuses bad arguments', () => {
+  const { BusyPoller } = loadAddon().addon;
+  assert.throws(() => new BusyPoller(new Float64Array(2) as unknown as Int32Array, 100), TypeError);
+  assert.throws(() => new BusyPoller(new Int32Array(1), 100), TypeError);
+  assert.throws(() => new BusyPoller(new Int32Array(2), 0), RangeError);
+  assert.throws(() => new BusyPoller(new Int32Array(2), 2e6), RangeError);
+});

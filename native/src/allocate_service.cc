@@ -5,6 +5,7 @@
 #include <sched.h>
 
 #include "store_log.h"
+#include "thread_name.h"
 
 namespace cometmq {
 
@@ -23,7 +24,10 @@ void AllocateService::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (thread_.joinable()) return;
   stop_ = false;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("cometmq-alloc");
+    Run();
+  });
 }
 
 void AllocateService::Stop() {

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "store_log.h"
+#include "thread_name.h"
 
 namespace cometmq {
 
@@ -24,9 +25,20 @@ FlushService::FlushService(const StoreConfig& config, CommitLog* commit_log, Che
 
 void FlushService::Start() {
   stop_.store(false);
-  commit_log_thread_ = std::thread([this] { RunCommitLogFlush(); });
-  if (config_.transient_pool_enabled()) commit_thread_ = std::thread([this] { RunCommit(); });
-  logic_thread_ = std::thread([this] { RunLogicFlush(); });
+  commit_log_thread_ = std::thread([this] {
+    NameThisThread("cometmq-flush");
+    RunCommitLogFlush();
+  });
+  if (config_.transient_pool_enabled()) {
+    commit_thread_ = std::thread([this] {
+      NameThisThread("cometmq-commit");
+      RunCommit();
+    });
+  }
+  logic_thread_ = std::thread([this] {
+    NameThisThread("cometmq-cqflush");
+    RunLogicFlush();
+  });
 }
 
 void FlushService::Stop() {

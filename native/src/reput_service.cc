@@ -6,6 +6,7 @@
 #include "message_properties.h"
 #include "record_layout.h"
 #include "store_log.h"
+#include "thread_name.h"
 
 namespace cometmq {
 
@@ -112,7 +113,10 @@ StoreResult ReputService::DispatchRange(int64_t from, int64_t to, uint64_t* reco
 void ReputService::Start(int64_t from) {
   dispatched_.store(from, std::memory_order_release);
   stop_.store(false);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("cometmq-reput");
+    Run();
+  });
 }
 
 void ReputService::Stop() {

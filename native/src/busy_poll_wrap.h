@@ -7,7 +7,9 @@
 // A uv_idle handle does the polling: while one is active, libuv polls with a zero timeout and runs
 // the idle callback once per loop iteration, with no JS and no allocation. JS reports activity by
 // bumping state[0] of a shared Int32Array (no call per message); it calls start() only when
-// state[1] is 0 (not polling). The handle is unref'd, so it never keeps a process alive.
+// state[1] is 0 (not polling). The poller gives way to other threads: a window ends early when a
+// sched_yield shows another thread wanted this CPU, or when the machine has more runnable threads
+// than CPUs; state[2] counts such windows. The handle is unref'd: it never keeps a process alive.
 #pragma once
 
 #include <napi.h>

@@ -5,14 +5,15 @@
  * producer's next send, arriving a round trip later, is read by a loop that is still awake. The
  * polling is native (a libuv idle handle, native/src/busy_poll_wrap.h): no JS runs and nothing is
  * allocated per poll, and a request costs one counter increment here. An idle broker does not
- * poll: each window ends `micros` after the last activity.
+ * poll: each window ends `micros` after the last activity, or as soon as other threads want the
+ * CPU (docs/broker.md, "Busy polling").
  */
 import { loadAddon } from '../store/native/binding';
 import type { NativeBusyPoller } from '../store/native/native-types';
 
 export class BusyPoll {
-  /** [0]: activity count (bumped per activity); [1]: 1 while the native side polls. */
-  readonly #state = new Int32Array(2);
+  /** [0]: activity count (bumped per activity); [1]: 1 while the native side polls; [2]: windows given way. */
+  readonly #state = new Int32Array(3);
   readonly #poller: NativeBusyPoller;
   #isClosed = false;
 
@@ -30,6 +31,11 @@ export class BusyPoll {
   /** Whether the loop is polling now. */
   get isPolling(): boolean {
     return this.#state[1] === 1;
+  }
+
+  /** Windows that ended early because other threads wanted the CPU. */
+  get gaveWayCount(): number {
+    return this.#state[2]!;
   }
 
   close(): void {

@@ -34,7 +34,9 @@ test('busy poll: the event loop does not sleep inside the window, and sleeps aga
   const poll = new BusyPoll(100_000);
   try {
     poll.noteActivity();
-    assert.ok(await utilizationWhileWaiting(40) > 0.9, 'a polling loop never waits with a timeout');
+    // Unless it gave way to other threads (a loaded machine), the loop polled the whole time.
+    const utilization = await utilizationWhileWaiting(40);
+    assert.ok(utilization > 0.9 || poll.gaveWayCount > 0, `utilization ${utilization}, gave way ${poll.gaveWayCount} times`);
     poll.close();
     assert.equal(poll.isPolling, false, 'close stops the polling at once');
     poll.noteActivity();
@@ -65,8 +67,8 @@ process.on('exit', () => process.stdout.write('polling at exit: ' + poll.isPolli
 
 test('busy poll: the native poller refuses bad arguments', () => {
   const { BusyPoller } = loadAddon().addon;
-  assert.throws(() => new BusyPoller(new Float64Array(2) as unknown as Int32Array, 100), TypeError);
-  assert.throws(() => new BusyPoller(new Int32Array(1), 100), TypeError);
-  assert.throws(() => new BusyPoller(new Int32Array(2), 0), RangeError);
-  assert.throws(() => new BusyPoller(new Int32Array(2), 2e6), RangeError);
+  assert.throws(() => new BusyPoller(new Float64Array(3) as unknown as Int32Array, 100), TypeError);
+  assert.throws(() => new BusyPoller(new Int32Array(2), 100), TypeError);
+  assert.throws(() => new BusyPoller(new Int32Array(3), 0), RangeError);
+  assert.throws(() => new BusyPoller(new Int32Array(3), 2e6), RangeError);
 });

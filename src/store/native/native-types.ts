@@ -217,7 +217,8 @@ export interface NativeCeilings {
 /**
  * Keeps the event loop polling, without sleeping, for `windowMicros` after the last activity
  * (native/src/busy_poll_wrap.h). Activity is reported through `state`: bump state[0]; state[1] is 1
- * while polling, and start() is needed only when it is 0.
+ * while polling, and start() is needed only when it is 0; state[2] counts the windows that ended
+ * early to give the CPU to other threads.
  */
 export interface NativeBusyPoller {
   start(): void;

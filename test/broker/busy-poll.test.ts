@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import { BusyPoll } from '../../src/broker/busy-poll';
 import { loadAddon } from '../../src/store/native/binding';
+import { ResponseCode } from '../../src/protocol';
+import { pullRequest, sendV2Request, startBroker } from './broker-fixture';
 import { waitFor } from './wait-for';
 
 /** How much of `ms` of waiting on a timer the event loop spent awake (1 = never slept). */
@@ -71,4 +73,25 @@ test('busy poll: the native poller refuses bad arguments', () => {
   assert.throws(() => new BusyPoller(new Int32Array(2), 100), TypeError);
   assert.throws(() => new BusyPoller(new Int32Array(3), 0), RangeError);
   assert.throws(() => new BusyPoller(new Int32Array(3), 2e6), RangeError);
+});
+
+test('busy poll: a broker with serverBusyPollMicros serves sends and a held pull, and shuts down', async () => {
+  const fx = await startBroker(undefined, { serverBusyPollMicros: 200 });
+  try {
+    for (let i = 0; i < 100; i++) {
+      const sent = await fx.invoke(sendV2Request({ topic: 'BusyPoll', body: `m${i}` }));
+      assert.equal(sent.code, ResponseCode.SUCCESS, sent.remark);
+      assert.equal(sent.extFields['queueOffset'], String(i));
+    }
+    await fx.dispatched();
+    // A pull held at the end of the queue returns as soon as the next message arrives.
+    const held = fx.invoke(pullRequest({ topic: 'BusyPoll', queueOffset: 100, suspend: true, suspendTimeoutMillis: 20_000 }), 30_000);
+    const last = await fx.invoke(sendV2Request({ topic: 'BusyPoll', body: 'last' }));
+    assert.equal(last.code, ResponseCode.SUCCESS, last.remark);
+    const pulled = await held;
+    assert.equal(pulled.code, ResponseCode.SUCCESS, pulled.remark);
+    assert.equal(pulled.extFields['nextBeginOffset'], '101');
+  } finally {
+    await fx.close();
+  }
 });

@@ -6,7 +6,7 @@
  * copied; they go as chunks of their own. An arena is never written twice: a slice handed to the
  * socket stays valid however long the kernel takes.
  */
-import { bufferCopy, bufferSubarray } from '../common/raw-buffer';
+import { bufferCopy, bufferSubarray, typedArraySet } from '../common/raw-buffer';
 import type { RemotingCommand } from '../protocol/remoting-command';
 import { encodeHeader, headerScratchFor, writeFrameStart } from './command-codec';
 
@@ -55,7 +55,7 @@ export class FrameWriter {
     const at = arenaPos;
     writeFrameStart(arena, at, headerLength, bodyLength, command.serializeTypeCurrentRPC);
     bufferCopy.call(headerScratchFor(command), arena, at + 8, 0, headerLength);
-    if (isInline && bodyLength > 0) arena.set(body!, at + 8 + headerLength);
+    if (isInline && bodyLength > 0) typedArraySet.call(arena, body!, at + 8 + headerLength);
     arenaPos = at + frameBytes;
     this.#regionEnd = arenaPos;
     this.#bytes += frameBytes;

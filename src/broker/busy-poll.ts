@@ -6,25 +6,31 @@
  * polling is native (a libuv idle handle, native/src/busy_poll_wrap.h): no JS runs and nothing is
  * allocated per poll, and a request costs one counter increment here. An idle broker does not
  * poll: each window ends `micros` after the last activity, or as soon as other threads want the
- * CPU (docs/broker.md, "Busy polling").
+ * CPU; and polling rests for a while when its windows keep ending without a request, as they do
+ * under traffic paced by the clients' own timers (docs/broker.md, "Busy polling").
  */
 import { loadAddon } from '../store/native/binding';
 import type { NativeBusyPoller } from '../store/native/native-types';
 
 export class BusyPoll {
-  /** [0]: activity count (bumped per activity); [1]: 1 while the native side polls; [2]: windows given way. */
-  readonly #state = new Int32Array(3);
+  /**
+   * [0]: activity count (bumped per activity); [1]: 1 while the native side polls; [2]: windows
+   * given way; [3]: read count; [4]: rests taken.
+   */
+  readonly #state = new Int32Array(5);
   readonly #poller: NativeBusyPoller;
   #isClosed = false;
 
-  constructor(micros: number, addonPath?: string) {
-    this.#poller = new (loadAddon(addonPath).addon.BusyPoller)(this.#state, micros);
+  /** restMicros: how long polling pauses after its windows kept missing (the native default: 50 ms). */
+  constructor(micros: number, restMicros?: number, addonPath?: string) {
+    this.#poller = new (loadAddon(addonPath).addon.BusyPoller)(this.#state, micros, restMicros);
   }
 
   /** Something was read or written: poll for the window from now. An arrow: handed out as a hook. */
-  readonly noteActivity = (): void => {
+  readonly noteActivity = (kind: 'read' | 'write'): void => {
     const state = this.#state;
     state[0] = (state[0]! + 1) | 0;
+    if (kind === 'read') state[3] = (state[3]! + 1) | 0;
     if (state[1] === 0 && !this.#isClosed) this.#poller.start();
   };
 
@@ -36,6 +42,11 @@ export class BusyPoll {
   /** Windows that ended early because other threads wanted the CPU. */
   get gaveWayCount(): number {
     return this.#state[2]!;
+  }
+
+  /** Rests taken: times polling paused because its windows kept expiring without a request. */
+  get restCount(): number {
+    return this.#state[4]!;
   }
 
   close(): void {

@@ -13,6 +13,9 @@ export interface RequestListener {
   onRequest(request: RemotingCommand, connection: Connection): void;
 }
 
+/** Told when a connection reads (a request or a response came in) or writes (the broker's busy polling). */
+export type ActivityListener = (kind: 'read' | 'write') => void;
+
 /** Source of opaque ids: one per client or server, never module-global. */
 export class OpaqueCounter {
   #next = 1;
@@ -30,7 +33,7 @@ export interface ConnectionOptions {
   readonly requestListener: RequestListener;
   readonly maxFrameBytes?: number;
   /** Called when the connection reads or writes (the broker's busy polling). */
-  readonly onActivity?: (() => void) | undefined;
+  readonly onActivity?: ActivityListener | undefined;
 }
 
 /**
@@ -82,7 +85,7 @@ export class Connection implements RemotingConnection, FrameSink {
   readonly #opaques: OpaqueCounter;
   readonly #requestListener: RequestListener;
   readonly #decoder: FrameDecoder;
-  readonly #onActivity: (() => void) | undefined;
+  readonly #onActivity: ActivityListener | undefined;
   /** In flight, by opaque (not a Map: see IntSlotTable). */
   readonly #pending = new IntSlotTable<PendingRequest>();
   readonly #closeListeners: Array<(connection: RemotingConnection) => void> = [];
@@ -230,7 +233,7 @@ export class Connection implements RemotingConnection, FrameSink {
       for (const chunk of chunks) socket.write(chunk);
       socket.uncork();
     }
-    this.#onActivity?.();
+    this.#onActivity?.('write');
   }
 
   #write(command: RemotingCommand): void {
@@ -247,7 +250,7 @@ export class Connection implements RemotingConnection, FrameSink {
 
   #onData(chunk: Buffer): void {
     if (this.#isClosed) return;
-    this.#onActivity?.();
+    this.#onActivity?.('read');
     try {
       this.#decoder.push(chunk);
     } catch (err) {

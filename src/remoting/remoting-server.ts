@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { systemClock, type Clock } from '../common/clock';
 import { ConsoleLogger, type Logger } from '../common/logger';
 import { MqError } from '../common/mq-error';
-import { Connection, OpaqueCounter } from './connection';
+import { Connection, OpaqueCounter, type ActivityListener } from './connection';
 import { MAX_FRAME_BYTES } from './frame-decoder';
 import { RequestDispatcher } from './request-dispatcher';
 import type { HandlerOptions, HandlerRegistry, RemotingConnection, RequestHandler } from './request-handler';
@@ -18,7 +18,7 @@ export interface RemotingServerOptions {
   /** A connection silent this long is closed (RocketMQ serverChannelMaxIdleTimeSeconds); 0 = never. Default 120 s. */
   readonly idleTimeoutMs?: number;
   /** Called whenever a connection reads or writes (the broker's busy polling: broker/busy-poll.ts). */
-  readonly onActivity?: (() => void) | undefined;
+  readonly onActivity?: ActivityListener | undefined;
 }
 
 /**
@@ -35,7 +35,7 @@ export class RemotingServer implements HandlerRegistry {
   readonly #clock: Clock;
   readonly #maxFrameBytes: number;
   readonly #idleTimeoutMs: number;
-  readonly #onActivity: (() => void) | undefined;
+  readonly #onActivity: ActivityListener | undefined;
   readonly #dispatcher: RequestDispatcher;
   readonly #connections = new Set<Connection>();
   readonly #openListeners = new Set<(connection: RemotingConnection) => void>();

@@ -20,10 +20,10 @@ test('busy poll: activity opens a window that closes by itself', async () => {
   const poll = new BusyPoll(2000);
   try {
     assert.equal(poll.isPolling, false, 'no activity yet');
-    poll.noteActivity();
+    poll.noteActivity('read');
     assert.equal(poll.isPolling, true);
     await waitFor(() => !poll.isPolling, 10_000);
-    poll.noteActivity();
+    poll.noteActivity('read');
     assert.equal(poll.isPolling, true, 'the next activity opens a new window');
   } finally {
     poll.close();
@@ -35,15 +35,71 @@ test('busy poll: the event loop does not sleep inside the window, and sleeps aga
   assert.ok(await utilizationWhileWaiting(40) < 0.5, 'a loop waiting on a timer sleeps');
   const poll = new BusyPoll(100_000);
   try {
-    poll.noteActivity();
+    poll.noteActivity('read');
     // Unless it gave way to other threads (a loaded machine), the loop polled the whole time.
     const utilization = await utilizationWhileWaiting(40);
     assert.ok(utilization > 0.9 || poll.gaveWayCount > 0, `utilization ${utilization}, gave way ${poll.gaveWayCount} times`);
     poll.close();
     assert.equal(poll.isPolling, false, 'close stops the polling at once');
-    poll.noteActivity();
+    poll.noteActivity('read');
     assert.equal(poll.isPolling, false, 'activity after close is ignored');
     assert.ok(await utilizationWhileWaiting(40) < 0.5, 'the loop sleeps again after close');
+  } finally {
+    poll.close();
+  }
+});
+
+/** Opens a window with `kind`, optionally reads inside it, and waits for it to end. */
+async function oneWindow(poll: BusyPoll, kind: 'read' | 'write', readInside: boolean): Promise<boolean> {
+  poll.noteActivity(kind);
+  if (!poll.isPolling) return false; // resting
+  if (readInside) poll.noteActivity('read');
+  await waitFor(() => !poll.isPolling, 10_000);
+  return true;
+}
+
+test('busy poll: four windows in a row that catch no request make it rest', async () => {
+  const poll = new BusyPoll(1000, 60_000_000); // a rest longer than the test
+  try {
+    // Whether a window expires or gives way to other threads, it caught nothing.
+    for (let i = 0; i < 4; i++) {
+      assert.equal(poll.restCount, 0, `rested after ${i} windows`);
+      assert.ok(await oneWindow(poll, 'write', false), `window ${i + 1} opens`);
+    }
+    assert.equal(poll.restCount, 1);
+    for (let i = 0; i < 3; i++) {
+      poll.noteActivity('read');
+      assert.equal(poll.isPolling, false, 'no polling during the rest');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    poll.close();
+  }
+});
+
+test('busy poll: a rest ends by itself', async () => {
+  const poll = new BusyPoll(1000, 1000);
+  try {
+    for (let i = 0; i < 4; i++) assert.ok(await oneWindow(poll, 'write', false));
+    assert.equal(poll.restCount, 1);
+    // Activity opens windows again once the millisecond has passed.
+    await waitFor(() => {
+      poll.noteActivity('read');
+      return poll.isPolling;
+    }, 10_000);
+  } finally {
+    poll.close();
+  }
+});
+
+test('busy poll: windows that catch requests never rest', async () => {
+  const poll = new BusyPoll(1000);
+  try {
+    for (let i = 0; i < 20; i++) assert.ok(await oneWindow(poll, 'write', true));
+    assert.equal(poll.restCount, 0);
+    // Three misses, a hit, three misses: the misses must come in a row to count.
+    for (const readInside of [false, false, false, true, false, false, false]) assert.ok(await oneWindow(poll, 'read', readInside));
+    assert.equal(poll.restCount, 0);
   } finally {
     poll.close();
   }
@@ -55,7 +111,7 @@ test('busy poll: a polling window never keeps a process alive', async () => {
   const modulePath = path.resolve(__dirname, '..', '..', 'src', 'broker', 'busy-poll.js');
   const script = `const { BusyPoll } = require(${JSON.stringify(modulePath)});
 const poll = new BusyPoll(100000);
-poll.noteActivity();
+poll.noteActivity('read');
 process.on('exit', () => process.stdout.write('polling at exit: ' + poll.isPolling));`;
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -70,9 +126,10 @@ process.on('exit', () => process.stdout.write('polling at exit: ' + poll.isPolli
 test('busy poll: the native poller refuses bad arguments', () => {
   const { BusyPoller } = loadAddon().addon;
   assert.throws(() => new BusyPoller(new Float64Array(3) as unknown as Int32Array, 100), TypeError);
-  assert.throws(() => new BusyPoller(new Int32Array(2), 100), TypeError);
-  assert.throws(() => new BusyPoller(new Int32Array(3), 0), RangeError);
-  assert.throws(() => new BusyPoller(new Int32Array(3), 2e6), RangeError);
+  assert.throws(() => new BusyPoller(new Int32Array(4), 100), TypeError);
+  assert.throws(() => new BusyPoller(new Int32Array(5), 0), RangeError);
+  assert.throws(() => new BusyPoller(new Int32Array(5), 2e6), RangeError);
+  assert.throws(() => new BusyPoller(new Int32Array(5), 100, -1), RangeError);
 });
 
 test('busy poll: a broker with serverBusyPollMicros serves sends and a held pull, and shuts down', async () => {

@@ -216,9 +216,10 @@ export interface NativeCeilings {
 
 /**
  * Keeps the event loop polling, without sleeping, for `windowMicros` after the last activity
- * (native/src/busy_poll_wrap.h). Activity is reported through `state`: bump state[0]; state[1] is 1
- * while polling, and start() is needed only when it is 0; state[2] counts the windows that ended
- * early to give the CPU to other threads.
+ * (native/src/busy_poll_wrap.h). Activity is reported through `state`: bump state[0], and state[3]
+ * too for a read; state[1] is 1 while polling, and start() is needed only when it is 0; state[2]
+ * counts the windows that ended early to give the CPU to other threads, state[4] the rests taken
+ * after windows kept expiring without a read (start() does nothing during a rest).
  */
 export interface NativeBusyPoller {
   start(): void;
@@ -227,7 +228,8 @@ export interface NativeBusyPoller {
 }
 
 export interface NativeBusyPollerConstructor {
-  new (state: Int32Array, windowMicros: number): NativeBusyPoller;
+  /** restMicros: how long polling rests after windows kept expiring without a read (default 50 ms). */
+  new (state: Int32Array, windowMicros: number, restMicros?: number): NativeBusyPoller;
 }
 
 export interface NativeAddon {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -19,16 +20,56 @@ constexpr double kMaxWindowMicros = 1e6;
 constexpr uint64_t kContendedYieldNs = 10 * 1000;
 // How often the machine-wide count of runnable threads is read while polling (about 1 us a read).
 constexpr uint64_t kLoadCheckIntervalNs = 20 * 1000;
-// Windows in a row that end without catching a read before polling rests: a client paced by its
+// Contended yields, or readings of more runnable threads than CPUs, in a row before the window
+// gives way: the store's dispatcher, woken by each append (often onto this CPU), runs for tens of
+// microseconds; a window that ended for it would miss the synchronous client's next request, and
+// the dispatcher got its CPU anyway. A thread with real work to do shows up time after time.
+constexpr int kContendedInARowToGiveWay = 3;
+// Windows in a row that expire without catching a read before polling rests: a client paced by its
 // own timer (an open-loop stream, a producer sending every few milliseconds) never sends within the
-// window, so polling after its bursts only burns a CPU; and windows that keep giving way to other
-// threads poll for nothing.
-constexpr int kMissesBeforeRest = 4;
+// window, so polling after its bursts only burns a CPU. (A window that gave way to other threads
+// proves nothing either way.)
+constexpr int kMissesBeforeRest = 8;
 // How long polling rests after that by default; the first window after the rest probes the
 // traffic again. Wasted at most: kMissesBeforeRest windows per rest, under 1% of a CPU with 100 us
 // windows.
 constexpr double kDefaultRestMicros = 50 * 1000;
 constexpr double kMaxRestMicros = 60e6;
+// Polling spends a CPU that other threads might need: a client pipelining sends or draining a
+// backlog keeps a small machine's CPUs busy, and the broker's polling in its gaps only slows it.
+// So no window opens while the machine's CPUs were busier than this over the last sample period,
+// not counting the time this poller itself spent polling (a synchronous client leaves most of
+// the machine idle: its requests wait on each other).
+// /proc/stat counts in clock ticks (10 ms), so the period is long enough to hold dozens of them.
+constexpr double kBusyMachineShare = 0.85;
+constexpr uint64_t kMachineSampleIntervalNs = 200 * 1000 * 1000;
+
+// Machine-wide CPU time from the first line of /proc/stat, in clock ticks.
+struct CpuTimes {
+  uint64_t busy = 0;   // user, nice, system, irq, softirq, steal
+  uint64_t total = 0;  // busy, idle and iowait
+};
+
+bool ReadCpuTimes(int stat_fd, CpuTimes* out) {
+  if (stat_fd < 0) return false;
+  char text[256];
+  const ssize_t n = pread(stat_fd, text, sizeof text - 1, 0);
+  if (n <= 0) return false;
+  text[n] = '\0';
+  if (std::strncmp(text, "cpu ", 4) != 0) return false;
+  uint64_t fields[8] = {};  // user nice system idle iowait irq softirq steal
+  char* cursor = text + 4;
+  for (uint64_t& field : fields) {
+    char* end = nullptr;
+    field = std::strtoull(cursor, &end, 10);
+    if (end == cursor) return false;
+    cursor = end;
+  }
+  const uint64_t idle = fields[3] + fields[4];
+  out->busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7];
+  out->total = out->busy + idle;
+  return true;
+}
 
 // Runnable threads on the whole machine, this one included (the fourth field of /proc/loadavg,
 // "running/total"), or -1 when unknown.
@@ -51,69 +92,133 @@ long RunnableThreads(int loadavg_fd) {
 struct BusyPollWrap::Poller {
   uv_idle_t idle;
   // [0] activity count and [3] read count, bumped by JS; [1] 1 while polling; [2] windows given
-  // way; [4] rests taken.
+  // way; [4] rests taken; [5] windows refused or ended because the machine was busy.
   int32_t* state;
   uint64_t window_ns;
   uint64_t rest_ns;
   int32_t seen_activity;
   int32_t reads_at_start;  // state[3] when the window opened (the read that opened it included)
   uint64_t deadline_ns;
+  uint64_t last_turn_ns;  // when the previous idle callback returned
+  int contended_yields;     // in a row
+  int overloaded_readings;  // in a row
+  int misses;               // windows in a row that expired without catching a read
+  uint64_t rest_until_ns;
   int loadavg_fd;
   long cpus;
   uint64_t next_load_check_ns;
-  int misses;  // windows in a row that ended without catching a read
-  uint64_t rest_until_ns;
+  // Machine-wide CPU use, sampled every kMachineSampleIntervalNs.
+  int stat_fd;
+  uint64_t tick_ns;
+  uint64_t next_machine_sample_ns;
+  CpuTimes last_times;
+  uint64_t idle_polled_ns;  // time spent polling with nothing to do, in total
+  uint64_t idle_polled_ns_at_last_sample;
+  bool machine_busy;
+
+  // Whether the machine's CPUs were busy over the period since the last sample, not counting the
+  // time this poller spent polling for nothing.
+  void SampleMachine(uint64_t now) {
+    next_machine_sample_ns = now + kMachineSampleIntervalNs;
+    CpuTimes times;
+    if (!ReadCpuTimes(stat_fd, &times)) {
+      machine_busy = false;
+      return;
+    }
+    if (last_times.total != 0 && times.total > last_times.total) {
+      const double busy_ns = static_cast<double>(times.busy - last_times.busy) * static_cast<double>(tick_ns) -
+                             static_cast<double>(idle_polled_ns - idle_polled_ns_at_last_sample);
+      const double total_ns = static_cast<double>(times.total - last_times.total) * static_cast<double>(tick_ns);
+      machine_busy = busy_ns > kBusyMachineShare * total_ns;
+    }
+    last_times = times;
+    idle_polled_ns_at_last_sample = idle_polled_ns;
+  }
 
   void Open(uint64_t now) {
     if (now < rest_until_ns) return;
+    if (now >= next_machine_sample_ns) SampleMachine(now);
+    if (machine_busy) {
+      ++state[5];
+      return;
+    }
     seen_activity = state[0];
     reads_at_start = state[3];
     deadline_ns = now + window_ns;
+    last_turn_ns = now;
+    contended_yields = 0;
+    overloaded_readings = 0;
     next_load_check_ns = 0;
     state[1] = 1;
     uv_idle_start(&idle, OnIdle);
   }
 
-  // A window ends: it ran its course, or gave way to other threads. Did it catch a request?
+  // A window ends: it ran its course, or gave way. Did it catch a request it was polling for?
   void End(uint64_t now, bool gave_way) {
     uv_idle_stop(&idle);
     state[1] = 0;
     if (gave_way) ++state[2];
     if (state[3] != reads_at_start) {
       misses = 0;
-    } else if (++misses >= kMissesBeforeRest) {
+    } else if (!gave_way && ++misses >= kMissesBeforeRest) {
       misses = 0;
       rest_until_ns = now + rest_ns;
       ++state[4];
     }
   }
 
-  // Once per loop iteration while polling: new activity moves the deadline, an old one stops.
-  static void OnIdle(uv_idle_t* handle) {
-    auto* p = static_cast<Poller*>(handle->data);
+  // Whether other threads want the CPUs: the window then gives way.
+  bool Contended(uint64_t yield_ns, uint64_t now) {
     // A polling thread is never asleep, so the scheduler would let a thread woken on this CPU (the
     // store's dispatcher, a client's GC helper) wait for the end of the poller's time slice
     // (milliseconds). Yielding every iteration lets it run at once; with nothing else runnable
-    // here the call returns straight away. A yield that took long means other threads want this
-    // CPU: polling would take it from them, so the window ends and the loop sleeps as usual.
+    // here the call returns straight away. Yields that keep taking long mean other threads want
+    // this CPU: polling would take it from them.
+    if (yield_ns <= kContendedYieldNs) {
+      contended_yields = 0;
+    } else if (++contended_yields >= kContendedInARowToGiveWay) {
+      return true;
+    }
+    // The same for threads waiting on other CPUs: a CPU that never idles is one the scheduler
+    // cannot hand them. More runnable threads than CPUs, for a while, means someone waits.
+    if (now >= next_load_check_ns) {
+      next_load_check_ns = now + kLoadCheckIntervalNs;
+      if (RunnableThreads(loadavg_fd) <= cpus) {
+        overloaded_readings = 0;
+      } else if (++overloaded_readings >= kContendedInARowToGiveWay) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Once per loop iteration while polling: new activity moves the deadline, an old one stops.
+  static void OnIdle(uv_idle_t* handle) {
+    auto* p = static_cast<Poller*>(handle->data);
     const uint64_t before = uv_hrtime();
     sched_yield();
     const uint64_t now = uv_hrtime();
-    if (now - before > kContendedYieldNs) {
+    const uint64_t yield_ns = now - before;
+    const int32_t activity = p->state[0];
+    const bool idle_turn = activity == p->seen_activity;
+    // A turn with nothing read or written was pure polling: the loop's empty poll and our part of
+    // the yield (the rest of a long one was another thread's).
+    if (idle_turn) p->idle_polled_ns += (before - p->last_turn_ns) + std::min(yield_ns, kContendedYieldNs);
+    p->last_turn_ns = now;
+    if (p->Contended(yield_ns, now)) {
       p->End(now, true);
       return;
     }
-    // The same for threads waiting on other CPUs: a CPU that never idles is one the scheduler
-    // cannot hand them. More runnable threads than CPUs means someone waits.
-    if (now >= p->next_load_check_ns) {
-      p->next_load_check_ns = now + kLoadCheckIntervalNs;
-      if (RunnableThreads(p->loadavg_fd) > p->cpus) {
+    // A window kept open by steady traffic must notice a machine that became busy too.
+    if (now >= p->next_machine_sample_ns) {
+      p->SampleMachine(now);
+      if (p->machine_busy) {
+        ++p->state[5];
         p->End(now, true);
         return;
       }
     }
-    const int32_t activity = p->state[0];
-    if (activity != p->seen_activity) {
+    if (!idle_turn) {
       p->seen_activity = activity;
       p->deadline_ns = now + p->window_ns;
     } else if (now >= p->deadline_ns) {
@@ -127,13 +232,13 @@ Napi::Function BusyPollWrap::Init(Napi::Env env) {
                      {InstanceMethod<&BusyPollWrap::Start>("start"), InstanceMethod<&BusyPollWrap::Close>("close")});
 }
 
-// new BusyPoller(state: Int32Array(>= 5), windowMicros, restMicros?)
+// new BusyPoller(state: Int32Array(>= 6), windowMicros, restMicros?)
 BusyPollWrap::BusyPollWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BusyPollWrap>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
-      info[0].As<Napi::Int32Array>().ElementLength() < 5 || !info[1].IsNumber() ||
+      info[0].As<Napi::Int32Array>().ElementLength() < 6 || !info[1].IsNumber() ||
       (info.Length() > 2 && !info[2].IsUndefined() && !info[2].IsNumber())) {
-    Napi::TypeError::New(env, "BusyPoller(state: Int32Array of 5 or more, windowMicros: number, restMicros?: number)")
+    Napi::TypeError::New(env, "BusyPoller(state: Int32Array of 6 or more, windowMicros: number, restMicros?: number)")
         .ThrowAsJavaScriptException();
     return;
   }
@@ -164,8 +269,19 @@ BusyPollWrap::BusyPollWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Bu
   poller_->loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
   poller_->cpus = sysconf(_SC_NPROCESSORS_ONLN);
   poller_->next_load_check_ns = 0;
+  poller_->contended_yields = 0;
+  poller_->overloaded_readings = 0;
   poller_->misses = 0;
   poller_->rest_until_ns = 0;
+  poller_->last_turn_ns = 0;
+  poller_->idle_polled_ns = 0;
+  poller_->stat_fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
+  const long ticks_per_second = sysconf(_SC_CLK_TCK);
+  poller_->tick_ns = ticks_per_second > 0 ? 1000000000ull / static_cast<uint64_t>(ticks_per_second) : 10000000ull;
+  poller_->next_machine_sample_ns = 0;
+  poller_->last_times = CpuTimes{};
+  poller_->idle_polled_ns_at_last_sample = 0;
+  poller_->machine_busy = false;
   poller_->state[1] = 0;
   uv_idle_init(loop, &poller_->idle);
   poller_->idle.data = poller_;
@@ -189,6 +305,7 @@ void BusyPollWrap::CloseHandle() {
   if (poller_ == nullptr) return;
   poller_->state[1] = 0;
   if (poller_->loadavg_fd >= 0) close(poller_->loadavg_fd);
+  if (poller_->stat_fd >= 0) close(poller_->stat_fd);
   // uv_close stops the handle at once; the memory goes in the close callback.
   uv_close(reinterpret_cast<uv_handle_t*>(&poller_->idle),
            [](uv_handle_t* handle) { delete static_cast<Poller*>(handle->data); });

@@ -8,11 +8,12 @@
 // the idle callback once per loop iteration, with no JS and no allocation. JS reports activity by
 // bumping state[0] of a shared Int32Array (state[3] too for a read; no call per message); it calls
 // start() only when state[1] is 0 (not polling). The poller gives way to other threads: a window
-// ends early when a sched_yield shows another thread wanted this CPU, or when the machine has more
-// runnable threads than CPUs; state[2] counts such windows. Polling pays only when the next
-// request comes within the window: after a few windows in a row that caught no read, start() is
-// ignored for a rest (state[4] counts rests). The handle is unref'd: it never keeps a process
-// alive.
+// ends early when sched_yields keep showing another thread wants this CPU, or the machine keeps
+// having more runnable threads than CPUs; state[2] counts such windows. Polling pays only when the
+// next request comes within the window: after several windows in a row expired without a read,
+// start() is ignored for a rest (state[4] counts rests). And it does not poll while the machine's
+// CPUs are mostly busy with other work (a pipelining client needs them more; state[5] counts the
+// windows refused or ended for that). The handle is unref'd: it never keeps a process alive.
 #pragma once
 
 #include <napi.h>

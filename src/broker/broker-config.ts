@@ -105,7 +105,7 @@ export const DEFAULT_BROKER_CONFIG = Object.freeze({
   flushConsumerOffsetInterval: 5000,
   registerNameServerPeriod: 30_000,
   channelExpiredTimeoutMs: 120_000,
-  serverBusyPollMicros: 0,
+  serverBusyPollMicros: 100,
   region: 'DefaultRegion',
   traceOn: true,
   traceTopicEnable: false,

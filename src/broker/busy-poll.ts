@@ -6,8 +6,9 @@
  * polling is native (a libuv idle handle, native/src/busy_poll_wrap.h): no JS runs and nothing is
  * allocated per poll, and a request costs one counter increment here. An idle broker does not
  * poll: each window ends `micros` after the last activity, or as soon as other threads want the
- * CPU; and polling rests for a while when its windows keep ending without a request, as they do
- * under traffic paced by the clients' own timers (docs/broker.md, "Busy polling").
+ * CPU; polling rests for a while when its windows keep ending without a request, as they do under
+ * traffic paced by the clients' own timers; and it does not poll while the machine's CPUs are mostly
+ * busy (docs/broker.md, "Busy polling").
  */
 import { loadAddon } from '../store/native/binding';
 import type { NativeBusyPoller } from '../store/native/native-types';
@@ -15,9 +16,9 @@ import type { NativeBusyPoller } from '../store/native/native-types';
 export class BusyPoll {
   /**
    * [0]: activity count (bumped per activity); [1]: 1 while the native side polls; [2]: windows
-   * given way; [3]: read count; [4]: rests taken.
+   * given way; [3]: read count; [4]: rests taken; [5]: windows refused or ended on a busy machine.
    */
-  readonly #state = new Int32Array(5);
+  readonly #state = new Int32Array(6);
   readonly #poller: NativeBusyPoller;
   #isClosed = false;
 
@@ -47,6 +48,11 @@ export class BusyPoll {
   /** Rests taken: times polling paused because its windows kept expiring without a request. */
   get restCount(): number {
     return this.#state[4]!;
+  }
+
+  /** Windows refused or ended because the machine's CPUs were mostly busy (other than with our idle polling). */
+  get busyMachineCount(): number {
+    return this.#state[5]!;
   }
 
   close(): void {

@@ -44,8 +44,8 @@ test('broker.conf: values, defaults and store keys passed through', () => {
   assert.equal(defaults.autoCreateTopicEnable, true);
   assert.equal(defaults.brokerRole, 'ASYNC_MASTER');
   assert.deepEqual(defaults.namesrvAddrs, []);
-  assert.equal(defaults.serverBusyPollMicros, 0, 'busy polling is opt-in');
-  assert.equal(createBrokerConfig(parseBrokerConf('storePathRootDir=/tmp/x\nserverBusyPollMicros=100\n')).serverBusyPollMicros, 100);
+  assert.equal(defaults.serverBusyPollMicros, 100, 'busy polling on by default');
+  assert.equal(createBrokerConfig(parseBrokerConf('storePathRootDir=/tmp/x\nserverBusyPollMicros=0\n')).serverBusyPollMicros, 0, 'and 0 turns it off');
 });
 
 function expectError(text: string, pattern: RegExp): void {

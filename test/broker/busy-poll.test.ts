@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { performance } from 'node:perf_hooks';
@@ -58,15 +60,23 @@ async function oneWindow(poll: BusyPoll, kind: 'read' | 'write', readInside: boo
   return true;
 }
 
-test('busy poll: four windows in a row that catch no request make it rest', async () => {
+/** Opens read-less windows until polling rests (a window that gave way to other threads counts neither way). */
+async function windowsUntilRest(poll: BusyPoll): Promise<number> {
+  const deadline = Date.now() + 20_000;
+  let windows = 0;
+  while (poll.restCount === 0 && Date.now() < deadline) {
+    assert.ok(await oneWindow(poll, 'write', false), 'polls until the rest');
+    windows++;
+  }
+  return windows;
+}
+
+test('busy poll: eight windows in a row that expire without a request make it rest', async () => {
   const poll = new BusyPoll(1000, 60_000_000); // a rest longer than the test
   try {
-    // Whether a window expires or gives way to other threads, it caught nothing.
-    for (let i = 0; i < 4; i++) {
-      assert.equal(poll.restCount, 0, `rested after ${i} windows`);
-      assert.ok(await oneWindow(poll, 'write', false), `window ${i + 1} opens`);
-    }
-    assert.equal(poll.restCount, 1);
+    const windows = await windowsUntilRest(poll);
+    assert.equal(poll.restCount, 1, `${windows} windows, ${poll.gaveWayCount} gave way`);
+    assert.equal(windows - poll.gaveWayCount, 8, `${windows} windows, ${poll.gaveWayCount} gave way`);
     for (let i = 0; i < 3; i++) {
       poll.noteActivity('read');
       assert.equal(poll.isPolling, false, 'no polling during the rest');
@@ -80,7 +90,7 @@ test('busy poll: four windows in a row that catch no request make it rest', asyn
 test('busy poll: a rest ends by itself', async () => {
   const poll = new BusyPoll(1000, 1000);
   try {
-    for (let i = 0; i < 4; i++) assert.ok(await oneWindow(poll, 'write', false));
+    await windowsUntilRest(poll);
     assert.equal(poll.restCount, 1);
     // Activity opens windows again once the millisecond has passed.
     await waitFor(() => {
@@ -100,6 +110,32 @@ test('busy poll: windows that catch requests never rest', async () => {
     // Three misses, a hit, three misses: the misses must come in a row to count.
     for (const readInside of [false, false, false, true, false, false, false]) assert.ok(await oneWindow(poll, 'read', readInside));
     assert.equal(poll.restCount, 0);
+  } finally {
+    poll.close();
+  }
+});
+
+test('busy poll: no window opens while every CPU is busy, and windows open again after', async () => {
+  const poll = new BusyPoll(1000, 0);
+  const spinners = Array.from({ length: availableParallelism() }, () =>
+    spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+  try {
+    // Activity every few milliseconds, so this process leaves the CPUs to the spinners.
+    const deadline = Date.now() + 20_000;
+    while (poll.busyMachineCount === 0 && Date.now() < deadline) {
+      poll.noteActivity('read');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.ok(poll.busyMachineCount > 0, 'windows refused while the spinners ran');
+  } finally {
+    for (const spinner of spinners) spinner.kill('SIGKILL');
+    await Promise.all(spinners.map((spinner) => (spinner.exitCode !== null || spinner.signalCode !== null ? undefined : once(spinner, 'exit'))));
+  }
+  try {
+    await waitFor(() => {
+      poll.noteActivity('read');
+      return poll.isPolling;
+    }, 20_000);
   } finally {
     poll.close();
   }
@@ -126,10 +162,10 @@ process.on('exit', () => process.stdout.write('polling at exit: ' + poll.isPolli
 test('busy poll: the native poller refuses bad arguments', () => {
   const { BusyPoller } = loadAddon().addon;
   assert.throws(() => new BusyPoller(new Float64Array(3) as unknown as Int32Array, 100), TypeError);
-  assert.throws(() => new BusyPoller(new Int32Array(4), 100), TypeError);
-  assert.throws(() => new BusyPoller(new Int32Array(5), 0), RangeError);
-  assert.throws(() => new BusyPoller(new Int32Array(5), 2e6), RangeError);
-  assert.throws(() => new BusyPoller(new Int32Array(5), 100, -1), RangeError);
+  assert.throws(() => new BusyPoller(new Int32Array(5), 100), TypeError);
+  assert.throws(() => new BusyPoller(new Int32Array(6), 0), RangeError);
+  assert.throws(() => new BusyPoller(new Int32Array(6), 2e6), RangeError);
+  assert.throws(() => new BusyPoller(new Int32Array(6), 100, -1), RangeError);
 });
 
 test('busy poll: a broker with serverBusyPollMicros serves sends and a held pull, and shuts down', async () => {

@@ -219,7 +219,8 @@ export interface NativeCeilings {
  * (native/src/busy_poll_wrap.h). Activity is reported through `state`: bump state[0], and state[3]
  * too for a read; state[1] is 1 while polling, and start() is needed only when it is 0; state[2]
  * counts the windows that ended early to give the CPU to other threads, state[4] the rests taken
- * after windows kept expiring without a read (start() does nothing during a rest).
+ * after windows kept expiring without a read (start() does nothing during a rest), state[5] the
+ * windows refused or ended because the machine's CPUs were mostly busy.
  */
 export interface NativeBusyPoller {
   start(): void;

@@ -8,6 +8,8 @@ const num = (r: Result, k: string): number => Number(r[k] ?? 0);
 const lat = (r: Result, k: string): LatencySummary => r[k] as LatencySummary;
 /** CPU per message: the client's over the timed part, the broker's over the whole case (warm-up included). */
 const cpu = (r: Result): string[] => [fmt(num(r, 'clientCpuUsPerMsg'), 1), r['brokerCpuUsPerMsg'] === undefined ? '-' : fmt(num(r, 'brokerCpuUsPerMsg'), 1)];
+/** The hypervisor's share of the machine during the case (bench/lib/env-info.ts: stealPercent). */
+const steal = (r: Result): string => (r['hostStealPercent'] === undefined ? '-' : fmt(num(r, 'hostStealPercent'), 1));
 const of = (results: readonly Result[], kind: string): Result[] => results.filter((r) => r['kind'] === kind);
 
 export function e2eReport(results: readonly Result[]): string {
@@ -21,11 +23,11 @@ export function e2eReport(results: readonly Result[]): string {
   const sync = of(results, 'produce-sync');
   if (sync.length > 0) {
     lines.push('### Synchronous sends, one at a time (1 KiB), against a bare Node round trip in the same run', '');
-    lines.push(markdownTable(['flush', 'sends/s', 'p50 us', 'p99 us', 'p99.9 us', 'bare p50 us (before / after)', 'p50 ratio', 'target ratio', 'client CPU us/msg', 'broker CPU us/msg'],
+    lines.push(markdownTable(['flush', 'sends/s', 'p50 us', 'p99 us', 'p99.9 us', 'bare p50 us (before / after)', 'p50 ratio', 'target ratio', 'client CPU us/msg', 'broker CPU us/msg', 'host steal %'],
       sync.map((r) => {
         const l = lat(r, 'latencyUs');
         return [String(r['flushDiskType']), fmt(num(r, 'sendsPerSec')), fmt(l.p50, 1), fmt(l.p99, 1), fmt(l.p999, 1),
-          `${fmt(lat(r, 'ceilingBefore').p50, 1)} / ${fmt(lat(r, 'ceilingAfter').p50, 1)}`, fmt(num(r, 'ratioP50'), 2), '<= 1.5', ...cpu(r)];
+          `${fmt(lat(r, 'ceilingBefore').p50, 1)} / ${fmt(lat(r, 'ceilingAfter').p50, 1)}`, fmt(num(r, 'ratioP50'), 2), '<= 1.5', ...cpu(r), steal(r)];
       })), '');
   }
   const drain = of(results, 'drain');
@@ -51,12 +53,12 @@ export function e2eReport(results: readonly Result[]): string {
   const latency = of(results, 'latency');
   if (latency.length > 0) {
     lines.push('### End-to-end latency, open loop at 10,000 msgs/s (send due time to listener, corrected for coordinated omission)', '');
-    lines.push(markdownTable(['flush', 'messages', 'failed sends', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'target p99 ms', 'of which sender lateness p50 / p99 ms'],
+    lines.push(markdownTable(['flush', 'messages', 'failed sends', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'target p99 ms', 'of which sender lateness p50 / p99 ms', 'host steal %'],
       latency.map((r) => {
         const l = lat(r, 'latencyUs');
         const s = r['senderLatenessUs'] === undefined ? undefined : lat(r, 'senderLatenessUs');
         return [String(r['flushDiskType']), fmt(num(r, 'received')), fmt(num(r, 'failures')), fmt(l.p50 / 1000, 2), fmt(l.p99 / 1000, 2),
-          fmt(l.p999 / 1000, 2), fmt(l.max / 1000, 2), '< 5', s === undefined ? '-' : `${fmt(s.p50 / 1000, 2)} / ${fmt(s.p99 / 1000, 2)}`];
+          fmt(l.p999 / 1000, 2), fmt(l.max / 1000, 2), '< 5', s === undefined ? '-' : `${fmt(s.p50 / 1000, 2)} / ${fmt(s.p99 / 1000, 2)}`, steal(r)];
       })), '');
   }
   return lines.join('\n');

@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SERVER_NODE_FLAGS } from '../../src/cli/server-node-flags';
+import { machineCpuTicks, stealPercent } from '../lib/env-info';
 import { runIsolated } from '../lib/run-isolated';
 import { runMain, writeResults } from '../lib/write-results';
 import { startBenchProcess, type BenchProcess } from './bench-process';
@@ -62,8 +63,10 @@ async function main(): Promise<void> {
         const run = async (c: Record<string, unknown>): Promise<Record<string, unknown>> => {
           process.stderr.write(`e2e bench (${flush}): ${JSON.stringify(c)}\n`);
           const cpuBefore = broker!.cpuMicros();
+          const ticksBefore = machineCpuTicks();
           const clientNodeArgs = (c['clientNodeArgs'] as string[] | undefined) ?? [];
           const r: Record<string, unknown> = { flushDiskType: flush, ...(await runIsolated(casesModule, { ...target, ...c }, [...nodeArgs, ...clientNodeArgs])) };
+          r['hostStealPercent'] = stealPercent(ticksBefore, machineCpuTicks());
           // The broker's CPU over the whole case (warm-up included) per message the case moved.
           const moved = Number(r['messagesTotal'] ?? 0);
           if (moved > 0) r['brokerCpuUsPerMsg'] = (broker!.cpuMicros() - cpuBefore) / moved;

@@ -14,3 +14,29 @@ export function rssAnonBytes(): number {
   const match = /RssAnon:\s+(\d+) kB/.exec(status);
   return match ? Number(match[1]) * 1024 : 0;
 }
+
+/** Machine-wide CPU time so far, in clock ticks: all of it, and what the hypervisor stole. */
+export interface CpuTicks {
+  readonly total: number;
+  readonly steal: number;
+}
+
+/** From the first line of /proc/stat (user nice system idle iowait irq softirq steal ...); zeros elsewhere. */
+export function machineCpuTicks(): CpuTicks {
+  try {
+    const line = (require('node:fs').readFileSync('/proc/stat', 'utf8') as string).split('\n', 1)[0] ?? '';
+    const fields = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: fields.reduce((sum, v) => sum + v, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return { total: 0, steal: 0 };
+  }
+}
+
+/**
+ * Share (%) of the machine's CPU time the hypervisor gave to other guests between two readings:
+ * on a shared VM, a case that ran while it was high measured the neighbours as much as us.
+ */
+export function stealPercent(before: CpuTicks, after: CpuTicks): number {
+  const total = after.total - before.total;
+  return total > 0 ? (100 * (after.steal - before.steal)) / total : 0;
+}

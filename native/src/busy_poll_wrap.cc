@@ -93,28 +93,28 @@ struct BusyPollWrap::Poller {
   uv_idle_t idle;
   // [0] activity count and [3] read count, bumped by JS; [1] 1 while polling; [2] windows given
   // way; [4] rests taken; [5] windows refused or ended because the machine was busy.
-  int32_t* state;
-  uint64_t window_ns;
-  uint64_t rest_ns;
-  int32_t seen_activity;
-  int32_t reads_at_start;  // state[3] when the window opened (the read that opened it included)
-  uint64_t deadline_ns;
-  uint64_t last_turn_ns;  // when the previous idle callback returned
-  int contended_yields;     // in a row
-  int overloaded_readings;  // in a row
-  int misses;               // windows in a row that expired without catching a read
-  uint64_t rest_until_ns;
-  int loadavg_fd;
-  long cpus;
-  uint64_t next_load_check_ns;
+  int32_t* state = nullptr;
+  uint64_t window_ns = 0;
+  uint64_t rest_ns = 0;
+  int32_t seen_activity = 0;
+  int32_t reads_at_start = 0;  // state[3] when the window opened (the read that opened it included)
+  uint64_t deadline_ns = 0;
+  uint64_t last_turn_ns = 0;     // when the previous idle callback returned
+  int contended_yields = 0;      // in a row
+  int overloaded_readings = 0;   // in a row
+  int misses = 0;                // windows in a row that expired without catching a read
+  uint64_t rest_until_ns = 0;
+  int loadavg_fd = -1;
+  long cpus = 1;
+  uint64_t next_load_check_ns = 0;
   // Machine-wide CPU use, sampled every kMachineSampleIntervalNs.
-  int stat_fd;
-  uint64_t tick_ns;
-  uint64_t next_machine_sample_ns;
+  int stat_fd = -1;
+  uint64_t tick_ns = 10 * 1000 * 1000;
+  uint64_t next_machine_sample_ns = 0;
   CpuTimes last_times;
-  uint64_t idle_polled_ns;  // time spent polling with nothing to do, in total
-  uint64_t idle_polled_ns_at_last_sample;
-  bool machine_busy;
+  uint64_t idle_polled_ns = 0;  // time spent polling with nothing to do, in total
+  uint64_t idle_polled_ns_at_last_sample = 0;
+  bool machine_busy = false;
 
   // Whether the machine's CPUs were busy over the period since the last sample, not counting the
   // time this poller spent polling for nothing.
@@ -261,28 +261,14 @@ BusyPollWrap::BusyPollWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Bu
   state_ = Napi::Persistent(state);
   poller_ = new Poller();
   poller_->state = state.Data();
+  poller_->state[1] = 0;
   poller_->window_ns = static_cast<uint64_t>(window) * kNanosPerMicro;
   poller_->rest_ns = static_cast<uint64_t>(rest) * kNanosPerMicro;
-  poller_->seen_activity = 0;
-  poller_->reads_at_start = 0;
-  poller_->deadline_ns = 0;
   poller_->loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
   poller_->cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  poller_->next_load_check_ns = 0;
-  poller_->contended_yields = 0;
-  poller_->overloaded_readings = 0;
-  poller_->misses = 0;
-  poller_->rest_until_ns = 0;
-  poller_->last_turn_ns = 0;
-  poller_->idle_polled_ns = 0;
   poller_->stat_fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
   const long ticks_per_second = sysconf(_SC_CLK_TCK);
-  poller_->tick_ns = ticks_per_second > 0 ? 1000000000ull / static_cast<uint64_t>(ticks_per_second) : 10000000ull;
-  poller_->next_machine_sample_ns = 0;
-  poller_->last_times = CpuTimes{};
-  poller_->idle_polled_ns_at_last_sample = 0;
-  poller_->machine_busy = false;
-  poller_->state[1] = 0;
+  if (ticks_per_second > 0) poller_->tick_ns = 1000000000ull / static_cast<uint64_t>(ticks_per_second);
   uv_idle_init(loop, &poller_->idle);
   poller_->idle.data = poller_;
   uv_unref(reinterpret_cast<uv_handle_t*>(&poller_->idle));

@@ -244,6 +244,7 @@ StoreStats MessageStore::Stats() const {
   s.committed_position = commit_log_->committed_position();
   s.flushed_position = commit_log_->flushed_position();
   s.dispatched_position = reput_ ? reput_->dispatched_position() : 0;
+  s.inline_dispatches = reput_ ? reput_->inline_dispatches() : 0;
   return s;
 }
 

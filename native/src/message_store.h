@@ -83,6 +83,7 @@ struct StoreStats {
   int64_t committed_position = 0;
   int64_t flushed_position = 0;
   int64_t dispatched_position = 0;
+  uint64_t inline_dispatches = 0;
 };
 
 class MessageStore {
@@ -108,6 +109,11 @@ class MessageStore {
   PutStatus AppendBatch(uint8_t* records, size_t length, uint32_t count, double* out, bool wake_dispatcher = true);
   void WakeDispatcher() {
     if (open_.load(std::memory_order_acquire)) reput_->Wake();
+  }
+  // Main thread: dispatches what is committed right here when it is small and the dispatcher
+  // thread is idle (ReputService::TryDispatchInline). False: call WakeDispatcher() instead.
+  bool DispatchInline(int64_t max_bytes) {
+    return open_.load(std::memory_order_acquire) && reput_->TryDispatchInline(max_bytes);
   }
 
   // Main thread, while open (0 otherwise).

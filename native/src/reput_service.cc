@@ -110,6 +110,17 @@ StoreResult ReputService::DispatchRange(int64_t from, int64_t to, uint64_t* reco
   return StoreResult::Ok();
 }
 
+bool ReputService::TryDispatchInline(int64_t max_bytes) {
+  const int64_t end = commit_log_->committed_position();
+  if (end - dispatched_.load(std::memory_order_acquire) > max_bytes) return false;
+  std::unique_lock<std::mutex> lock(dispatch_mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return false;
+  StoreResult error;
+  if (!DispatchUpTo(end, &error, nullptr)) return false;
+  ++inline_dispatches_;
+  return true;
+}
+
 void ReputService::Start(int64_t from) {
   dispatched_.store(from, std::memory_order_release);
   stop_.store(false);
@@ -129,9 +140,14 @@ void ReputService::Run() {
   bool error_logged = false;
   while (true) {
     const bool stopping = stop_.load();
-    const int64_t before = dispatched_.load(std::memory_order_relaxed);
+    int64_t before;
     StoreResult error;
-    const bool ok = DispatchUpTo(commit_log_->committed_position(), &error, nullptr);
+    bool ok;
+    {
+      std::lock_guard<std::mutex> lock(dispatch_mu_);
+      before = dispatched_.load(std::memory_order_relaxed);
+      ok = DispatchUpTo(commit_log_->committed_position(), &error, nullptr);
+    }
     if (dispatched_.load(std::memory_order_relaxed) != before && on_dispatched_) on_dispatched_();
     if (ok) {
       error_logged = false;

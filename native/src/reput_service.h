@@ -3,13 +3,15 @@
 // transaction records) and to the index. Woken by appends through a WakeSignal, never by polling.
 // On an I/O error from a target it keeps its position, logs once and retries after a short wait:
 // a record is never skipped.
-// Thread affinity: the dispatcher thread (or the opening thread through DispatchRange before it
-// starts); positions are readable from any thread.
+// Thread affinity: the dispatcher thread, or the main thread through TryDispatchInline (the two
+// exclude each other through dispatch_mu_), or the opening thread through DispatchRange before the
+// thread starts; positions are readable from any thread.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -42,9 +44,17 @@ class ReputService {
   // Dispatches what is committed, then stops the thread.
   void Stop();
   void Wake() { signal_.Notify(); }
+  // Dispatches everything committed on the calling thread, if that is at most `max_bytes` and the
+  // dispatcher thread is not at work (never waits for it). True when all that is committed is now
+  // dispatched; false leaves the work (and any error, which the thread logs and retries) to the
+  // thread. For the main thread while consumers wait: it spares a message on its way to a held pull
+  // two hand-overs between threads, each a wake-up that may wait for a CPU.
+  bool TryDispatchInline(int64_t max_bytes);
 
   int64_t dispatched_position() const { return dispatched_.load(std::memory_order_acquire); }
   int64_t dispatched_store_timestamp() const { return dispatched_store_timestamp_.load(std::memory_order_acquire); }
+  // Ranges TryDispatchInline took on (caller's thread only).
+  uint64_t inline_dispatches() const { return inline_dispatches_; }
 
  private:
   // Dispatches from dispatched_ up to `end`. Returns false on an error (position kept).
@@ -59,6 +69,9 @@ class ReputService {
   std::atomic<int64_t> dispatched_{0};
   std::atomic<int64_t> dispatched_store_timestamp_{0};
   std::atomic<bool> stop_{false};
+  // Held while dispatching: ConsumeQueue and index writers have one owner at a time.
+  std::mutex dispatch_mu_;
+  uint64_t inline_dispatches_ = 0;
   WakeSignal signal_;
   std::thread thread_;
 };

@@ -90,6 +90,7 @@ Napi::Function StoreWrap::Init(Napi::Env env, AddonData* data) {
           InstanceMethod<&StoreWrap::JsOpen>("open"),
           InstanceMethod<&StoreWrap::JsAppendBatch>("appendBatch"),
           InstanceMethod<&StoreWrap::JsWakeDispatcher>("wakeDispatcher"),
+          InstanceMethod<&StoreWrap::JsDispatchInline>("dispatchInline"),
           InstanceMethod<&StoreWrap::JsGetWrotePosition>("getWrotePosition"),
           InstanceMethod<&StoreWrap::JsGetFlushedPosition>("getFlushedPosition"),
           InstanceMethod<&StoreWrap::JsGetDispatchedPosition>("getDispatchedPosition"),
@@ -210,6 +211,18 @@ Napi::Value StoreWrap::JsAppendBatch(const Napi::CallbackInfo& info) {
 Napi::Value StoreWrap::JsWakeDispatcher(const Napi::CallbackInfo& info) {
   if (store_) store_->WakeDispatcher();
   return info.Env().Undefined();
+}
+
+// dispatchInline(maxBytes): boolean. True: everything committed is dispatched (no notification
+// follows from the dispatcher thread for it); false: wakeDispatcher() is still owed.
+Napi::Value StoreWrap::JsDispatchInline(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    Napi::TypeError::New(env, "dispatchInline(maxBytes: number)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const int64_t max_bytes = info[0].As<Napi::Number>().Int64Value();
+  return Napi::Boolean::New(env, store_ != nullptr && store_->DispatchInline(max_bytes));
 }
 
 Napi::Value StoreWrap::JsGetWrotePosition(const Napi::CallbackInfo& info) {
@@ -387,6 +400,7 @@ Napi::Value StoreWrap::JsStats(const Napi::CallbackInfo& info) {
   put("committedPosition", static_cast<double>(s.committed_position));
   put("flushedPosition", static_cast<double>(s.flushed_position));
   put("dispatchedPosition", static_cast<double>(s.dispatched_position));
+  put("inlineDispatches", static_cast<double>(s.inline_dispatches));
   return o;
 }
 

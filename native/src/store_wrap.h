@@ -31,6 +31,7 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
   Napi::Value JsOpen(const Napi::CallbackInfo& info);
   Napi::Value JsAppendBatch(const Napi::CallbackInfo& info);
   Napi::Value JsWakeDispatcher(const Napi::CallbackInfo& info);
+  Napi::Value JsDispatchInline(const Napi::CallbackInfo& info);
   Napi::Value JsGetWrotePosition(const Napi::CallbackInfo& info);
   Napi::Value JsGetFlushedPosition(const Napi::CallbackInfo& info);
   Napi::Value JsGetDispatchedPosition(const Napi::CallbackInfo& info);

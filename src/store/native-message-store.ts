@@ -50,6 +50,11 @@ type State = 'created' | 'starting' | 'running' | 'failed' | 'shutdown';
 const DEFAULT_STORE_HOST: SocketAddress = Object.freeze({ address: '127.0.0.1', port: 10911 });
 /** maxBytes when the caller gives none: the config's transfer limits apply natively. */
 const UNLIMITED_BYTES = 0x7fffffff;
+/**
+ * The most the main thread dispatches itself while consumers wait (about 60 1-KiB messages, tens
+ * of microseconds); more is left to the dispatcher thread.
+ */
+const INLINE_DISPATCH_MAX_BYTES = 64 * 1024;
 
 export class NativeMessageStore implements MessageStore {
   readonly config: MessageStoreConfig;
@@ -96,6 +101,11 @@ export class NativeMessageStore implements MessageStore {
     this.#dispatcherWake = new DispatcherWake(
       () => handle.wakeDispatcher(),
       (err) => this.#logger.error('waking the dispatcher failed', err),
+      () => {
+        if (!handle.dispatchInline(INLINE_DISPATCH_MAX_BYTES)) return false;
+        this.#onDispatched();
+        return true;
+      },
     );
     this.#dispatch = new DispatchWaiters(
       () => handle.getDispatchedPosition(),

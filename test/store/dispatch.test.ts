@@ -56,3 +56,24 @@ test('the dispatcher is asked for notifications only while a waiter or listener 
   await withDeadline(racing.whenReached(300), 1_000, 'a target passed while subscribing');
   assert.equal(racing.pending, 0);
 });
+
+test('while someone waits, a small turn of appends is dispatched on the main thread; a large one is left to the dispatcher thread', async (t) => {
+  const { store } = await openStore(t);
+  const unsubscribe = store.onMessageArriving(() => undefined);
+  const before = store.stats().inlineDispatches;
+  const small = await store.putMessage({ topic: 'Inline', queueId: 0, body: bodyOf(1, 100) });
+  await store.whenDispatched(small.physicalOffset + small.wroteBytes);
+  const afterSmall = store.stats().inlineDispatches;
+  assert.ok(afterSmall > before, `the small append was dispatched inline (${before} -> ${afterSmall})`);
+  assert.equal(store.getMessage('Inline', 0, 0, 1).status, 'FOUND');
+
+  // 100 KiB in one turn: more than the main thread takes on.
+  const large = await Promise.all(Array.from({ length: 100 }, (_, i) => store.putMessage({ topic: 'Inline', queueId: 1, body: bodyOf(i, 1024) })));
+  const last = large[large.length - 1]!;
+  await withDeadline(store.whenDispatched(last.physicalOffset + last.wroteBytes), 10_000, 'the large turn dispatched');
+  assert.equal(store.stats().inlineDispatches, afterSmall, 'the large turn went to the dispatcher thread');
+  const read = store.getMessage('Inline', 1, 99, 1);
+  assert.equal(read.status, 'FOUND');
+  assert.equal(read.maxOffset, 100);
+  unsubscribe();
+});

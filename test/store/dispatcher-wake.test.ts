@@ -117,3 +117,29 @@ test('cancel drops a pending lazy wake', (t) => {
   t.mock.timers.tick(10 * LAZY_WAKE_MS);
   assert.deepEqual(calls, []);
 });
+
+test('a prompt wake first offers the range to dispatchHere and wakes the thread only when it declines; a lazy wake never offers it', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const calls: string[] = [];
+  let accept = true;
+  const wake = new DispatcherWake(
+    () => calls.push('wake dispatcher'),
+    (err) => assert.fail(String(err)),
+    () => {
+      calls.push(`dispatch here: ${accept ? 'done' : 'declined'}`);
+      return accept;
+    },
+  );
+  wake.setAwaited(true);
+  wake.schedule();
+  await nextTurn();
+  assert.deepEqual(calls, ['dispatch here: done']);
+  accept = false;
+  wake.schedule();
+  await nextTurn();
+  assert.deepEqual(calls.slice(1), ['dispatch here: declined', 'wake dispatcher']);
+  wake.setAwaited(false);
+  wake.schedule();
+  t.mock.timers.tick(LAZY_WAKE_MS);
+  assert.deepEqual(calls.slice(3), ['wake dispatcher']);
+});

@@ -97,6 +97,8 @@ export interface NativeStoreStats {
   readonly committedPosition: number;
   readonly flushedPosition: number;
   readonly dispatchedPosition: number;
+  /** Dispatches the main thread did itself while consumers waited (dispatchInline). */
+  readonly inlineDispatches: number;
 }
 
 export interface NativeStoreHandle {
@@ -127,6 +129,12 @@ export interface NativeStoreHandle {
   appendBatch(records: Buffer, count: number, out: Float64Array, wakeDispatcher?: boolean): number;
   /** Wakes the dispatcher after appendBatch(..., false). */
   wakeDispatcher(): void;
+  /**
+   * Dispatches everything committed on this thread when it is at most `maxBytes` and the dispatcher
+   * thread is idle; true when done (no onDispatched notification follows for it), false when
+   * wakeDispatcher() is still owed.
+   */
+  dispatchInline(maxBytes: number): boolean;
 
   /** CommitLog positions (bytes). wrote >= committed >= flushed. */
   getWrotePosition(): number;

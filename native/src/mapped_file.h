@@ -1,10 +1,10 @@
 // One fixed-size segment file mapped MAP_SHARED, named by its 20-digit start offset.
 // The file is fallocated to full size before it is mapped, so stores through the mapping cannot
 // SIGBUS on a full disk: ENOSPC surfaces from Create() instead.
-// Appends reach the file one of three ways: stores into the mapping (ASYNC_FLUSH), pwrite through
-// the fd (SYNC_FLUSH: cheaper to make durable, see commit_log.h), or a transient-pool write buffer
-// that Commit() copies into the mapping. Readers always read the mapping: it shares the page cache
-// with pwrite, so bytes written either way are visible there.
+// Appends reach the file one of two ways: pwrite through the fd (cheaper to make durable, see
+// commit_log.h), or a transient-pool write buffer that Commit() copies into the mapping. Readers
+// always read the mapping: it shares the page cache with pwrite, so bytes written either way are
+// visible there.
 // Thread affinity: data()/WriteTarget()/WriteAt() writes on the main thread only; FlushRange()/
 // SyncData() on the flush thread; Commit() on the commit thread; reads from any thread up to
 // published positions.
@@ -25,7 +25,7 @@ namespace cometmq {
 enum class PreFault {
   kNone,
   // Writable (MADV_POPULATE_WRITE): stores through the mapping then never fault. It also marks
-  // every page dirty, which costs nothing extra under ASYNC_FLUSH.
+  // every page dirty (warmMapedFileEnable's zeros are meant to be written).
   kWrite,
   // Readable (MADV_POPULATE_READ): zeroed pages enter the page cache clean, so neither pwrite nor
   // the dispatcher's reads fault them in, and writeback has no zero pages to flush.

@@ -258,6 +258,14 @@ StoreConfig SyncConfig(int64_t segment_bytes) {
   return c;
 }
 
+// The transient pool's commits are what still store into the mapping, so what the prefetch is for.
+StoreConfig PoolConfig(int64_t segment_bytes) {
+  StoreConfig c = SmallConfig(segment_bytes);
+  c.transientStorePoolEnable = 1;
+  c.transientStorePoolSize = 2;
+  return c;
+}
+
 namespace {
 // True once the page at `pos` of the mapping is in the page cache (mincore), polled up to 10 s.
 bool BecomesResident(const uint8_t* data, int64_t pos) {
@@ -271,9 +279,9 @@ bool BecomesResident(const uint8_t* data, int64_t pos) {
 }
 }  // namespace
 
-TEST_CASE("commit log (ASYNC_FLUSH): the pages ahead of the appends are brought into the page cache in the background") {
+TEST_CASE("commit log (transient pool): the pages ahead of the appends are brought into the page cache in the background") {
   // 64 MiB segments: the 16 MiB prefetch window lies well beyond a fault's own read-ahead.
-  LogFixture f(SmallConfig(64 << 20));
+  LogFixture f(PoolConfig(64 << 20));
   std::vector<double> out;
   REQUIRE(f.Append({Sized(1000)}, &out) == PutStatus::PUT_OK);
   auto segment = f.log->files().Last();
@@ -287,8 +295,8 @@ TEST_CASE("commit log (ASYNC_FLUSH): the pages ahead of the appends are brought 
   CHECK(BecomesResident(segment->data(), f.log->wrote_position() + (14 << 20)));
 }
 
-TEST_CASE("commit log (ASYNC_FLUSH): the next segment's first pages are prefetched when it is created ahead") {
-  LogFixture f(SmallConfig(32 << 20));
+TEST_CASE("commit log (transient pool): the next segment's first pages are prefetched when it is created ahead") {
+  LogFixture f(PoolConfig(32 << 20));
   std::vector<double> out;
   REQUIRE(f.Append({Sized(1000)}, &out) == PutStatus::PUT_OK);
   // The allocator creates the segment at 32 MiB once the first one is in use; wait for its file.
@@ -401,8 +409,9 @@ TEST_CASE("commit log (SYNC_FLUSH): a batch whose first record rolls writes the 
   CHECK_EQ(rolls, 2);
 }
 
-TEST_CASE("commit log (SYNC_FLUSH): a failed pwrite publishes nothing, returns its queue offsets, fails the log") {
-  LogFixture f(SyncConfig(64 * 1024));
+// Both flush types append with pwrite (only the transient pool stores into the mapping).
+static void CheckFailedPwrite(const StoreConfig& config) {
+  LogFixture f(config);
   std::vector<double> out;
   REQUIRE(f.Append({Sized(6000, "S", 0)}, &out) == PutStatus::PUT_OK);
   const int64_t before = f.log->wrote_position();
@@ -427,6 +436,14 @@ TEST_CASE("commit log (SYNC_FLUSH): a failed pwrite publishes nothing, returns i
   StoreResult err;
   CHECK(!f.log->Flush(0, &err));
   CHECK(!err.ok);
+}
+
+TEST_CASE("commit log (SYNC_FLUSH): a failed pwrite publishes nothing, returns its queue offsets, fails the log") {
+  CheckFailedPwrite(SyncConfig(64 * 1024));
+}
+
+TEST_CASE("commit log (ASYNC_FLUSH): a failed pwrite publishes nothing, returns its queue offsets, fails the log") {
+  CheckFailedPwrite(SmallConfig(64 * 1024));
 }
 
 TEST_CASE("store (SYNC_FLUSH): acknowledged appends are served by getMessages and lookMessageByOffset, before and after reopen") {

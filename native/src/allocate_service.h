@@ -5,15 +5,15 @@
 // stores into it), or creates one synchronously when the background has none.
 // Page prefetch (for the transient pool's commits, which store into the mapping): the worker also
 // keeps the pages just ahead of the append position in the page cache (POSIX_FADV_WILLNEED) and
-// mapped writable (MADV_POPULATE_WRITE).
-// Without the first, the first store into an absent page makes the kernel read ahead (zero-fill,
-// the file is fallocated) a whole read_ahead_kb window on the storing thread: 8 MiB on a virtio disk, 15-27 ms measured here. Not a read populate through the mapping either: one fault
-// reads the whole 8 MiB window without a preemption point (PREEMPT_NONE kernels), 18-24 ms during
-// which the threads woken on that CPU wait; fadvise reads exactly the chunk asked for. Without the
-// second, every page still costs the storing thread a write fault (ext4_page_mkwrite: buffer
-// heads, the unwritten extent, dirtying): 15% of the main thread's time when it stored into the
-// mapping under per-request produce; populated here, the same work is done in a loop without a
-// trap per page. The zero pages it dirties ahead are
+// mapped writable (MADV_POPULATE_WRITE). Without the first, the first store into an absent page
+// makes the kernel read ahead (zero-fill, the file is fallocated) a whole read_ahead_kb window on
+// the storing thread: 8 MiB on a virtio disk, 15-27 ms measured here. Not a read populate through
+// the mapping either: one fault reads the whole 8 MiB window without a preemption point
+// (PREEMPT_NONE kernels), 18-24 ms during which the threads woken on that CPU wait; fadvise reads
+// exactly the chunk asked for. Without the second, every page still costs the storing thread a
+// write fault (ext4_page_mkwrite: buffer heads, the unwritten extent, dirtying): 15% of the main
+// thread's time when it stored into the mapping under per-request produce; populated here, the
+// same work is done in a loop without a trap per page. The zero pages it dirties ahead are
 // overwritten long before writeback would find them (the flush only covers what was written).
 // Thread affinity: Take/Give back/RequestAhead/PrefetchPages from the main thread; the worker
 // thread inside.

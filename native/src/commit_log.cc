@@ -254,11 +254,12 @@ void FillBlankHeader(uint8_t* dst, int64_t remaining) {
 }
 }  // namespace
 
-// Fills the four store-owned fields in the caller's buffer. With copy_into_mapping (the transient
-// pool) each record is also copied to its segment's write buffer right away, while it is still hot
-// in cache, behind a blank filler where it rolls; otherwise WriteRuns() writes the buffer afterwards.
+// Fills the four store-owned fields in the caller's buffer. With copy_to_segment (the transient
+// pool) each record is also copied to its segment's write target (the pool buffer, or the mapping
+// when the pool ran dry) right away, while it is still hot in cache, behind a blank filler where it
+// rolls; otherwise WriteRuns() writes the buffer afterwards.
 void CommitLog::StampRecords(uint8_t* records, uint32_t count, int64_t store_timestamp, double* out,
-                             bool copy_into_mapping) {
+                             bool copy_to_segment) {
   uint8_t* p = records;
   for (uint32_t i = 0; i < count; ++i) {
     const PlannedRecord& r = plan_[i];
@@ -273,7 +274,7 @@ void CommitLog::StampRecords(uint8_t* records, uint32_t count, int64_t store_tim
     StoreI64BE(p + r.store_timestamp_pos, store_timestamp);
     out[2 * i] = static_cast<double>(r.phy);
     out[2 * i + 1] = static_cast<double>(queue_offset);
-    if (copy_into_mapping) {
+    if (copy_to_segment) {
       if (r.blank_at >= 0) {
         MappedFile* seg = SegmentFor(r.blank_at);
         uint8_t* dst = seg->WriteTarget() + (r.blank_at - seg->file_from_offset());

@@ -117,7 +117,7 @@ class CommitLog {
   PutStatus Validate(const uint8_t* records, size_t length, uint32_t count);
   bool EnsureSegments(int64_t from, int64_t to);
   MappedFile* SegmentFor(int64_t phy);
-  void StampRecords(uint8_t* records, uint32_t count, int64_t store_timestamp, double* out, bool copy_into_mapping);
+  void StampRecords(uint8_t* records, uint32_t count, int64_t store_timestamp, double* out, bool copy_to_segment);
   void UndoQueueOffsets(uint32_t count);
   StoreResult WriteRuns(const uint8_t* records, int64_t start);
   StoreResult WriteRun(int64_t phy, const uint8_t* src, int64_t length, bool close_with_blank);

@@ -13,7 +13,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SERVER_NODE_FLAGS } from '../../src/cli/server-node-flags';
-import { machineCpuTicks, stealPercent } from '../lib/env-info';
+import { machineLine } from '../../src/bench/report/machine-info';
+import { envInfo, machineCpuTicks, stealPercent } from '../lib/env-info';
 import { runIsolated } from '../lib/run-isolated';
 import { runMain, writeResults } from '../lib/write-results';
 import { startBenchProcess, type BenchProcess } from './bench-process';
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
   } finally {
     await echo.stop();
   }
+  console.log(`Machine: ${machineLine(envInfo(os.tmpdir()))}\n`);
   console.log(e2eReport(results));
   writeResults('e2e', results, values.out);
 }

@@ -53,6 +53,9 @@ test('report.json holds every figure and report.md a row per cell with the union
   const markdown = fs.readFileSync(files.markdown, 'utf8');
   assert.match(markdown, /^# CometMQ vs peer$/m);
   assert.ok(markdown.includes(`${machine.cores} x ${machine.cpu}`) && markdown.includes(machine.node) && markdown.includes(machine.filesystem));
+  // The cpuidle driver (with haltpoll's poll limit), or 'unknown' where /sys does not tell.
+  assert.match(machine.cpuIdle, /^(unknown|[\w-]+( \(guest_halt_poll_ns=\d+\))?)$/);
+  assert.ok(markdown.includes(`CPU idle ${machine.cpuIdle}`));
   const header = markdown.split('\n').find((l) => l.startsWith('| # |'))!;
   assert.deepEqual(header.split('|').map((c) => c.trim()).filter((c) => c !== '').slice(0, 7),
     ['#', 'cell', 'target', 'flushDiskType', 'messageSize', 'appendfsync', 'msg/s']);

@@ -184,9 +184,7 @@ PutStatus CommitLog::AppendBatch(uint8_t* records, size_t length, uint32_t count
   const int64_t store_timestamp = WallClockMs();
   begin_time_in_lock_.store(store_timestamp, std::memory_order_release);
   for (auto& f : taken_) {
-    if (pool_) {
-      if (uint8_t* buffer = pool_->Borrow()) f->AttachWriteBuffer(buffer);
-    }
+    if (pool_) AttachPoolBuffer(f.get());
     files_.Append(std::move(f));
   }
   taken_.clear();
@@ -329,7 +327,35 @@ StoreResult CommitLog::WriteRun(int64_t phy, const uint8_t* src, int64_t length,
   return seg->WriteAt(pieces, close_with_blank ? 2 : 1, in_file);
 }
 
+// Called before any record of the batch is written. A segment written through its mapping puts its
+// records in the page cache at once, where a crash cannot take them; so no earlier segment may
+// still hold uncommitted records in a buffer then, or a crash would leave a hole in the middle of
+// the log instead of losing only its tail. Hence, when the pool is dry: commit what is written
+// (which returns the full segments' buffers), and if it is still dry, take the buffers of the
+// segments not yet full back (everything in them is committed now; they continue through their
+// mappings).
+void CommitLog::AttachPoolBuffer(MappedFile* segment) {
+  uint8_t* buffer = pool_->Borrow();
+  if (buffer == nullptr) {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    CommitDirtyLocked(0);
+    buffer = pool_->Borrow();
+    if (buffer == nullptr) {
+      for (const auto& earlier : files_.Snapshot()) {
+        if (earlier->has_write_buffer()) pool_->Return(earlier->DetachWriteBuffer());
+      }
+      buffer = pool_->Borrow();
+    }
+  }
+  if (buffer != nullptr) segment->AttachWriteBuffer(buffer);
+}
+
 bool CommitLog::CommitDirty(int least_pages) {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  return CommitDirtyLocked(least_pages);
+}
+
+bool CommitLog::CommitDirtyLocked(int least_pages) {
   const int64_t wrote = wrote_.load(std::memory_order_acquire);
   int64_t committed = committed_.load(std::memory_order_relaxed);
   if (wrote <= committed) return false;

@@ -12,12 +12,14 @@
 //   flushed   - end of the data made durable: fdatasync, or msync with the transient pool (flush
 //               thread)
 // Thread affinity: AppendBatch, TopicQueues() on the main thread (or the opening thread before any
-// append); CommitDirty on the commit thread; Flush on the flush thread; reads from any thread.
+// append); CommitDirty on the commit thread (and on the main thread when the pool runs dry, under
+// the same lock); Flush on the flush thread; reads from any thread.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <vector>
@@ -117,6 +119,9 @@ class CommitLog {
   PutStatus Validate(const uint8_t* records, size_t length, uint32_t count);
   bool EnsureSegments(int64_t from, int64_t to);
   MappedFile* SegmentFor(int64_t phy);
+  // Gives a new segment a pool buffer, keeping the mapping a prefix of the log when the pool is dry.
+  void AttachPoolBuffer(MappedFile* segment);
+  bool CommitDirtyLocked(int least_pages);
   void StampRecords(uint8_t* records, uint32_t count, int64_t store_timestamp, double* out, bool copy_to_segment);
   void UndoQueueOffsets(uint32_t count);
   StoreResult WriteRuns(const uint8_t* records, int64_t start);
@@ -134,6 +139,7 @@ class CommitLog {
   // every page it cleans; under ASYNC_FLUSH, per-request produce spent 25-30% less broker CPU.
   const bool write_through_fd_;
   std::unique_ptr<TransientStorePool> pool_;
+  std::mutex commit_mu_;  // CommitDirty: the commit thread, FlushAll, or a dry pool's roll
   TopicQueueTable topic_queues_;
   std::function<void()> on_append_;
   std::atomic<bool> writable_{false};

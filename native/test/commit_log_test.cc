@@ -311,6 +311,47 @@ TEST_CASE("commit log (transient pool): the next segment's first pages are prefe
   CHECK(BecomesResident(view->data(), 12 << 20));
 }
 
+TEST_CASE("commit log (transient pool): with the pool dry, what the mapping holds is still a prefix of the log") {
+  // Two buffers and no commit thread: the third segment finds the pool empty. Were it written
+  // through its mapping while the first two still held their records in buffers, a crash would
+  // keep the third and lose the first two: a hole, not a lost tail.
+  LogFixture f(PoolConfig(64 * 1024));
+  std::vector<double> out;
+  for (int i = 0; i < 40; ++i) REQUIRE(f.Append({Sized(4000), Sized(3000)}, &out) == PutStatus::PUT_OK);
+  const auto segments = f.log->files().Snapshot();
+  REQUIRE(segments.size() >= 4);
+  // Walk the records through the mappings from offset 0 up to the first one missing there.
+  int64_t pos = 0;
+  for (const auto& seg : segments) {
+    if (pos < seg->file_from_offset()) break;
+    while (pos + 8 <= seg->end_offset()) {
+      const uint8_t* at = seg->data() + (pos - seg->file_from_offset());
+      const int32_t size = LoadI32BE(at + record::kOffsetTotalSize);
+      const uint32_t magic = LoadU32BE(at + record::kOffsetMagic);
+      if (magic == record::kBlankMagicCode) {
+        pos = seg->end_offset();
+        break;
+      }
+      if (size <= 0 || (magic != record::kMessageMagicCodeV2 && magic != record::kMessageMagicCode)) break;
+      pos += size;
+    }
+    if (pos < seg->end_offset()) break;
+  }
+  CHECK(pos > 0);  // some of it was committed on the way
+  CHECK(pos <= f.log->wrote_position());
+  // Beyond that point, the mappings hold nothing at all.
+  int64_t stray = -1;
+  for (const auto& seg : segments) {
+    for (int64_t p = std::max(pos, seg->file_from_offset()); p < seg->end_offset() && stray < 0; ++p) {
+      if (seg->data()[p - seg->file_from_offset()] != 0) stray = p;
+    }
+  }
+  CHECK(stray == -1);
+  // And a full commit still brings the whole log into the mappings.
+  REQUIRE(f.log->CommitDirty(0));
+  CHECK(f.log->committed_position() == f.log->wrote_position());
+}
+
 TEST_CASE("commit log (SYNC_FLUSH): pwrite'd batches are stamped in place, readable, flushed and reopened") {
   const StoreConfig c = SyncConfig(64 * 1024);
   LogFixture f(c);

@@ -64,7 +64,7 @@ bool FlushService::FlushCommitLog(int least_pages, StoreResult* error) {
 }
 
 bool FlushService::CommitPool(int least_pages) {
-  std::lock_guard<std::mutex> lock(commit_mu_);
+  // CommitDirty takes the CommitLog's commit lock (the commit thread, FlushAll, a dry pool's roll).
   const bool committed = commit_log_->CommitDirty(least_pages);
   if (committed && on_committed_) on_committed_();
   return committed;

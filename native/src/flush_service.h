@@ -71,7 +71,6 @@ class FlushService {
   WakeSignal commit_signal_;
   WakeSignal logic_signal_;
   std::mutex commit_log_mu_;  // one CommitLog flush at a time (thread vs FlushAll)
-  std::mutex commit_mu_;
   std::mutex logic_mu_;
   bool error_logged_ = false;
   std::thread commit_log_thread_;

@@ -1,7 +1,7 @@
 // transientStorePoolEnable: a few segment-sized anonymous buffers that appends write into instead
 // of the page cache; the commit thread copies them into the file. Buffers are allocated lazily
-// (a 1 GiB buffer per segment is costly) and reused. Exhausted pool -> nullptr, and the segment is
-// written through its mapping directly, as RocketMQ does.
+// (a 1 GiB buffer per segment is costly) and reused. Exhausted pool -> nullptr; the CommitLog then
+// commits what is pending before a segment goes through its mapping (CommitLog::AttachPoolBuffer).
 // Thread affinity: any thread (internal lock; taken once per segment).
 #pragma once
 

@@ -145,6 +145,9 @@ export class AppendBatcher {
     this.#count = 0;
     this.#used = 0;
     const status = this.#crossing(0, used, count);
+    // Flushes that landed while this turn was busy answer their sends now: the notification
+    // would wait behind the rest of the burst, holding its sends (and their garbage) meanwhile.
+    this.#o.groupCommit?.onFlushed();
     if (status === 'PUT_OK') {
       this.#completeStored(groups);
     } else if (groups.length > 1 && (status === 'MESSAGE_ILLEGAL' || status === 'PROPERTIES_SIZE_EXCEEDED')) {

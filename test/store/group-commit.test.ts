@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock } from '../../src/common';
 import { GroupCommitService, type FlushOutcome } from '../../src/store';
+import { DispatcherWake } from '../../src/store/dispatcher-wake';
+import { nextTurn, recordingBatcher } from './batcher-fixture';
 
 function setup(timeoutMs = 5000) {
   const clock = new ManualClock(1_000_000);
@@ -63,4 +65,30 @@ test('wait() is the promise form', async () => {
   setFlushed(64);
   service.onFlushed();
   assert.equal(await pending, 'PUT_OK');
+});
+
+test('an append crossing completes the sends a landed flush covers, without waiting for its notification', async () => {
+  const clock = new ManualClock(1_000_000);
+  let flushed = 0;
+  const service = new GroupCommitService(clock, 5000, () => flushed);
+  const calls: string[] = [];
+  const ends: number[] = [];
+  const batcher = recordingBatcher(calls, new DispatcherWake(() => {}, (err) => assert.fail(String(err))), service, ends);
+  const settled: string[] = [];
+  const put = (name: string): void => {
+    void batcher.putMessage({ topic: 'Flushed', queueId: 0, body: Buffer.from(name) }).then((r) => settled.push(`${name} ${r.status}`));
+  };
+  put('first');
+  put('second');
+  await nextTurn();
+  assert.deepEqual(calls, ['append 2 wakeDispatcher=false']);
+  assert.equal(service.pending, 2, 'nothing flushed yet');
+
+  // The flush thread has covered the first record; its notification has not run.
+  flushed = ends[0] as number;
+  put('third');
+  batcher.appendPending();
+  await nextTurn();
+  assert.deepEqual(settled, ['first PUT_OK'], 'the crossing read the flushed position');
+  assert.equal(service.pending, 2, 'the second and third still wait for the disk');
 });

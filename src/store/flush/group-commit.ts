@@ -50,7 +50,10 @@ export class GroupCommitService {
     return new Promise((resolve) => this.add(nextOffset, resolve));
   }
 
-  /** The native flush notification: complete what the flushed position now covers. */
+  /**
+   * Completes what the flushed position now covers: on the native flush notification, and after
+   * every append crossing (the notification queues behind a busy turn; reading the position is cheap).
+   */
   onFlushed(): void {
     this.#completeFlushed(this.#flushedPosition());
     this.#armTimer();

@@ -12,6 +12,8 @@ export { decodeCommand, encodeCommand, encodeCommandPrefix, jsonHeaderText } fro
 export { Connection, OpaqueCounter, formatPeerAddress } from './connection';
 export type { RequestListener, ConnectionOptions } from './connection';
 export { RequestDispatcher } from './request-dispatcher';
+export { LaterAnswer } from './later-answer';
+export type { LaterAnswerTaker } from './later-answer';
 export { RemotingServer } from './remoting-server';
 export type { RemotingServerOptions } from './remoting-server';
 export { RemotingClient, parseAddress } from './remoting-client';

@@ -4,6 +4,7 @@ import { MQVersion } from '../protocol/language-code';
 import { FLAG_RESPONSE, createResponse, isOneway, type RemotingCommand } from '../protocol/remoting-command';
 import { ResponseCode } from '../protocol/response-code';
 import type { Connection, RequestListener } from './connection';
+import { LaterAnswer, type LaterAnswerTaker } from './later-answer';
 import { DEFAULT_MAX_IN_FLIGHT, type HandlerOptions, type RequestHandler } from './request-handler';
 
 interface HandlerEntry {
@@ -27,7 +28,7 @@ const MAX_LOGGED_ERROR_KEYS = 1000;
  *   with the message only (never a stack) and is logged, with its stack, once per distinct message.
  * - Nothing is ever sent for a one-way request.
  */
-export class RequestDispatcher implements RequestListener {
+export class RequestDispatcher implements RequestListener, LaterAnswerTaker<Connection> {
   readonly #logger: Logger;
   readonly #handlers = new Map<number, HandlerEntry>();
   readonly #loggedErrors = new Set<string>();
@@ -89,6 +90,10 @@ export class RequestDispatcher implements RequestListener {
       this.#answerError(request, connection, err);
       return;
     }
+    if (result instanceof LaterAnswer) {
+      result.attach(this, connection);
+      return;
+    }
     if (result !== null && typeof (result as PromiseLike<unknown>).then === 'function') {
       (result as PromiseLike<RemotingCommand | null>).then(
         (response) => {
@@ -104,6 +109,13 @@ export class RequestDispatcher implements RequestListener {
     }
     this.#finish(entry);
     if (result !== null) this.#answer(request, connection, result as RemotingCommand);
+  }
+
+  /** A LaterAnswer settled (its handler was registered for request.code when it started). */
+  takeLaterAnswer(connection: Connection, request: RemotingCommand, response: RemotingCommand | null, error: unknown): void {
+    this.#finish(this.#handlers.get(request.code) as HandlerEntry);
+    if (error !== undefined) this.#answerError(request, connection, error);
+    else if (response !== null) this.#answer(request, connection, response);
   }
 
   #finish(entry: HandlerEntry): void {

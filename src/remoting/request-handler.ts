@@ -1,4 +1,5 @@
 import type { RemotingCommand } from '../protocol/remoting-command';
+import type { LaterAnswer } from './later-answer';
 
 /**
  * What a request handler sees of the connection a request came on. The broker also uses it to send
@@ -30,14 +31,14 @@ export interface HandlerContext {
 /**
  * Serves one request code. Returns the response (the server stamps the request's opaque, the
  * response flag and the request's header form on it), or null to send nothing (the response is
- * written elsewhere, or the request was one-way). A thrown MqError becomes a response with its
- * responseCode and message; any other throw becomes SYSTEM_ERROR with the message (never a stack).
- * Responses to one-way requests are dropped.
+ * written elsewhere, or the request was one-way), now or through a promise or a LaterAnswer. A
+ * thrown MqError becomes a response with its responseCode and message; any other throw becomes
+ * SYSTEM_ERROR with the message (never a stack). Responses to one-way requests are dropped.
  */
 export type RequestHandler = (
   request: RemotingCommand,
   ctx: HandlerContext,
-) => Promise<RemotingCommand | null> | RemotingCommand | null;
+) => Promise<RemotingCommand | null> | LaterAnswer | RemotingCommand | null;
 
 export interface HandlerOptions {
   /**

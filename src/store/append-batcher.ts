@@ -2,7 +2,8 @@
  * Event-turn batching of appends (lmdb-js style). Every putMessage/putMessages of one event-loop
  * turn is validated and encoded straight into one pooled Buffer; at the end of the turn (one
  * setImmediate) the whole batch crosses into native code with ONE appendBatch call, and each
- * caller's promise is settled from the Float64Array the call filled. A putMessages call is one
+ * caller (a promise, or a PutCompletion on the broker's send path) is settled from the Float64Array
+ * the call filled; under SYNC_FLUSH, after the flush that covers it. A putMessages call is one
  * atomic group inside that crossing: its records are consecutive and share one status.
  *
  * Native appendBatch is all-or-nothing for the crossing. TS validates everything first, so a
@@ -17,8 +18,8 @@ import { encodePropertiesChecked, findProperty, propertiesProblem } from '../mes
 import { MAX_PROPERTIES_LENGTH } from '../message/record-layout';
 import type { RecordEncoder } from '../message/record-encoder';
 import type { DispatcherWake } from './dispatcher-wake';
-import type { GroupCommitService } from './flush/group-commit';
-import type { PutMessageResult } from './message-store';
+import type { FlushOutcome, FlushWaiter, GroupCommitService } from './flush/group-commit';
+import type { PutCompletion, PutMessageResult } from './message-store';
 import type { MessageValidator } from './message-validator';
 import { StoredPutResult, refusedPutResult } from './put-result';
 import type { PutStatus, StatusTable } from './store-status';
@@ -45,14 +46,41 @@ export interface AppendBatcherOptions {
   readonly logger: Logger;
 }
 
-interface Group {
-  readonly firstMessage: number;
-  readonly count: number;
-  readonly startByte: number;
-  readonly endByte: number;
-  readonly waitForFlush: boolean;
-  readonly single: boolean;
-  readonly resolve: (value: never) => void;
+/** One putMessage or putMessages call until it is settled; under SYNC_FLUSH also its flush waiter. */
+class PendingPut implements FlushWaiter {
+  /** The stored result of a single put, or the array of a putMessages group. */
+  #stored: StoredPutResult | StoredPutResult[] | undefined;
+
+  constructor(
+    readonly firstMessage: number,
+    readonly count: number,
+    readonly startByte: number,
+    readonly endByte: number,
+    readonly waitForFlush: boolean,
+    /** A single putMessage: settled with one result, not an array. */
+    readonly single: boolean,
+    /** The promise's resolve function, or a PutCompletion. */
+    readonly settleWith: ((value: never) => void) | PutCompletion,
+  ) {}
+
+  stored(results: StoredPutResult | StoredPutResult[]): void {
+    this.#stored = results;
+  }
+
+  flushDone(outcome: FlushOutcome): void {
+    const stored = this.#stored as StoredPutResult | StoredPutResult[];
+    if (outcome !== 'PUT_OK') {
+      if (Array.isArray(stored)) for (const result of stored) result.status = outcome;
+      else stored.status = outcome;
+    }
+    this.settle(stored);
+  }
+
+  settle(value: PutMessageResult | PutMessageResult[]): void {
+    const settleWith = this.settleWith;
+    if (typeof settleWith === 'function') settleWith(value as never);
+    else settleWith.putDone(value as PutMessageResult);
+  }
 }
 
 /**
@@ -80,7 +108,7 @@ export class AppendBatcher {
   #sizes = new Int32Array(1024);
   #count = 0;
   #out = new Float64Array(2 * 1024 + 1);
-  #groups: Group[] = [];
+  #groups: PendingPut[] = [];
   #scheduled = false;
   readonly #onTurnEnd = (): void => {
     this.#scheduled = false;
@@ -95,19 +123,29 @@ export class AppendBatcher {
   }
 
   putMessage(msg: MessageToStore): Promise<PutMessageResult> {
+    return new Promise<PutMessageResult>((resolve) => this.putMessageTo(msg, { putDone: resolve }));
+  }
+
+  /**
+   * putMessage without a promise: `completion` is told once, at the end of the turn (or at once
+   * when the message is refused before it is encoded), after the disk when it must wait for it.
+   */
+  putMessageTo(msg: MessageToStore, completion: PutCompletion): void {
     const refused = this.#o.gate();
-    if (refused !== undefined) return Promise.resolve(refusedPutResult(refused.status, refused.remark));
+    if (refused !== undefined) {
+      completion.putDone(refusedPutResult(refused.status, refused.remark));
+      return;
+    }
     this.#startGroupIfFull();
     const startByte = this.#used;
     const firstMessage = this.#count;
     const failure = this.#encode(msg, Date.now());
     if (failure !== undefined) {
       this.#rollback(startByte, firstMessage);
-      return Promise.resolve(refusedPutResult(failure.status, failure.remark));
+      completion.putDone(refusedPutResult(failure.status, failure.remark));
+      return;
     }
-    return new Promise<PutMessageResult>((resolve) => {
-      this.#addGroup(firstMessage, 1, startByte, this.#waitsForFlush(msg), true, resolve);
-    });
+    this.#addGroup(firstMessage, 1, startByte, this.#waitsForFlush(msg), true, completion);
   }
 
   putMessages(msgs: readonly MessageToStore[]): Promise<PutMessageResult[]> {
@@ -183,43 +221,50 @@ export class AppendBatcher {
 
   #lastError = '';
 
-  #completeStored(groups: readonly Group[]): void {
+  #completeStored(groups: readonly PendingPut[]): void {
     const out = this.#out;
     let outIndex = 0;
     let total = 0;
     for (const group of groups) total += group.count;
     const storeTimestamp = out[2 * total] as number;
     const prefix = this.#o.msgIdPrefix;
+    const groupCommit = this.#o.groupCommit;
     for (const group of groups) {
-      const results: StoredPutResult[] = new Array<StoredPutResult>(group.count);
-      let lastEnd = 0;
-      for (let j = 0; j < group.count; j++) {
-        const size = this.#sizes[group.firstMessage + j] as number;
+      let stored: StoredPutResult | StoredPutResult[];
+      let lastEnd: number;
+      if (group.single) {
+        const size = this.#sizes[group.firstMessage] as number;
         const physicalOffset = out[outIndex++] as number;
-        results[j] = new StoredPutResult(physicalOffset, out[outIndex++] as number, size, storeTimestamp, prefix);
+        stored = new StoredPutResult(physicalOffset, out[outIndex++] as number, size, storeTimestamp, prefix);
         lastEnd = physicalOffset + size;
-      }
-      const settle = (): void => (group.single ? group.resolve(results[0] as never) : group.resolve(results as never));
-      const groupCommit = this.#o.groupCommit;
-      if (groupCommit !== undefined && group.waitForFlush) {
-        groupCommit.add(lastEnd, (outcome) => {
-          if (outcome !== 'PUT_OK') for (const result of results) result.status = outcome;
-          settle();
-        });
       } else {
-        settle();
+        const results: StoredPutResult[] = new Array<StoredPutResult>(group.count);
+        lastEnd = 0;
+        for (let j = 0; j < group.count; j++) {
+          const size = this.#sizes[group.firstMessage + j] as number;
+          const physicalOffset = out[outIndex++] as number;
+          results[j] = new StoredPutResult(physicalOffset, out[outIndex++] as number, size, storeTimestamp, prefix);
+          lastEnd = physicalOffset + size;
+        }
+        stored = results;
+      }
+      if (groupCommit !== undefined && group.waitForFlush) {
+        group.stored(stored);
+        groupCommit.add(lastEnd, group);
+      } else {
+        group.settle(stored);
       }
     }
   }
 
-  #completeRefused(group: Group, status: PutStatus): void {
+  #completeRefused(group: PendingPut, status: PutStatus): void {
     const remark = status === 'UNKNOWN_ERROR' ? `append failed: ${this.#lastError}` : `native append refused the batch: ${status}`;
     if (group.single) {
-      group.resolve(refusedPutResult(status, remark) as never);
+      group.settle(refusedPutResult(status, remark));
     } else {
       const results: PutMessageResult[] = [];
       for (let j = 0; j < group.count; j++) results.push(refusedPutResult(status, remark));
-      group.resolve(results as never);
+      group.settle(results);
     }
   }
 
@@ -228,8 +273,8 @@ export class AppendBatcher {
     return this.#o.groupCommit !== undefined && wantsFlush(msg);
   }
 
-  #addGroup(firstMessage: number, count: number, startByte: number, waitForFlush: boolean, single: boolean, resolve: (value: never) => void): void {
-    this.#groups.push({ firstMessage, count, startByte, endByte: this.#used, waitForFlush, single, resolve });
+  #addGroup(firstMessage: number, count: number, startByte: number, waitForFlush: boolean, single: boolean, settleWith: PendingPut['settleWith']): void {
+    this.#groups.push(new PendingPut(firstMessage, count, startByte, this.#used, waitForFlush, single, settleWith));
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#onTurnEnd);

@@ -1,6 +1,7 @@
 export type {
   MessageStore,
   MessageStoreDeps,
+  PutCompletion,
   PutMessageResult,
   GetMessageResult,
   GetMessageFilter,
@@ -16,7 +17,7 @@ export { createStoreConfig, DEFAULT_STORE_CONFIG, StoreConfigError, parseDelayLe
 export type { MessageStoreConfig, StoreConfigInput, FlushDiskType } from './store-config';
 export { NativeMessageStore } from './native-message-store';
 export { GroupCommitService } from './flush/group-commit';
-export type { FlushOutcome } from './flush/group-commit';
+export type { FlushOutcome, FlushWaiter } from './flush/group-commit';
 export { CleanService, statfsDiskUsage } from './clean-service';
 export type { DiskUsageProbe } from './clean-service';
 export { loadAddon } from './native/binding';

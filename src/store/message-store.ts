@@ -18,6 +18,11 @@ import type { GetStatus, PutStatus } from './store-status';
 
 export type { GetStatus, PutStatus } from './store-status';
 
+/** Told of one put's outcome (MessageStore.putMessageTo). */
+export interface PutCompletion {
+  putDone(result: PutMessageResult): void;
+}
+
 export interface PutMessageResult {
   readonly status: PutStatus;
   /** Why, for MESSAGE_ILLEGAL, PROPERTIES_SIZE_EXCEEDED, SERVICE_NOT_AVAILABLE, ... */
@@ -92,6 +97,8 @@ export interface MessageStore {
 
   /** Never rejects for bad input: it resolves with MESSAGE_ILLEGAL etc. and a remark. */
   putMessage(msg: MessageToStore): Promise<PutMessageResult>;
+  /** putMessage without a promise, for the hot send path: `completion.putDone` is called once. */
+  putMessageTo(msg: MessageToStore, completion: PutCompletion): void;
   /** Atomic batch: consecutive physical offsets, all statuses equal. */
   putMessages(msgs: readonly MessageToStore[]): Promise<PutMessageResult[]>;
 

@@ -25,6 +25,7 @@ import type {
   GetMessageResult,
   MessageStore,
   MessageStoreDeps,
+  PutCompletion,
   PutMessageResult,
   QueryMessageResult,
   QueueInfo,
@@ -195,6 +196,10 @@ export class NativeMessageStore implements MessageStore {
 
   putMessage(msg: MessageToStore): Promise<PutMessageResult> {
     return this.#batcher.putMessage(msg);
+  }
+
+  putMessageTo(msg: MessageToStore, completion: PutCompletion): void {
+    this.#batcher.putMessageTo(msg, completion);
   }
 
   putMessages(msgs: readonly MessageToStore[]): Promise<PutMessageResult[]> {

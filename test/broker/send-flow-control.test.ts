@@ -4,6 +4,7 @@ import { ManualClock } from '../../src/common';
 import { ResponseCode, createResponse, type RemotingCommand } from '../../src/protocol';
 import { PageCacheBusyProbe } from '../../src/broker/handlers/page-cache-busy';
 import { SendQueue } from '../../src/broker/handlers/send-queue';
+import { sendV2Request, startBroker } from './broker-fixture';
 
 /** A send the test finishes when it wants (the store falling behind). */
 function heldSend(): { run: () => Promise<RemotingCommand>; finish: () => void; started: () => boolean } {
@@ -68,6 +69,36 @@ test('a send that throws frees its slot for the next one', async () => {
   assert.ok(next.started());
   next.finish();
   assert.equal((await waiting).code, ResponseCode.SUCCESS);
+});
+
+test('tryEnter takes a free slot at once and holds it until leave(); queued sends wait for it', async () => {
+  const clock = new ManualClock(0);
+  const queue = new SendQueue({ clock, maxActive: 1, capacity: 10, maxWaitMs: 200 });
+  assert.equal(queue.tryEnter(), true);
+  assert.equal(queue.tryEnter(), false, 'the only slot is taken');
+  const next = heldSend();
+  const waiting = queue.run(next.run);
+  assert.equal(next.started(), false);
+  queue.leave();
+  assert.ok(next.started(), 'leave() starts the next send in line');
+  next.finish();
+  assert.equal((await waiting).code, ResponseCode.SUCCESS);
+  assert.equal(queue.active, 0);
+});
+
+test('a broker with one send slot stores concurrent sends in order, through the queue, each answered once (SYNC_FLUSH)', async () => {
+  const fx = await startBroker(undefined, { maxConcurrentSends: 1, flushDiskType: 'SYNC_FLUSH' });
+  try {
+    const sends = [];
+    for (let i = 0; i < 20; i++) sends.push(fx.invoke(sendV2Request({ topic: 'OneSlot', body: `m${i}`, queueId: 0 })));
+    const answers = await Promise.all(sends);
+    for (const answer of answers) assert.equal(answer.code, ResponseCode.SUCCESS, answer.remark);
+    assert.deepEqual(answers.map((a) => Number(a.extFields['queueOffset'])), [...Array(20).keys()]);
+    await fx.dispatched();
+    assert.equal(fx.broker.context.store.getMaxOffsetInQueue('OneSlot', 0), 20);
+  } finally {
+    await fx.close();
+  }
 });
 
 test('SYSTEM_BUSY [PC_SYNCHRONIZED] only while an append holds the store lock longer than osPageCacheBusyTimeOutMills', () => {

@@ -12,8 +12,9 @@ import {
   mqError,
   type RemotingCommand,
 } from '../../src/protocol';
-import { RemotingClient, RemotingServer, encodeCommand, type RemotingConnection } from '../../src/remoting';
+import { LaterAnswer, RemotingClient, RemotingServer, encodeCommand, type RemotingConnection } from '../../src/remoting';
 import { RawPeer, RecordingLogger, withServerAndClient } from './remoting-fixture';
+import { waitFor } from '../broker/wait-for';
 
 const ECHO = 9001;
 const HOLD = 9002;
@@ -137,6 +138,50 @@ test('SYSTEM_BUSY at once when a handler\'s in-flight limit is reached', async (
       // Capacity is back once they finished.
       const again = client.invokeSync(server.address, createRequest(HOLD), 10_000);
       assert.equal((await again).code, ResponseCode.SUCCESS);
+    },
+  );
+});
+
+/** A LaterAnswer the test settles by hand. */
+class HandAnswer extends LaterAnswer {
+  settle(response: RemotingCommand): void {
+    this.answer(response);
+  }
+  reject(error: unknown): void {
+    this.fail(error);
+  }
+}
+
+test('a LaterAnswer is answered when settled (also when settled before the dispatcher takes it), errors as thrown ones, and frees its in-flight slot', async () => {
+  const held: HandAnswer[] = [];
+  await withServerAndClient(
+    (server) => server.registerHandler(HOLD, (request) => {
+      const answer = new HandAnswer(request);
+      const kind = request.extFields['kind'];
+      if (kind === 'at-once') answer.settle(createResponse(ResponseCode.SUCCESS, 'settled before the attach'));
+      else held.push(answer);
+      return answer;
+    }, { maxInFlight: 2 }),
+    async (server, client) => {
+      const atOnce = await client.invokeSync(server.address, createRequest(HOLD, { kind: 'at-once' }), 3000);
+      assert.equal(atOnce.remark, 'settled before the attach');
+      const first = client.invokeSync(server.address, createRequest(HOLD, { kind: 'held' }), 3000);
+      const second = client.invokeSync(server.address, createRequest(HOLD, { kind: 'held' }), 3000);
+      const busy = await client.invokeSync(server.address, createRequest(HOLD, { kind: 'held' }), 3000);
+      assert.equal(busy.code, ResponseCode.SYSTEM_BUSY, 'two held answers fill the in-flight limit');
+      assert.equal(held.length, 2);
+      held[0]!.settle(createResponse(ResponseCode.SUCCESS, 'later'));
+      held[0]!.settle(createResponse(ResponseCode.SYSTEM_ERROR, 'a second settle is ignored'));
+      held[1]!.reject(mqError('ERR_TOPIC_NOT_EXIST', 'topic[T] not exist'));
+      const [a, b] = await Promise.all([first, second]);
+      assert.equal(a.code, ResponseCode.SUCCESS);
+      assert.equal(a.remark, 'later');
+      assert.equal(b.code, ResponseCode.TOPIC_NOT_EXIST);
+      assert.equal(b.remark, 'topic[T] not exist');
+      const again = client.invokeSync(server.address, createRequest(HOLD, { kind: 'held' }), 3000);
+      await waitFor(() => held.length === 3, 3000);
+      held[2]!.settle(createResponse(ResponseCode.SUCCESS));
+      assert.equal((await again).code, ResponseCode.SUCCESS, 'the slots came back');
     },
   );
 });

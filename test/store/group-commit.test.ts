@@ -10,7 +10,7 @@ function setup(timeoutMs = 5000) {
   let flushed = 0;
   const service = new GroupCommitService(clock, timeoutMs, () => flushed);
   const outcomes: Array<[number, FlushOutcome]> = [];
-  const add = (nextOffset: number): void => service.add(nextOffset, (outcome) => outcomes.push([nextOffset, outcome]));
+  const add = (nextOffset: number): void => service.add(nextOffset, { flushDone: (outcome) => outcomes.push([nextOffset, outcome]) });
   return { clock, service, outcomes, add, setFlushed: (value: number) => { flushed = value; } };
 }
 

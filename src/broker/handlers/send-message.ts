@@ -12,8 +12,9 @@ import { decodeBatchBody } from '../../protocol/batch-body';
 import { mqError } from '../../protocol/errors';
 import { decodeSendMessageRequestHeader } from '../../protocol/headers/send-message-headers';
 import { createFastResponse, createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import { LaterAnswer } from '../../remoting/later-answer';
 import type { HandlerContext } from '../../remoting/request-handler';
-import type { PutMessageResult } from '../../store/message-store';
+import type { PutCompletion, PutMessageResult } from '../../store/message-store';
 import { parseDelayLevels } from '../../store/store-config';
 import { isStored } from '../../store/store-status';
 import type { BrokerContext } from '../broker-context';
@@ -91,17 +92,93 @@ export function createSendMessageHandler(broker: BrokerContext, isBatchCode: boo
     msgIdPrefix: offsetMessageIdPrefix(broker.storeHost),
   };
   const busyProbe = new PageCacheBusyProbe(broker.clock, () => broker.store.beginTimeInLock(), broker.config.osPageCacheBusyTimeOutMills);
-  // Plain functions returning the store's promise chained once: no async frames or awaits per send.
-  const handle = (request: RemotingCommand, ctx: HandlerContext): RemotingCommand | Promise<RemotingCommand> => {
-    const header = decodeSendHeader(request);
+  // A send is answered through its SendAnswer (no promise chain per send); checks that fail answer at once.
+  const handle = (answer: SendAnswer, ctx: HandlerContext): RemotingCommand | SendAnswer => {
+    const header = decodeSendHeader(answer.request);
     const busy = busyProbe.check();
     if (busy !== undefined) return busy;
     const topicConfig = checkTopic(broker, header);
     const bornHost = bornHostOf(ctx.remoteAddress);
-    if (isBatchCode || header.isBatch) return sendBatch(send, request, header, topicConfig, bornHost);
-    return sendOne(send, request, header, topicConfig, bornHost);
+    if (isBatchCode || header.isBatch) sendBatch(send, answer, header, topicConfig, bornHost);
+    else sendOne(send, answer, header, topicConfig, bornHost);
+    return answer;
   };
-  return (request: RemotingCommand, ctx: HandlerContext): Promise<RemotingCommand> => queue.run(() => handle(request, ctx));
+  return (request: RemotingCommand, ctx: HandlerContext): RemotingCommand | SendAnswer | Promise<RemotingCommand> => {
+    if (!queue.tryEnter()) {
+      // Every slot is taken: wait in line (the promise form is fine off the usual path).
+      return queue.run(() => {
+        const result = handle(new SendAnswer(request, send, undefined), ctx);
+        return result instanceof SendAnswer ? (result.toPromise() as Promise<RemotingCommand>) : result;
+      });
+    }
+    let result: RemotingCommand | SendAnswer;
+    try {
+      result = handle(new SendAnswer(request, send, queue), ctx);
+    } catch (err) {
+      queue.leave();
+      throw err;
+    }
+    if (!(result instanceof SendAnswer)) queue.leave(); // answered at once; a SendAnswer leaves when settled
+    return result;
+  };
+}
+
+/**
+ * One send until it is answered: the store's completion for it (putDone) and the dispatcher's
+ * LaterAnswer in one object, which also gives back the send queue's slot.
+ */
+class SendAnswer extends LaterAnswer implements PutCompletion {
+  readonly #send: SendContext;
+  #queue: SendQueue | undefined;
+  #queueId = 0;
+  #transactionId: string | undefined;
+
+  /** `queue`: the send queue whose slot this send took with tryEnter(), if it did. */
+  constructor(request: RemotingCommand, send: SendContext, queue: SendQueue | undefined) {
+    super(request);
+    this.#send = send;
+    this.#queue = queue;
+  }
+
+  /** Stores one message; answered once it is stored (and on disk, when the producer waits for that). */
+  storeOne(message: MessageToStore, queueId: number, transactionId: string | undefined): void {
+    this.#queueId = queueId;
+    this.#transactionId = transactionId;
+    this.#send.broker.store.putMessageTo(message, this);
+  }
+
+  putDone(result: PutMessageResult): void {
+    this.#answerStored(result, undefined, this.#queueId, this.#transactionId);
+  }
+
+  /** Stores a batch atomically (the promise form: batches are few and large). */
+  storeBatch(messages: MessageToStore[], queueId: number, transactionId: string | undefined): void {
+    this.#send.broker.store.putMessages(messages).then(
+      (results) => this.#answerStored(results[0] as PutMessageResult, results, queueId, transactionId),
+      (err: unknown) => {
+        this.#leaveQueue();
+        this.fail(err);
+      },
+    );
+  }
+
+  #answerStored(first: PutMessageResult, batch: readonly PutMessageResult[] | undefined, queueId: number, transactionId: string | undefined): void {
+    this.#leaveQueue();
+    let response: RemotingCommand;
+    try {
+      response = sendResponse(this.#send, first, batch, queueId, transactionId);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    this.answer(response);
+  }
+
+  #leaveQueue(): void {
+    const queue = this.#queue;
+    this.#queue = undefined;
+    queue?.leave();
+  }
 }
 
 function checkTopic(broker: BrokerContext, header: SendHeader): TopicConfig {
@@ -125,10 +202,9 @@ function checkTopic(broker: BrokerContext, header: SendHeader): TopicConfig {
   return config;
 }
 
-function sendOne(
-  send: SendContext, request: RemotingCommand, header: SendHeader, topicConfig: TopicConfig, bornHost: SocketAddress,
-): Promise<RemotingCommand> {
+function sendOne(send: SendContext, answer: SendAnswer, header: SendHeader, topicConfig: TopicConfig, bornHost: SocketAddress): void {
   const broker = send.broker;
+  const request = answer.request;
   const text = header.properties;
   findProperties(text, SEND_PATH_PROPERTIES, sendPathValues);
   const [tranMsg, delay, uniqKey, cluster] = sendPathValues;
@@ -137,12 +213,14 @@ function sendOne(
   if (isHalfMessageSend(tranMsg, header.sysFlag)) {
     // Transactional: stored as a half message, invisible to consumers until END_TRANSACTION commits it.
     const half = halfMessageToStore(header, { topic, queueId }, request.body ?? EMPTY_BODY, bornHost, broker.config.brokerClusterName);
-    return storeOne(send, half, queueId, uniqKey);
+    answer.storeOne(half, queueId, uniqKey);
+    return;
   }
   const timed = timerMessageToStore(broker, text, header, { topic, queueId }, request.body ?? EMPTY_BODY, bornHost);
   if (timed !== undefined) {
     // TIMER_DELIVER_MS / TIMER_DELAY_SEC / TIMER_DELAY_MS: parked in the timer topic (broker/timer).
-    return storeOne(send, timed, queueId, uniqKey);
+    answer.storeOne(timed, queueId, uniqKey);
+    return;
   }
   if (!topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) && delay === undefined) {
     // The common case: nothing to rewrite, so the producer's properties are stored as they came.
@@ -151,7 +229,8 @@ function sendOne(
       propertiesText: withProperty(text, cluster !== undefined, MessageConst.CLUSTER, broker.config.brokerClusterName),
       bornTimestamp: header.bornTimestamp, bornHost, sysFlag: header.sysFlag, reconsumeTimes: header.reconsumeTimes,
     };
-    return storeOne(send, message, queueId, uniqKey);
+    answer.storeOne(message, queueId, uniqKey);
+    return;
   }
   const properties = decodeProperties(text);
 
@@ -175,17 +254,12 @@ function sendOne(
     topic, queueId, body: request.body ?? EMPTY_BODY, flag: header.flag, properties,
     bornTimestamp: header.bornTimestamp, bornHost, sysFlag: header.sysFlag, reconsumeTimes: header.reconsumeTimes,
   };
-  return storeOne(send, message, queueId, properties[MessageConst.UNIQ_KEY]);
+  answer.storeOne(message, queueId, properties[MessageConst.UNIQ_KEY]);
 }
 
-function storeOne(send: SendContext, message: MessageToStore, queueId: number, transactionId: string | undefined): Promise<RemotingCommand> {
-  return send.broker.store.putMessage(message).then((stored) => sendResponse(send, stored, [stored], queueId, transactionId));
-}
-
-function sendBatch(
-  send: SendContext, request: RemotingCommand, header: SendHeader, topicConfig: TopicConfig, bornHost: SocketAddress,
-): Promise<RemotingCommand> {
+function sendBatch(send: SendContext, answer: SendAnswer, header: SendHeader, topicConfig: TopicConfig, bornHost: SocketAddress): void {
   const broker = send.broker;
+  const request = answer.request;
   const transactional = batchTransactionProblem(header.sysFlag);
   if (transactional !== undefined) throw mqError('ERR_MESSAGE_ILLEGAL', transactional);
   const queueId = header.queueId < 0 ? randomQueue(topicConfig.writeQueueNums) : header.queueId;
@@ -202,12 +276,12 @@ function sendBatch(
     const key = findProperty(m.propertiesText, MessageConst.UNIQ_KEY);
     if (key !== undefined) uniqKeys += uniqKeys === '' ? key : ',' + key;
   }
-  return broker.store.putMessages(messages)
-    .then((results) => sendResponse(send, results[0] as PutMessageResult, results, queueId, uniqKeys === '' ? undefined : uniqKeys));
+  answer.storeBatch(messages, queueId, uniqKeys === '' ? undefined : uniqKeys);
 }
 
+/** `batch`: every result of a batch send (their ids replace the single msgId); undefined for one message. */
 function sendResponse(
-  send: SendContext, first: PutMessageResult, all: readonly PutMessageResult[], queueId: number, transactionId: string | undefined,
+  send: SendContext, first: PutMessageResult, batch: readonly PutMessageResult[] | undefined, queueId: number, transactionId: string | undefined,
 ): RemotingCommand {
   const broker = send.broker;
   const stats = first.status === 'SERVICE_NOT_AVAILABLE' ? broker.store.stats() : undefined;
@@ -220,7 +294,7 @@ function sendResponse(
   return createFastResponse(mapped.code, mapped.remark, new SendResponseFields({
     msgIdPrefix: send.msgIdPrefix,
     physicalOffset: first.physicalOffset,
-    batchMsgIds: all.length === 1 ? undefined : all.map((r) => r.msgId).join(','),
+    batchMsgIds: batch === undefined || batch.length === 1 ? undefined : batch.map((r) => r.msgId).join(','),
     queueId,
     queueOffset: first.queueOffset,
     region: broker.config.region,

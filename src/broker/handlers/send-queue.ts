@@ -48,6 +48,21 @@ export class SendQueue {
     return this.#waiting.length - this.#head;
   }
 
+  /**
+   * Takes a slot at once if one is free (the caller then calls leave() when its send is done), or
+   * returns false: the send goes through run() and waits in line.
+   */
+  tryEnter(): boolean {
+    if (this.#active >= this.#o.maxActive) return false;
+    this.#active++;
+    return true;
+  }
+
+  /** Gives back a slot taken with tryEnter(). */
+  leave(): void {
+    this.#release();
+  }
+
   /** Runs `send` now or once a slot frees up; answers SYSTEM_BUSY instead when the queue is full or the wait too long. */
   run(send: () => RemotingCommand | Promise<RemotingCommand>): Promise<RemotingCommand> {
     if (this.#active < this.#o.maxActive) return this.#start(send);

@@ -11,17 +11,19 @@ import type { KeepAlive } from '../keep-alive';
 
 export type FlushOutcome = 'PUT_OK' | 'FLUSH_DISK_TIMEOUT';
 
-interface Waiter {
-  readonly nextOffset: number;
-  readonly deadline: number;
-  readonly done: (outcome: FlushOutcome) => void;
+/** What waits for the disk: told once (the append batcher's pending puts are their own waiters). */
+export interface FlushWaiter {
+  flushDone(outcome: FlushOutcome): void;
 }
 
 export class GroupCommitService {
   readonly #clock: Clock;
   readonly #timeoutMs: number;
   readonly #flushedPosition: () => number;
-  #queue: Waiter[] = [];
+  // Parallel arrays rather than an entry object per waiter: numbers stay unboxed.
+  #offsets: number[] = [];
+  #deadlines: number[] = [];
+  #waiters: FlushWaiter[] = [];
   #head = 0;
   #timer: TimerHandle | undefined;
   #timerDeadline = Infinity;
@@ -36,18 +38,20 @@ export class GroupCommitService {
   }
 
   get pending(): number {
-    return this.#queue.length - this.#head;
+    return this.#waiters.length - this.#head;
   }
 
-  /** Calls `done` once: PUT_OK when flushed position >= nextOffset, else FLUSH_DISK_TIMEOUT. */
-  add(nextOffset: number, done: (outcome: FlushOutcome) => void): void {
-    this.#queue.push({ nextOffset, deadline: this.#clock.now() + this.#timeoutMs, done });
+  /** Tells `waiter` once: PUT_OK when flushed position >= nextOffset, else FLUSH_DISK_TIMEOUT. */
+  add(nextOffset: number, waiter: FlushWaiter): void {
+    this.#offsets.push(nextOffset);
+    this.#deadlines.push(this.#clock.now() + this.#timeoutMs);
+    this.#waiters.push(waiter);
     this.#keepAlive?.hold();
     this.#armTimer();
   }
 
   wait(nextOffset: number): Promise<FlushOutcome> {
-    return new Promise((resolve) => this.add(nextOffset, resolve));
+    return new Promise((resolve) => this.add(nextOffset, { flushDone: resolve }));
   }
 
   /**
@@ -61,26 +65,29 @@ export class GroupCommitService {
 
   /** Completes every waiter with `outcome` (shutdown: close() flushed everything). */
   completeAll(outcome: FlushOutcome): void {
-    const waiters = this.#queue.slice(this.#head);
-    this.#queue = [];
-    this.#head = 0;
+    const waiters = this.#waiters.slice(this.#head);
+    this.#reset();
     this.#cancelTimer();
     for (const waiter of waiters) this.#finish(waiter, outcome);
   }
 
   #completeFlushed(flushed: number): void {
-    while (this.#head < this.#queue.length) {
-      const waiter = this.#queue[this.#head] as Waiter;
-      if (waiter.nextOffset > flushed) break;
-      this.#head++;
-      this.#finish(waiter, 'PUT_OK');
+    while (this.#head < this.#waiters.length && (this.#offsets[this.#head] as number) <= flushed) {
+      this.#finish(this.#shift(), 'PUT_OK');
     }
     this.#compact();
   }
 
-  #finish(waiter: Waiter, outcome: FlushOutcome): void {
+  #shift(): FlushWaiter {
+    const waiter = this.#waiters[this.#head] as FlushWaiter;
+    this.#waiters[this.#head] = DONE;
+    this.#head++;
+    return waiter;
+  }
+
+  #finish(waiter: FlushWaiter, outcome: FlushOutcome): void {
     this.#keepAlive?.release();
-    waiter.done(outcome);
+    waiter.flushDone(outcome);
   }
 
   #onTimer(): void {
@@ -89,27 +96,26 @@ export class GroupCommitService {
     // A flush may have landed without its notification having run yet: count it first.
     this.#completeFlushed(this.#flushedPosition());
     const now = this.#clock.now();
-    while (this.#head < this.#queue.length) {
-      const waiter = this.#queue[this.#head] as Waiter;
-      if (waiter.deadline > now) break;
-      this.#head++;
-      this.#finish(waiter, 'FLUSH_DISK_TIMEOUT');
+    while (this.#head < this.#waiters.length && (this.#deadlines[this.#head] as number) <= now) {
+      this.#finish(this.#shift(), 'FLUSH_DISK_TIMEOUT');
     }
     this.#compact();
     this.#armTimer();
   }
 
   #armTimer(): void {
-    const head = this.#queue[this.#head];
-    if (head === undefined) {
+    if (this.#head === this.#waiters.length) {
       this.#cancelTimer();
       return;
     }
-    if (this.#timer !== undefined && this.#timerDeadline === head.deadline) return;
+    const deadline = this.#deadlines[this.#head] as number;
+    if (this.#timer !== undefined && this.#timerDeadline === deadline) return;
     this.#cancelTimer();
-    this.#timerDeadline = head.deadline;
-    this.#timer = this.#clock.setTimer(() => this.#onTimer(), head.deadline - this.#clock.now());
+    this.#timerDeadline = deadline;
+    this.#timer = this.#clock.setTimer(this.#onTimerBound, deadline - this.#clock.now());
   }
+
+  readonly #onTimerBound = (): void => this.#onTimer();
 
   #cancelTimer(): void {
     this.#timer?.cancel();
@@ -118,12 +124,24 @@ export class GroupCommitService {
   }
 
   #compact(): void {
-    if (this.#head === this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
+    if (this.#head === this.#waiters.length) {
+      this.#reset();
+    } else if (this.#head > 1024 && this.#head * 2 > this.#waiters.length) {
+      this.#offsets = this.#offsets.slice(this.#head);
+      this.#deadlines = this.#deadlines.slice(this.#head);
+      this.#waiters = this.#waiters.slice(this.#head);
       this.#head = 0;
     }
   }
+
+  #reset(): void {
+    // Emptied in place: the arrays keep their capacity (and their unboxed double elements).
+    this.#offsets.length = 0;
+    this.#deadlines.length = 0;
+    this.#waiters.length = 0;
+    this.#head = 0;
+  }
 }
+
+/** Fills a completed slot so the queue does not keep a finished waiter alive until compaction. */
+const DONE: FlushWaiter = { flushDone: () => undefined };

@@ -18,6 +18,7 @@ import { ResponseCode } from '../protocol/response-code';
 import type { SubscriptionData } from '../protocol/subscription-data';
 import { basicRunningInfo, MQVersionName } from './consumer/running-info';
 import { RemotingClient } from '../remoting/remoting-client';
+import type { ResponseWaiter } from '../remoting/connection';
 import type { RequestHandler } from '../remoting/request-handler';
 import { clientStateError, createClientConfig, type ClientConfig, type ClientOptions } from './client-config';
 import { TransactionCheckDispatcher } from './producer/transaction-check-dispatch';
@@ -301,6 +302,11 @@ export class ClientInstance {
   /** A request to a broker; resolves with the response whatever its code (remoting errors reject). */
   invoke(brokerAddr: string, request: RemotingCommand, timeoutMs = this.config.requestTimeoutMs): Promise<RemotingCommand> {
     return this.#remoting.invokeSync(brokerAddr, request, timeoutMs);
+  }
+
+  /** invoke() without a promise (a producer's send): `waiter` is told once. */
+  invokeWith(brokerAddr: string, request: RemotingCommand, timeoutMs: number, waiter: ResponseWaiter): void {
+    this.#remoting.invokeWith(brokerAddr, request, timeoutMs, waiter);
   }
 
   /** A one-way request to a broker; resolves once handed to the socket. */

@@ -51,11 +51,42 @@ const MAX_COALESCED_BYTES = 4 * 1024 * 1024;
  */
 const EARLY_FLUSH_BYTES = 64 * 1024;
 
+/**
+ * Waits for the response to one request (invokeWith): told exactly once, by the response or by a
+ * failure. A producer's send is its own waiter, so a thousand sends in flight are not a thousand
+ * promise chains for the scavenger to copy.
+ */
+export interface ResponseWaiter {
+  responded(response: RemotingCommand): void;
+  failed(error: Error): void;
+}
+
 interface PendingRequest {
-  readonly resolve: (response: RemotingCommand) => void;
-  readonly reject: (err: Error) => void;
+  readonly waiter: ResponseWaiter;
   readonly deadline: number;
   readonly code: number;
+}
+
+/** The promise form of a ResponseWaiter (invoke). */
+class PromiseWaiter implements ResponseWaiter {
+  readonly promise: Promise<RemotingCommand>;
+  #resolve!: (response: RemotingCommand) => void;
+  #reject!: (error: Error) => void;
+
+  constructor() {
+    this.promise = new Promise<RemotingCommand>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+
+  responded(response: RemotingCommand): void {
+    this.#resolve(response);
+  }
+
+  failed(error: Error): void {
+    this.#reject(error);
+  }
 }
 
 /** "ip:port" as RocketMQ prints addresses; IPv4-mapped IPv6 becomes plain IPv4. */
@@ -139,24 +170,33 @@ export class Connection implements RemotingConnection, FrameSink {
   }
 
   invoke(request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+    const waiter = new PromiseWaiter();
+    this.invokeWith(request, timeoutMs, waiter);
+    return waiter.promise;
+  }
+
+  /**
+   * invoke() without a promise: `waiter` is told once, by the response, the timeout or the close;
+   * at once (before this returns) when the connection is closed or the request cannot be encoded.
+   */
+  invokeWith(request: RemotingCommand, timeoutMs: number, waiter: ResponseWaiter): void {
     if (this.isClosed) {
-      return Promise.reject(mqError('ERR_REMOTING_CLOSED', `connection to ${this.remoteAddress} is closed`));
+      waiter.failed(mqError('ERR_REMOTING_CLOSED', `connection to ${this.remoteAddress} is closed`));
+      return;
     }
     const opaque = this.#opaques.next();
     request.opaque = opaque;
     request.flag &= ~FLAG_ONEWAY;
     const deadline = this.#clock.now() + timeoutMs;
-    const promise = new Promise<RemotingCommand>((resolve, reject) => {
-      this.#pending.set(opaque, { resolve, reject, deadline, code: request.code });
-    });
+    this.#pending.set(opaque, { waiter, deadline, code: request.code });
     try {
       this.#write(request);
     } catch (err) {
       this.#pending.take(opaque);
-      return Promise.reject(err);
+      waiter.failed(err instanceof Error ? err : new Error(String(err)));
+      return;
     }
     if (deadline < this.#timerAt) this.#armTimer(deadline);
-    return promise;
   }
 
   invokeOneway(request: RemotingCommand): void {
@@ -201,7 +241,7 @@ export class Connection implements RemotingConnection, FrameSink {
       const pending = this.#pending.take(command.opaque);
       // A response whose request already timed out is dropped, as Java and ali-ons do.
       if (pending === undefined) return;
-      pending.resolve(command);
+      pending.waiter.responded(command);
       return;
     }
     this.#requestListener.onRequest(command, this);
@@ -270,18 +310,21 @@ export class Connection implements RemotingConnection, FrameSink {
     this.#timerAt = Number.POSITIVE_INFINITY;
     const now = this.#clock.now();
     let next = Number.POSITIVE_INFINITY;
+    const expired: Array<[ResponseWaiter, Error]> = [];
     this.#pending.forEach((pending, opaque) => {
       if (pending.deadline <= now) {
         this.#pending.take(opaque);
-        pending.reject(mqError(
+        expired.push([pending.waiter, mqError(
           'ERR_REMOTING_TIMEOUT',
           `no response to request code ${pending.code} (opaque ${opaque}) from ${this.remoteAddress} in time`,
-        ));
+        )]);
       } else if (pending.deadline < next) {
         next = pending.deadline;
       }
     });
     if (next !== Number.POSITIVE_INFINITY && !this.#isClosed) this.#armTimer(next);
+    // Told after the walk: a waiter may send again at once (a producer's retry) on this connection.
+    for (const [waiter, error] of expired) waiter.failed(error);
   }
 
   #onClosed(): void {
@@ -290,16 +333,20 @@ export class Connection implements RemotingConnection, FrameSink {
     this.#timer?.cancel();
     this.#timer = null;
     const reason = this.#closeReason;
+    const failed: Array<[ResponseWaiter, Error]> = [];
     this.#pending.forEach((pending, opaque) => {
-      pending.reject(mqError(
+      failed.push([pending.waiter, mqError(
         'ERR_REMOTING_CLOSED',
         `connection to ${this.remoteAddress} closed before the response to code ${pending.code} (opaque ${opaque})` +
           (reason === undefined ? '' : `: ${reason.message}`),
         reason,
-      ));
+      )]);
     });
     this.#pending.clear();
     for (const listener of this.#closeListeners.splice(0)) listener(this);
+    // After the listeners, as a promise's rejection would be: a waiter that sends again at once
+    // finds this connection already gone from its client.
+    for (const [waiter, error] of failed) waiter.failed(error);
   }
 }
 

@@ -10,7 +10,7 @@ export { FrameDecoder, MAX_FRAME_BYTES } from './frame-decoder';
 export type { FrameSink } from './frame-decoder';
 export { decodeCommand, encodeCommand, encodeCommandPrefix, jsonHeaderText } from './command-codec';
 export { Connection, OpaqueCounter, formatPeerAddress } from './connection';
-export type { RequestListener, ConnectionOptions } from './connection';
+export type { RequestListener, ConnectionOptions, ResponseWaiter } from './connection';
 export { RequestDispatcher } from './request-dispatcher';
 export { LaterAnswer } from './later-answer';
 export type { LaterAnswerTaker } from './later-answer';

@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../common/clock';
 import { ConsoleLogger, type Logger } from '../common/logger';
 import { mqError } from '../protocol/errors';
 import type { RemotingCommand } from '../protocol/remoting-command';
-import { Connection, OpaqueCounter } from './connection';
+import { Connection, OpaqueCounter, type ResponseWaiter } from './connection';
 import { MAX_FRAME_BYTES } from './frame-decoder';
 import { RequestDispatcher } from './request-dispatcher';
 import type { HandlerOptions, RequestHandler } from './request-handler';
@@ -84,6 +84,21 @@ export class RemotingClient {
       if (existing !== undefined && !existing.isClosed) return existing.invoke(request, timeoutMs);
     }
     return this.#connectAndInvoke(address, request, timeoutMs);
+  }
+
+  /** invokeSync() without a promise on the usual path (an open connection): see Connection.invokeWith. */
+  invokeWith(address: string, request: RemotingCommand, timeoutMs: number, waiter: ResponseWaiter): void {
+    if (!this.#isShutdown && Number.isFinite(timeoutMs) && timeoutMs > 0) {
+      const existing = this.#connections.get(address);
+      if (existing !== undefined && !existing.isClosed) {
+        existing.invokeWith(request, timeoutMs, waiter);
+        return;
+      }
+    }
+    this.invokeSync(address, request, timeoutMs).then(
+      (response) => waiter.responded(response),
+      (err: unknown) => waiter.failed(err instanceof Error ? err : new Error(String(err))),
+    );
   }
 
   async #connectAndInvoke(address: string, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {

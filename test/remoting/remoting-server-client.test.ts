@@ -105,6 +105,43 @@ test('timeout: no response within the timeout rejects with ERR_REMOTING_TIMEOUT 
   );
 });
 
+test('invokeWith tells its waiter once; a waiter that sends again from its timeout reaches the same connection', async () => {
+  const clock = new ManualClock(1_000_000);
+  const arrived = new Deferred<void>();
+  const release = new Deferred<RemotingCommand>();
+  await withServerAndClient(
+    (server) => {
+      server.registerHandler(HOLD, () => {
+        arrived.resolve();
+        return release.promise; // answered only after the test, too late
+      });
+      server.registerHandler(ECHO, (request) => createResponse(ResponseCode.SUCCESS, request.extFields['n']));
+    },
+    async (server, client) => {
+      const told: string[] = [];
+      const resent = new Deferred<RemotingCommand>();
+      client.invokeWith(server.address, createRequest(HOLD), 1000, {
+        responded: () => told.push('responded'),
+        failed: (error) => {
+          told.push(`failed ${(error as MqError).code}`);
+          // Sent again from inside the timeout's walk over the pending requests.
+          client.invokeWith(server.address, createRequest(ECHO, { n: 'again' }), 3000, { responded: resent.resolve, failed: resent.reject });
+        },
+      });
+      await arrived.promise;
+      clock.advance(1000);
+      assert.equal((await resent.promise).remark, 'again');
+      assert.deepEqual(told, ['failed ERR_REMOTING_TIMEOUT']);
+      assert.equal(server.connectionCount, 1);
+      release.resolve(createResponse(ResponseCode.SUCCESS));
+      const late = client.invokeSync(server.address, createRequest(ECHO, { n: 'after the late answer' }), 3000);
+      assert.equal((await late).remark, 'after the late answer');
+      assert.deepEqual(told, ['failed ERR_REMOTING_TIMEOUT'], 'the late answer tells no one');
+    },
+    { clock },
+  );
+});
+
 test('unknown request code: REQUEST_CODE_NOT_SUPPORTED with RocketMQ\'s remark, connection kept', async () => {
   await withServerAndClient(
     (server) => server.registerHandler(ECHO, () => createResponse(ResponseCode.SUCCESS)),

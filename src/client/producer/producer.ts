@@ -11,6 +11,7 @@ import { MessageConst } from '../../message/message-const';
 import { encodeBatchBody } from '../../protocol/batch-body';
 import { mqError } from '../../protocol/errors';
 import type { RemotingCommand } from '../../protocol/remoting-command';
+import type { ResponseWaiter } from '../../remoting/connection';
 import { clientStateError } from '../client-config';
 import type { ClientInstance } from '../client-instance';
 import { acquireClientInstance, type ClientInstanceLease } from '../client-manager';
@@ -254,28 +255,47 @@ export class Producer {
     const queue = this.#cachedPublishQueues(topic)?.select(undefined, this.#faults);
     const address = queue === undefined ? undefined : this.#instance.masterAddress(queue.brokerName);
     if (queue === undefined || address === undefined) return this.#retrySends(topic, timeoutMs, msgId, prepared, batchBody, deadline, 0, undefined, undefined);
-    const next = (lastError: unknown): Promise<SendResult> =>
-      this.#retrySends(topic, timeoutMs, msgId, prepared, batchBody, deadline, 1, queue.brokerName, lastError);
+    const attempt = new FirstAttempt(this.#firstAttemptOutcome, topic, timeoutMs, msgId, prepared, batchBody, deadline, queue, started);
     let request: RemotingCommand;
     try {
       request = this.#sendRequest(queue, prepared, batchBody, started);
     } catch (err) {
-      return this.#attemptFailed(queue, started, err, next);
+      attempt.failed(err instanceof Error ? err : new Error(String(err)));
+      return attempt.promise;
     }
-    return this.#instance.invoke(address, request, timeoutMs).then(
-      (response) => {
-        let result: SendResult;
-        try {
-          result = sendResultFrom(response, queue, msgId);
-        } catch (err) {
-          return this.#attemptFailed(queue, started, err, next);
-        }
-        this.#faults?.update(queue.brokerName, this.#clock.now() - started, false);
-        if (result.sendStatus !== 'SEND_OK' && this.config.retryAnotherBrokerWhenNotStoreOK && this.config.retryTimesWhenSendFailed > 0) return next(undefined);
-        return result;
-      },
-      (err: unknown) => this.#attemptFailed(queue, started, err, next),
-    );
+    this.#instance.invokeWith(address, request, timeoutMs, attempt);
+    return attempt.promise;
+  }
+
+  /** What a first attempt's answer becomes (made once per producer: no closures per send). */
+  readonly #firstAttemptOutcome: FirstAttemptOutcome = {
+    responded: (attempt, response) => {
+      const { queue, started } = attempt;
+      let result: SendResult;
+      try {
+        result = sendResultFrom(response, queue, attempt.msgId);
+      } catch (err) {
+        return this.#firstAttemptFailed(attempt, err);
+      }
+      this.#faults?.update(queue.brokerName, this.#clock.now() - started, false);
+      if (result.sendStatus !== 'SEND_OK' && this.config.retryAnotherBrokerWhenNotStoreOK && this.config.retryTimesWhenSendFailed > 0) {
+        return this.#retryAfterFirst(attempt, undefined);
+      }
+      return result;
+    },
+    failed: (attempt, err) => this.#firstAttemptFailed(attempt, err),
+  };
+
+  /** A failed first attempt: noted against its broker; a retriable failure is retried elsewhere. */
+  #firstAttemptFailed(attempt: FirstAttempt, err: unknown): Promise<SendResult> {
+    this.#faults?.update(attempt.queue.brokerName, this.#clock.now() - attempt.started, true);
+    if (!isRetriable(err)) return Promise.reject(err);
+    return this.#retryAfterFirst(attempt, err);
+  }
+
+  #retryAfterFirst(attempt: FirstAttempt, lastError: unknown): Promise<SendResult> {
+    const a = attempt;
+    return this.#retrySends(a.topic, a.timeoutMs, a.msgId, a.prepared, a.batchBody, a.deadline, 1, a.queue.brokerName, lastError);
   }
 
   /** The request of one send attempt: a message, or an encoded batch. */
@@ -285,12 +305,6 @@ export class Producer {
       : sendBatchRequest(this.#target(queue), batchBody!, bornTimestamp);
   }
 
-  /** A failed first attempt: noted against its broker; a retriable failure is retried elsewhere. */
-  #attemptFailed(queue: MessageQueue, started: number, err: unknown, retry: (lastError: unknown) => Promise<SendResult>): Promise<SendResult> {
-    this.#faults?.update(queue.brokerName, this.#clock.now() - started, true);
-    if (!isRetriable(err)) return Promise.reject(err);
-    return retry(err);
-  }
 
   /** The attempts from `firstAttempt` on, each avoiding the broker that failed last. */
   async #retrySends(
@@ -469,4 +483,50 @@ function shardingProperty(key: string): Record<string, string> {
 
 function isRetriable(err: unknown): boolean {
   return err instanceof MqError ? err.retriable : false;
+}
+
+/** The producer's side of a first attempt: its result, or the promise of the retries. */
+interface FirstAttemptOutcome {
+  responded(attempt: FirstAttempt, response: RemotingCommand): SendResult | Promise<SendResult>;
+  failed(attempt: FirstAttempt, err: Error): Promise<SendResult>;
+}
+
+/**
+ * The first attempt of a send, usually its only one: the connection's ResponseWaiter and the
+ * resolver of the caller's promise in one object, so a send in flight holds no promise chain. It
+ * keeps what #retrySends needs to take the send up after it.
+ */
+class FirstAttempt implements ResponseWaiter {
+  readonly promise: Promise<SendResult>;
+  #resolve!: (result: SendResult | Promise<SendResult>) => void;
+  #reject!: (err: unknown) => void;
+
+  constructor(
+    readonly outcome: FirstAttemptOutcome,
+    readonly topic: string,
+    readonly timeoutMs: number,
+    readonly msgId: string,
+    readonly prepared: PreparedMessage | undefined,
+    readonly batchBody: Buffer | undefined,
+    readonly deadline: number,
+    readonly queue: MessageQueue,
+    readonly started: number,
+  ) {
+    this.promise = new Promise<SendResult>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+
+  responded(response: RemotingCommand): void {
+    try {
+      this.#resolve(this.outcome.responded(this, response));
+    } catch (err) {
+      this.#reject(err);
+    }
+  }
+
+  failed(error: Error): void {
+    this.#resolve(this.outcome.failed(this, error));
+  }
 }

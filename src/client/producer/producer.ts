@@ -294,8 +294,8 @@ export class Producer {
   }
 
   #retryAfterFirst(attempt: FirstAttempt, lastError: unknown): Promise<SendResult> {
-    const a = attempt;
-    return this.#retrySends(a.topic, a.timeoutMs, a.msgId, a.prepared, a.batchBody, a.deadline, 1, a.queue.brokerName, lastError);
+    const { topic, timeoutMs, msgId, prepared, batchBody, deadline, queue } = attempt;
+    return this.#retrySends(topic, timeoutMs, msgId, prepared, batchBody, deadline, 1, queue.brokerName, lastError);
   }
 
   /** The request of one send attempt: a message, or an encoded batch. */

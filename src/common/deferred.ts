@@ -1,7 +1,7 @@
 /** A promise with its settle functions exposed, for waiters completed from elsewhere. */
 export class Deferred<T> {
   readonly promise: Promise<T>;
-  resolve!: (value: T) => void;
+  resolve!: (value: T | PromiseLike<T>) => void;
   reject!: (reason: unknown) => void;
 
   constructor() {

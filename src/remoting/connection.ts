@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../common/clock';
+import { Deferred } from '../common/deferred';
 import { IntSlotTable } from '../common/int-slot-table';
 import { mqError } from '../protocol/errors';
 import { FLAG_ONEWAY, isResponse, type RemotingCommand } from '../protocol/remoting-command';
@@ -68,24 +69,13 @@ interface PendingRequest {
 }
 
 /** The promise form of a ResponseWaiter (invoke). */
-class PromiseWaiter implements ResponseWaiter {
-  readonly promise: Promise<RemotingCommand>;
-  #resolve!: (response: RemotingCommand) => void;
-  #reject!: (error: Error) => void;
-
-  constructor() {
-    this.promise = new Promise<RemotingCommand>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
-  }
-
+class PromiseWaiter extends Deferred<RemotingCommand> implements ResponseWaiter {
   responded(response: RemotingCommand): void {
-    this.#resolve(response);
+    this.resolve(response);
   }
 
   failed(error: Error): void {
-    this.#reject(error);
+    this.reject(error);
   }
 }
 

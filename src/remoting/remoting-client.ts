@@ -79,26 +79,29 @@ export class RemotingClient {
     }
     // An open connection takes the request at once: no extra promise or microtask hop per request
     // on the hot path (a send is already several awaits deep).
-    if (!this.#isShutdown) {
-      const existing = this.#connections.get(address);
-      if (existing !== undefined && !existing.isClosed) return existing.invoke(request, timeoutMs);
-    }
+    const open = this.#openConnection(address);
+    if (open !== undefined) return open.invoke(request, timeoutMs);
     return this.#connectAndInvoke(address, request, timeoutMs);
   }
 
   /** invokeSync() without a promise on the usual path (an open connection): see Connection.invokeWith. */
   invokeWith(address: string, request: RemotingCommand, timeoutMs: number, waiter: ResponseWaiter): void {
-    if (!this.#isShutdown && Number.isFinite(timeoutMs) && timeoutMs > 0) {
-      const existing = this.#connections.get(address);
-      if (existing !== undefined && !existing.isClosed) {
-        existing.invokeWith(request, timeoutMs, waiter);
-        return;
-      }
+    const open = isValidTimeout(timeoutMs) ? this.#openConnection(address) : undefined;
+    if (open !== undefined) {
+      open.invokeWith(request, timeoutMs, waiter);
+      return;
     }
     this.invokeSync(address, request, timeoutMs).then(
       (response) => waiter.responded(response),
       (err: unknown) => waiter.failed(err instanceof Error ? err : new Error(String(err))),
     );
+  }
+
+  /** The connection to `address` when one is open and the client is not shut down. */
+  #openConnection(address: string): Connection | undefined {
+    if (this.#isShutdown) return undefined;
+    const existing = this.#connections.get(address);
+    return existing !== undefined && !existing.isClosed ? existing : undefined;
   }
 
   async #connectAndInvoke(address: string, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
@@ -202,8 +205,12 @@ export class RemotingClient {
   }
 }
 
+function isValidTimeout(timeoutMs: number): boolean {
+  return Number.isFinite(timeoutMs) && timeoutMs > 0;
+}
+
 function checkTimeout(timeoutMs: number): void {
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+  if (!isValidTimeout(timeoutMs)) {
     throw new RangeError(`timeoutMs must be a positive number, got ${timeoutMs}`);
   }
 }

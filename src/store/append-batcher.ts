@@ -59,8 +59,8 @@ class PendingPut implements FlushWaiter {
     readonly waitForFlush: boolean,
     /** A single putMessage: settled with one result, not an array. */
     readonly single: boolean,
-    /** The promise's resolve function, or a PutCompletion. */
-    readonly settleWith: ((value: never) => void) | PutCompletion,
+    /** Told with one result (a single put) or with the array of a putMessages group. */
+    readonly completion: PutCompletion | GroupCompletion,
   ) {}
 
   stored(results: StoredPutResult | StoredPutResult[]): void {
@@ -77,10 +77,13 @@ class PendingPut implements FlushWaiter {
   }
 
   settle(value: PutMessageResult | PutMessageResult[]): void {
-    const settleWith = this.settleWith;
-    if (typeof settleWith === 'function') settleWith(value as never);
-    else settleWith.putDone(value as PutMessageResult);
+    this.completion.putDone(value as never);
   }
+}
+
+/** A putMessages group's completion. */
+interface GroupCompletion {
+  putDone(results: PutMessageResult[]): void;
 }
 
 /**
@@ -169,7 +172,7 @@ export class AppendBatcher {
       if (!waitForFlush && this.#waitsForFlush(msg)) waitForFlush = true;
     }
     return new Promise<PutMessageResult[]>((resolve) => {
-      this.#addGroup(firstMessage, msgs.length, startByte, waitForFlush, false, resolve);
+      this.#addGroup(firstMessage, msgs.length, startByte, waitForFlush, false, { putDone: resolve });
     });
   }
 
@@ -273,8 +276,8 @@ export class AppendBatcher {
     return this.#o.groupCommit !== undefined && wantsFlush(msg);
   }
 
-  #addGroup(firstMessage: number, count: number, startByte: number, waitForFlush: boolean, single: boolean, settleWith: PendingPut['settleWith']): void {
-    this.#groups.push(new PendingPut(firstMessage, count, startByte, this.#used, waitForFlush, single, settleWith));
+  #addGroup(firstMessage: number, count: number, startByte: number, waitForFlush: boolean, single: boolean, completion: PendingPut['completion']): void {
+    this.#groups.push(new PendingPut(firstMessage, count, startByte, this.#used, waitForFlush, single, completion));
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#onTurnEnd);

@@ -5,6 +5,7 @@
  * fault avoidance. Every message gets a UNIQ_KEY, which SendResult.msgId reports.
  */
 import type { Clock } from '../../common/clock';
+import { Deferred } from '../../common/deferred';
 import { MqError, errorCode } from '../../common/mq-error';
 import { javaStringHash } from '../../message/java-hash';
 import { MessageConst } from '../../message/message-const';
@@ -496,11 +497,7 @@ interface FirstAttemptOutcome {
  * resolver of the caller's promise in one object, so a send in flight holds no promise chain. It
  * keeps what #retrySends needs to take the send up after it.
  */
-class FirstAttempt implements ResponseWaiter {
-  readonly promise: Promise<SendResult>;
-  #resolve!: (result: SendResult | Promise<SendResult>) => void;
-  #reject!: (err: unknown) => void;
-
+class FirstAttempt extends Deferred<SendResult> implements ResponseWaiter {
   constructor(
     readonly outcome: FirstAttemptOutcome,
     readonly topic: string,
@@ -512,21 +509,18 @@ class FirstAttempt implements ResponseWaiter {
     readonly queue: MessageQueue,
     readonly started: number,
   ) {
-    this.promise = new Promise<SendResult>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
+    super();
   }
 
   responded(response: RemotingCommand): void {
     try {
-      this.#resolve(this.outcome.responded(this, response));
+      this.resolve(this.outcome.responded(this, response));
     } catch (err) {
-      this.#reject(err);
+      this.reject(err);
     }
   }
 
   failed(error: Error): void {
-    this.#resolve(this.outcome.failed(this, error));
+    this.resolve(this.outcome.failed(this, error));
   }
 }

@@ -46,6 +46,20 @@ export function readBinaryString(frame: Buffer, start: number, end: number): str
   return made;
 }
 
+/**
+ * Whether frame[start, end) holds exactly `text` as 7-bit ASCII: a decoder that remembers a field's
+ * last value (the topic and group of a connection's sends rarely change) reuses it without hashing.
+ * Compared from the end, where values that do change (ids, counters) usually differ.
+ */
+export function isSameAscii(frame: Buffer, start: number, end: number, text: string): boolean {
+  if (text.length !== end - start) return false;
+  for (let i = end - start - 1; i >= 0; i--) {
+    const c = frame[start + i]!;
+    if (c >= 0x80 || c !== text.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 function malformed(message: string): Error {
   return mqError('ERR_HEADER_MALFORMED', message);
 }

@@ -12,19 +12,24 @@ import { mqError } from '../protocol/errors';
 import { LanguageCode, languageFromByte } from '../protocol/language-code';
 import { createBinaryDecodedCommand, type BinaryExtFieldsSink, type RemotingCommand } from '../protocol/remoting-command';
 import { int16BE, int32BE, latin1Write, putInt16BE, putInt32BE, utf8Slice, utf8Write } from '../common/raw-buffer';
-import { grownScratch } from './scratch-buffer';
+import { TARGET_FULL, grownScratch, writeUnlessFull } from './scratch-buffer';
 
 /** code(2) language(1) version(2) opaque(4) flag(4) remarkLength(4) extFieldsLength(4). */
 export const BINARY_FIXED_BYTES = 21;
 
 const INITIAL_SCRATCH_BYTES = 4096;
 let scratch: Buffer = Buffer.allocUnsafeSlow(INITIAL_SCRATCH_BYTES);
+/** Where the header being written goes (the scratch buffer or a caller's), the position and the end. */
+let out: Buffer = scratch;
 let pos = 0;
+let limit = scratch.length;
 
 function ensure(extra: number): void {
-  if (pos + extra > scratch.length) scratch = grownScratch(scratch, pos, pos + extra);
+  if (pos + extra <= limit) return;
+  if (out !== scratch) throw TARGET_FULL;
+  scratch = out = grownScratch(scratch, pos, pos + extra);
+  limit = scratch.length;
 }
-
 
 /** Any character that is not 7-bit ASCII (its UTF-8 length differs from its string length). */
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -40,7 +45,7 @@ const LOOP_MAX_CHARS = 32;
 function writeString(text: string): number {
   const n = text.length;
   ensure(n * 3);
-  const buf = scratch;
+  const buf = out;
   const at = pos;
   if (n <= LOOP_MAX_CHARS) {
     let i = 0;
@@ -73,7 +78,7 @@ function beginEntry(key: string): number {
   pos += 2;
   const keyLength = writeString(key);
   if (keyLength > 0xffff) throw mqError('ERR_HEADER_MALFORMED', `extFields key of ${keyLength} bytes cannot travel in a binary header`);
-  putInt16BE(scratch, keyAt, keyLength);
+  putInt16BE(out, keyAt, keyLength);
   ensure(4);
   const valueAt = pos;
   pos += 4;
@@ -81,7 +86,7 @@ function beginEntry(key: string): number {
 }
 
 function endEntry(valueAt: number, valueLength: number): void {
-  putInt32BE(scratch, valueAt, valueLength);
+  putInt32BE(out, valueAt, valueLength);
 }
 
 /**
@@ -105,7 +110,7 @@ function writeInt32Digits(value: number, minDigits: number): number {
   for (let limit = 10; limit <= value; limit *= 10) digits++;
   if (digits < minDigits) digits = minDigits;
   ensure(digits);
-  const buf = scratch;
+  const buf = out;
   let v = value | 0;
   for (let i = pos + digits - 1; i >= pos; i--) {
     const q = (v / 10) | 0;
@@ -120,7 +125,7 @@ const UPPER_HEX = [0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0
 const TWO_32 = 0x1_0000_0000;
 
 function writeHexWord(word: number): void {
-  const buf = scratch;
+  const buf = out;
   for (let shift = 28; shift >= 0; shift -= 4) buf[pos++] = UPPER_HEX[(word >>> shift) & 0xf]!;
 }
 
@@ -152,22 +157,36 @@ const fieldSink: BinaryExtFieldsSink = {
 
 /**
  * Writes the binary header of `command` into the shared scratch buffer and returns its length;
- * read it with `binaryHeaderScratch()` before another call. Lengths are filled in after each
- * string is written (a UTF-8 length is known only then).
+ * read it with `binaryHeaderScratch()` before another call.
  */
 export function writeBinaryHeader(command: RemotingCommand): number {
-  pos = 0;
+  return writeHeaderAt(command, scratch, 0, scratch.length);
+}
+
+/**
+ * Writes the binary header of `command` into target[start, end) and returns its length, or -1 when
+ * it does not fit there (what was written is then garbage).
+ */
+export function writeBinaryHeaderInto(command: RemotingCommand, target: Buffer, start: number, end: number): number {
+  return writeUnlessFull(writeHeaderAt, command, target, start, end);
+}
+
+/** Lengths are filled in after each string is written (a UTF-8 length is known only then). */
+function writeHeaderAt(command: RemotingCommand, target: Buffer, start: number, end: number): number {
+  out = target;
+  pos = start;
+  limit = end;
   ensure(BINARY_FIXED_BYTES);
   // Java casts code and version to short; codes above 32767 (pop) cannot travel in this form.
-  putInt16BE(scratch, 0, command.code);
-  scratch[2] = LanguageCode[command.language];
-  putInt16BE(scratch, 3, command.version);
-  putInt32BE(scratch, 5, command.opaque);
-  putInt32BE(scratch, 9, command.flag);
-  pos = 17;
-  // Each length is read into a local first: writing a string may replace `scratch` (it grows).
+  putInt16BE(out, start, command.code);
+  out[start + 2] = LanguageCode[command.language];
+  putInt16BE(out, start + 3, command.version);
+  putInt32BE(out, start + 5, command.opaque);
+  putInt32BE(out, start + 9, command.flag);
+  pos = start + 17;
+  // Each length is read into a local first: writing a string may replace the scratch buffer (it grows).
   const remarkLength = command.remark === undefined ? 0 : writeString(command.remark);
-  putInt32BE(scratch, 13, remarkLength);
+  putInt32BE(out, start + 13, remarkLength);
   ensure(4);
   const extStart = pos;
   pos += 4;
@@ -183,8 +202,8 @@ export function writeBinaryHeader(command: RemotingCommand): number {
       endEntry(at, writeString(value));
     }
   }
-  putInt32BE(scratch, extStart, pos - extStart - 4);
-  return pos;
+  putInt32BE(out, extStart, pos - extStart - 4);
+  return pos - start;
 }
 
 export function binaryHeaderScratch(): Buffer {

@@ -4,8 +4,8 @@ import { languageFromName } from '../protocol/language-code';
 import type { RemotingCommand } from '../protocol/remoting-command';
 import { SerializeType } from '../protocol/serialize-type';
 import { MAX_FRAME_BYTES } from './frame-decoder';
-import { binaryHeaderScratch, decodeBinaryHeader, writeBinaryHeader } from './binary-header';
-import { headerScratch, writeJsonHeader } from './json-header-writer';
+import { binaryHeaderScratch, decodeBinaryHeader, writeBinaryHeader, writeBinaryHeaderInto } from './binary-header';
+import { headerScratch, writeJsonHeader, writeJsonHeaderInto } from './json-header-writer';
 
 const HEADER_LENGTH_MASK = 0xffffff;
 
@@ -120,11 +120,27 @@ function nestedJsonText(value: object, key: string): string {
  * ERR_FRAME_TOO_LARGE for a frame the peer would refuse.
  */
 export function encodeHeader(command: RemotingCommand, bodyLength: number): number {
-  const headerLength = command.serializeTypeCurrentRPC === SerializeType.ROCKETMQ ? writeBinaryHeader(command) : writeJsonHeader(command, 0);
+  const headerLength = command.serializeTypeCurrentRPC === SerializeType.ROCKETMQ ? writeBinaryHeader(command) : writeJsonHeader(command);
+  checkFrameSize(headerLength, bodyLength);
+  return headerLength;
+}
+
+/**
+ * encodeHeader straight into target[start, end): the header's length, or -1 when it does not fit
+ * there (then nothing is checked; encode it with encodeHeader instead).
+ */
+export function encodeHeaderInto(command: RemotingCommand, bodyLength: number, target: Buffer, start: number, end: number): number {
+  const headerLength = command.serializeTypeCurrentRPC === SerializeType.ROCKETMQ
+    ? writeBinaryHeaderInto(command, target, start, end)
+    : writeJsonHeaderInto(command, target, start, end);
+  if (headerLength >= 0) checkFrameSize(headerLength, bodyLength);
+  return headerLength;
+}
+
+function checkFrameSize(headerLength: number, bodyLength: number): void {
   if (headerLength > HEADER_LENGTH_MASK || 8 + headerLength + bodyLength > MAX_FRAME_BYTES) {
     throw mqError('ERR_FRAME_TOO_LARGE', `frame of ${8 + headerLength + bodyLength} bytes exceeds the ${MAX_FRAME_BYTES}-byte limit`);
   }
-  return headerLength;
 }
 
 /** The scratch buffer holding the header `encodeHeader(command)` wrote last. */

@@ -8,7 +8,7 @@
  */
 import { bufferCopy, bufferSubarray, typedArraySet } from '../common/raw-buffer';
 import type { RemotingCommand } from '../protocol/remoting-command';
-import { encodeHeader, headerScratchFor, writeFrameStart } from './command-codec';
+import { encodeHeader, encodeHeaderInto, headerScratchFor, writeFrameStart } from './command-codec';
 
 /** Bodies up to this size are copied next to their header rather than written as a chunk of their own. */
 export const INLINE_BODY_BYTES = 8 * 1024;
@@ -44,9 +44,16 @@ export class FrameWriter {
     const body = command.body;
     const bodyLength = body === undefined ? 0 : body.length;
     const isInline = bodyLength <= INLINE_BODY_BYTES;
-    const headerLength = encodeHeader(command, bodyLength);
-    const frameBytes = 8 + headerLength + (isInline ? bodyLength : 0);
-    reserve(frameBytes);
+    const inlineBytes = isInline ? bodyLength : 0;
+    // The header is written in place, after the frame's length words; only one longer than the
+    // arena's rest goes through the scratch buffer and is copied into a new arena.
+    let headerLength = encodeHeaderInto(command, bodyLength, arena, arenaPos + 8, arena.length - inlineBytes);
+    if (headerLength < 0) {
+      headerLength = encodeHeader(command, bodyLength);
+      reserve(8 + headerLength + inlineBytes);
+      bufferCopy.call(headerScratchFor(command), arena, arenaPos + 8, 0, headerLength);
+    }
+    const frameBytes = 8 + headerLength + inlineBytes;
     if (this.#regionArena !== arena || this.#regionEnd !== arenaPos) {
       this.#closeRegion();
       this.#regionArena = arena;
@@ -54,7 +61,6 @@ export class FrameWriter {
     }
     const at = arenaPos;
     writeFrameStart(arena, at, headerLength, bodyLength, command.serializeTypeCurrentRPC);
-    bufferCopy.call(headerScratchFor(command), arena, at + 8, 0, headerLength);
     if (isInline && bodyLength > 0) typedArraySet.call(arena, body!, at + 8 + headerLength);
     arenaPos = at + frameBytes;
     this.#regionEnd = arenaPos;

@@ -7,22 +7,28 @@
  * copy it out before the next call.
  */
 import type { RemotingCommand } from '../protocol/remoting-command';
-import { grownScratch } from './scratch-buffer';
+import { TARGET_FULL, grownScratch, writeUnlessFull } from './scratch-buffer';
 
 const INITIAL_SCRATCH_BYTES = 4096;
 
 let scratch: Buffer = Buffer.allocUnsafeSlow(INITIAL_SCRATCH_BYTES);
+/** Where the header being written goes (the scratch buffer or a caller's), the position and the end. */
+let out: Buffer = scratch;
 let pos = 0;
+let limit = scratch.length;
 
 function ensure(extra: number): void {
-  if (pos + extra > scratch.length) scratch = grownScratch(scratch, pos, pos + extra);
+  if (pos + extra <= limit) return;
+  if (out !== scratch) throw TARGET_FULL;
+  scratch = out = grownScratch(scratch, pos, pos + extra);
+  limit = scratch.length;
 }
 
 /** Appends ASCII text known to need no escaping (the fixed parts of the header). */
 function ascii(text: string): void {
   const n = text.length;
   ensure(n);
-  for (let i = 0; i < n; i++) scratch[pos + i] = text.charCodeAt(i);
+  for (let i = 0; i < n; i++) out[pos + i] = text.charCodeAt(i);
   pos += n;
 }
 
@@ -35,17 +41,17 @@ function int(value: number): void {
   ensure(11);
   let v = value;
   if (v < 0) {
-    scratch[pos++] = 0x2d;
+    out[pos++] = 0x2d;
     v = -v;
   }
   if (v === 0) {
-    scratch[pos++] = 0x30;
+    out[pos++] = 0x30;
     return;
   }
   let digits = 0;
   for (let t = v; t > 0; t = Math.floor(t / 10)) digits++;
   for (let i = pos + digits - 1; i >= pos; i--) {
-    scratch[i] = 0x30 + (v % 10);
+    out[i] = 0x30 + (v % 10);
     v = Math.floor(v / 10);
   }
   pos += digits;
@@ -69,7 +75,7 @@ function quoted(text: string): void {
   const n = text.length;
   ensure(n * 6 + 2);
   const start = pos;
-  scratch[pos++] = 0x22;
+  out[pos++] = 0x22;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c >= 0x80) {
@@ -78,39 +84,52 @@ function quoted(text: string): void {
       return;
     }
     if (c >= 0x20 && c !== 0x22 && c !== 0x5c) {
-      scratch[pos++] = c;
+      out[pos++] = c;
     } else if (c === 0x22 || c === 0x5c) {
-      scratch[pos++] = 0x5c;
-      scratch[pos++] = c;
+      out[pos++] = 0x5c;
+      out[pos++] = c;
     } else {
       const short = SHORT_ESCAPES[c] as number;
-      scratch[pos++] = 0x5c;
+      out[pos++] = 0x5c;
       if (short !== 0) {
-        scratch[pos++] = short;
+        out[pos++] = short;
       } else {
-        scratch[pos++] = 0x75; // \u00XX, lowercase hex as JSON.stringify
-        scratch[pos++] = 0x30;
-        scratch[pos++] = 0x30;
-        scratch[pos++] = HEX.charCodeAt(c >> 4);
-        scratch[pos++] = HEX.charCodeAt(c & 15);
+        out[pos++] = 0x75; // \u00XX, lowercase hex as JSON.stringify
+        out[pos++] = 0x30;
+        out[pos++] = 0x30;
+        out[pos++] = HEX.charCodeAt(c >> 4);
+        out[pos++] = HEX.charCodeAt(c & 15);
       }
     }
   }
-  scratch[pos++] = 0x22;
+  out[pos++] = 0x22;
 }
 
 function utf8(text: string): void {
   ensure(Buffer.byteLength(text, 'utf8'));
-  pos += scratch.write(text, pos, 'utf8');
+  pos += out.write(text, pos, 'utf8');
 }
 
 /**
- * Writes the header of `command` into the shared scratch buffer at `offset` and returns the header
- * length; read it with `headerScratch()` before writing another.
+ * Writes the header of `command` into the shared scratch buffer and returns its length; read it
+ * with `headerScratch()` before writing another.
  */
-export function writeJsonHeader(command: RemotingCommand, offset: number): number {
-  pos = offset;
-  ensure(0);
+export function writeJsonHeader(command: RemotingCommand): number {
+  return writeHeaderAt(command, scratch, 0, scratch.length);
+}
+
+/**
+ * Writes the header of `command` into target[start, end) and returns its length, or -1 when it
+ * does not fit there (what was written is then garbage).
+ */
+export function writeJsonHeaderInto(command: RemotingCommand, target: Buffer, start: number, end: number): number {
+  return writeUnlessFull(writeHeaderAt, command, target, start, end);
+}
+
+function writeHeaderAt(command: RemotingCommand, target: Buffer, start: number, end: number): number {
+  out = target;
+  pos = start;
+  limit = end;
   ascii('{"code":');
   int(command.code);
   ascii(',"extFields":{');
@@ -138,7 +157,7 @@ export function writeJsonHeader(command: RemotingCommand, offset: number): numbe
   ascii(',"serializeTypeCurrentRPC":"JSON","version":');
   int(command.version);
   ascii('}');
-  return pos - offset;
+  return pos - start;
 }
 
 /** The scratch buffer the last writeJsonHeader() filled. */

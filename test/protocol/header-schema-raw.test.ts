@@ -54,14 +54,14 @@ function binaryCommand(fields: Array<[string, string]>): RemotingCommand {
 }
 
 /** The frame with its extFields replaced by `fields` entry by entry (repeats included). */
-function withRepeats(frame: Buffer, fields: Array<[string, string]>): Buffer {
+function withRepeats(frame: Buffer, fields: ReadonlyArray<readonly [string, string | Buffer]>): Buffer {
   const headerLength = frame.readUInt32BE(4) & 0xffffff;
   const header = frame.subarray(8, 8 + headerLength);
   const remarkLength = header.readInt32BE(13);
   const fixed = header.subarray(0, 17 + remarkLength);
   const entries = Buffer.concat(fields.map(([k, v]) => {
     const key = Buffer.from(k, 'utf8');
-    const value = Buffer.from(v, 'utf8');
+    const value = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
     const out = Buffer.alloc(6 + key.length + value.length);
     out.writeUInt16BE(key.length, 0);
     key.copy(out, 2);
@@ -122,12 +122,25 @@ test('decodeFrom on binary bytes: keys sharing first bytes and lengths (the pull
 test('decodeFrom: a send response read from bytes, and fields changed through extFields win over the bytes', () => {
   const fields: Array<[string, string]> = [['msgId', '7F00000100002A9F0000000000012C00'], ['queueId', '3'], ['queueOffset', '123456789012'], ['MSG_REGION', 'DefaultRegion'], ['TRACE_ON', 'true']];
   assert.deepEqual(SendMessageResponseHeader.decodeFrom(binaryCommand(fields)), {
-    msgId: '7F00000100002A9F0000000000012C00', queueId: 3, queueOffset: 123456789012, msgRegion: 'DefaultRegion', traceOn: true,
+    msgId: '7F00000100002A9F0000000000012C00', queueId: 3, queueOffset: 123456789012, transactionId: undefined, batchUniqId: undefined,
+    msgRegion: 'DefaultRegion', traceOn: true,
   });
   const edited = binaryCommand(fields);
   edited.extFields['queueId'] = '5';
   assert.equal(edited.rawExtFields, undefined);
   assert.equal(SendMessageResponseHeader.decodeFrom(edited).queueId, 5);
+});
+
+test('decodeFrom reuses a field\'s previous string only when the bytes spell it in ASCII', () => {
+  const base: Array<[string, string]> = [['a', 'PG'], ['c', 'TBW102'], ['d', '4'], ['e', '0'], ['f', '0'], ['g', '1'], ['h', '0']];
+  const topicOf = (topic: string | Buffer): string => {
+    const frame = encodeCommand({ ...createRequest(RequestCode.SEND_MESSAGE_V2, {}), serializeTypeCurrentRPC: SerializeType.ROCKETMQ });
+    return SendMessageRequestHeaderV2.decodeFrom(decodeCommand(withRepeats(frame, [...base, ['b', topic]]).subarray(4))).topic;
+  };
+  for (const topic of ['T1', 'T1', 'T2', 'T1', 'caf\u00e9', 'caf\u00e9', 'TopicA', 'TopicB']) assert.equal(topicOf(topic), topic);
+  // After "café" (4 characters), the 4 bytes "caf" + 0xE9 are not that string but invalid UTF-8.
+  assert.equal(topicOf('caf\u00e9'), 'caf\u00e9');
+  assert.equal(topicOf(Buffer.from([0x63, 0x61, 0x66, 0xe9])), 'caf\ufffd');
 });
 
 test('a binary header with a malformed extFields entry is refused when decoded, not when read later', () => {

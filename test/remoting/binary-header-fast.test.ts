@@ -113,3 +113,23 @@ test('FrameWriter: frames written in a row leave as one chunk; big bodies go unc
   assert.throws(() => a.write(command({ z: '3' }, undefined, Buffer.alloc(17 * 1024 * 1024))), { code: 'ERR_FRAME_TOO_LARGE' });
   assert.deepEqual(Buffer.concat(a.take()), referenceFrame(small));
 });
+
+test('FrameWriter: headers written in place or, near an arena\'s end, through the scratch buffer give the same frames', () => {
+  const rng = new SeededRandom(2026112201);
+  const writer = new FrameWriter();
+  const expected: Buffer[] = [];
+  let written = 0;
+  for (let i = 0; i < 400; i++) {
+    // Mostly small headers with 1 KiB bodies (an arena's end comes every ~60 frames), some of a few
+    // KiB and a few longer than a whole arena; both header forms.
+    const roll = rng.next();
+    const valueLength = roll < 0.9 ? Math.floor(rng.next() * 200) : roll < 0.98 ? Math.floor(rng.next() * 8000) : 70_000 + Math.floor(rng.next() * 1000);
+    const c = command({ a: 'PG', b: 'x'.repeat(valueLength), t: i % 3 === 0 ? 'caf\u00e9' : 'plain' }, i % 5 === 0 ? 'remark' : undefined, Buffer.alloc(1024, i & 0xff));
+    c.serializeTypeCurrentRPC = i % 4 === 0 ? SerializeType.JSON : SerializeType.ROCKETMQ;
+    writer.write(c);
+    expected.push(encodeCommand(c));
+    written += expected[expected.length - 1]!.length;
+    assert.equal(writer.bytes, written);
+  }
+  assert.deepEqual(Buffer.concat(writer.take()), Buffer.concat(expected));
+});

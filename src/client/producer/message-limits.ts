@@ -29,6 +29,11 @@ function entryBytes(name: string, value: string): number {
   return Buffer.byteLength(name) + Buffer.byteLength(value) + 2;
 }
 
+/** WAIT and UNIQ_KEY, on every message. */
+const WAIT_TRUE_BYTES = entryBytes(MessageConst.WAIT, 'true');
+const WAIT_FALSE_BYTES = entryBytes(MessageConst.WAIT, 'false');
+const UNIQ_KEY_BYTES = Buffer.byteLength(MessageConst.UNIQ_KEY) + UNIQ_KEY_VALUE_BYTES + 2;
+
 /** The byte length of the properties text the producer will send for `msg` (send-request.ts). */
 export function sentPropertiesBytes(msg: LimitedMessage, keysText: string | undefined): number {
   let bytes = 0;
@@ -39,9 +44,7 @@ export function sentPropertiesBytes(msg: LimitedMessage, keysText: string | unde
   if (msg.tags !== undefined && msg.tags !== '') bytes += entryBytes(MessageConst.TAGS, msg.tags);
   if (keysText !== undefined) bytes += entryBytes(MessageConst.KEYS, keysText);
   if (msg.delayTimeLevel !== undefined && msg.delayTimeLevel > 0) bytes += entryBytes(MessageConst.DELAY, String(msg.delayTimeLevel));
-  bytes += entryBytes(MessageConst.WAIT, msg.waitStoreMsgOK === false ? 'false' : 'true');
-  bytes += Buffer.byteLength(MessageConst.UNIQ_KEY) + UNIQ_KEY_VALUE_BYTES + 2;
-  return bytes;
+  return bytes + (msg.waitStoreMsgOK === false ? WAIT_FALSE_BYTES : WAIT_TRUE_BYTES) + UNIQ_KEY_BYTES;
 }
 
 /** Why `msg` breaks a limit, or undefined. Tags and keys must already be strings. */

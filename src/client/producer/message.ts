@@ -75,7 +75,7 @@ export function checkMessage(msg: Message, maxMessageSize: number): Buffer {
   if (msg.tags !== undefined && (typeof msg.tags !== 'string' || /[\u0001\u0002]/.test(msg.tags))) {
     throw messageError('tags must be a string without \\u0001 or \\u0002');
   }
-  if (msg.keys !== undefined) keysText(msg.keys);
+  const keys = msg.keys === undefined ? undefined : keysText(msg.keys);
   if (msg.delayTimeLevel !== undefined &&
     (!Number.isInteger(msg.delayTimeLevel) || msg.delayTimeLevel < 0 || msg.delayTimeLevel > MAX_DELAY_LEVEL)) {
     throw messageError(`delayTimeLevel must be an integer 0..${MAX_DELAY_LEVEL}, got ${JSON.stringify(msg.delayTimeLevel)}`);
@@ -91,7 +91,7 @@ export function checkMessage(msg: Message, maxMessageSize: number): Buffer {
       if (RESERVED_PROPERTIES.has(name)) throw messageError(`property ${name} is reserved; use the message field instead`);
     }
   }
-  const limit = messageLimitProblem(msg, msg.keys === undefined ? undefined : keysText(msg.keys));
+  const limit = messageLimitProblem(msg, keys);
   if (limit !== undefined) throw messageError(limit);
   return body;
 }
@@ -120,8 +120,8 @@ export function hasTimer(msg: Message): boolean {
 }
 
 function checkTimer(msg: Message): void {
+  if (!hasTimer(msg)) return;
   const set = TIMER_FIELDS.filter(([field]) => msg[field] !== undefined);
-  if (set.length === 0) return;
   if (set.length > 1) throw messageError(`set one of deliverTimeMs, delayTimeSec, delayTimeMs; got ${set.map(([f]) => f).join(' and ')}`);
   const [field] = set[0] as (typeof TIMER_FIELDS)[number];
   const value = msg[field];

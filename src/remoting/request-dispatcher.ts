@@ -16,6 +16,8 @@ interface HandlerEntry {
 /** RocketMQ's remarks, which clients and operators recognise. */
 const BUSY_REMARK = '[OVERLOAD]system busy, start flow control for a while';
 const GO_AWAY_REMARK = 'please go away';
+/** Codes below this are looked up in an array (every request does one lookup, a send two). */
+const ARRAY_CODES = 1024;
 /** Distinct unexpected handler errors remembered for log-once; the set restarts past this. */
 const MAX_LOGGED_ERROR_KEYS = 1000;
 
@@ -31,6 +33,7 @@ const MAX_LOGGED_ERROR_KEYS = 1000;
 export class RequestDispatcher implements RequestListener, LaterAnswerTaker<Connection> {
   readonly #logger: Logger;
   readonly #handlers = new Map<number, HandlerEntry>();
+  readonly #byCode: Array<HandlerEntry | undefined> = new Array<HandlerEntry | undefined>(ARRAY_CODES).fill(undefined);
   readonly #loggedErrors = new Set<string>();
   #inFlight = 0;
   #onIdle: (() => void) | null = null;
@@ -52,7 +55,13 @@ export class RequestDispatcher implements RequestListener, LaterAnswerTaker<Conn
     if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
       throw new RangeError(`maxInFlight must be a positive integer, got ${maxInFlight}`);
     }
-    this.#handlers.set(code, { handler, maxInFlight, inFlight: 0 });
+    const entry: HandlerEntry = { handler, maxInFlight, inFlight: 0 };
+    this.#handlers.set(code, entry);
+    if (code >= 0 && code < ARRAY_CODES) this.#byCode[code] = entry;
+  }
+
+  #entry(code: number): HandlerEntry | undefined {
+    return code >= 0 && code < ARRAY_CODES ? this.#byCode[code] : this.#handlers.get(code);
   }
 
   /**
@@ -66,7 +75,7 @@ export class RequestDispatcher implements RequestListener, LaterAnswerTaker<Conn
   }
 
   onRequest(request: RemotingCommand, connection: Connection): void {
-    const entry = this.#handlers.get(request.code);
+    const entry = this.#entry(request.code);
     if (entry === undefined) {
       const remark = ` request type ${request.code} not supported`;
       this.#answer(request, connection, createResponse(ResponseCode.REQUEST_CODE_NOT_SUPPORTED, remark));
@@ -113,7 +122,7 @@ export class RequestDispatcher implements RequestListener, LaterAnswerTaker<Conn
 
   /** A LaterAnswer settled (its handler was registered for request.code when it started). */
   takeLaterAnswer(connection: Connection, request: RemotingCommand, response: RemotingCommand | null, error: unknown): void {
-    this.#finish(this.#handlers.get(request.code) as HandlerEntry);
+    this.#finish(this.#entry(request.code) as HandlerEntry);
     if (error !== undefined) this.#answerError(request, connection, error);
     else if (response !== null) this.#answer(request, connection, response);
   }

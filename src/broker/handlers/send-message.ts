@@ -181,15 +181,25 @@ class SendAnswer extends LaterAnswer implements PutCompletion {
   }
 }
 
+/**
+ * The last topic name that passed checkTopicName. The checks depend on the name alone, and a
+ * producer's sends repeat it (the header decoder hands back the same string for the same bytes).
+ */
+let lastSendableTopic: string | undefined;
+
+function checkTopicName(topic: string): void {
+  if (topic === lastSendableTopic) return;
+  const problem = topicNameProblem(topic);
+  if (problem !== undefined) throw mqError('ERR_INVALID_PARAMETER', `the topic[${topic}] is illegal: ${problem}`);
+  if (isSendForbiddenTopic(topic)) throw mqError('ERR_NO_PERMISSION', `Sending message to topic[${topic}] is forbidden.`);
+  lastSendableTopic = topic;
+}
+
 function checkTopic(broker: BrokerContext, header: SendHeader): TopicConfig {
   if (!isWriteable(broker.config.brokerPermission) || broker.config.brokerRole === 'SLAVE') {
     throw mqError('ERR_NO_PERMISSION', `the broker[${broker.config.brokerIP1}] sending message is forbidden`);
   }
-  const problem = topicNameProblem(header.topic);
-  if (problem !== undefined) throw mqError('ERR_INVALID_PARAMETER', `the topic[${header.topic}] is illegal: ${problem}`);
-  if (isSendForbiddenTopic(header.topic)) {
-    throw mqError('ERR_NO_PERMISSION', `Sending message to topic[${header.topic}] is forbidden.`);
-  }
+  checkTopicName(header.topic);
   const config = broker.topics.getOrCreateForSend(header.topic, header.defaultTopic, header.defaultTopicQueueNums);
   if (config === undefined) {
     throw mqError('ERR_TOPIC_NOT_EXIST', `topic[${header.topic}] not exist, apply first please! https://rocketmq.apache.org/docs/bestPractice/06FAQ`);

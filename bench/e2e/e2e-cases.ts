@@ -12,11 +12,13 @@ import { Producer } from '../../src/client/producer/producer';
 import { LatencyRecorder } from '../lib/histogram';
 import * as path from 'node:path';
 import { consume as heavyConsume } from './cpu-heavy-listener';
+import { fdatasyncLatency } from './disk-flush';
 import { bareRoundTrips } from './round-trip';
 
 interface Target { namesrvAddr: string; topic: string; bodySize: number; autoBatch?: boolean }
 export interface AsyncProduceCase extends Target { kind: 'produce-async'; inFlight: number; durationMs: number }
-export interface SyncProduceCase extends Target { kind: 'produce-sync'; sends: number; echoPort: number }
+/** diskProbeDir (SYNC_FLUSH): a directory on the broker's disk, for the fdatasync floor. */
+export interface SyncProduceCase extends Target { kind: 'produce-sync'; sends: number; echoPort: number; diskProbeDir?: string }
 export interface FillCase extends Target { kind: 'fill'; messages: number; inFlight: number }
 export interface DrainCase extends Target { kind: 'drain'; messages: number; pullBatchSize: number }
 export interface LatencyCase extends Target { kind: 'latency'; rate: number; durationMs: number }
@@ -25,6 +27,7 @@ export interface DispatchCase extends Target { kind: 'dispatch'; messages: numbe
 export type E2eCase = AsyncProduceCase | SyncProduceCase | FillCase | DrainCase | LatencyCase | DispatchCase;
 
 const WARMUP_SENDS = 2_000;
+const DISK_PROBE_FLUSHES = 2_000;
 
 /** This process's user + system CPU since `since`, in microseconds. */
 function cpuMicros(since: NodeJS.CpuUsage): number {
@@ -100,9 +103,13 @@ async function produceSync(c: SyncProduceCase): Promise<Record<string, unknown>>
   // The ceiling on both sides of the sends, so a noisy neighbour shows as a spread, not a ratio.
   const ceilingAfter = await bareRoundTrips(c.echoPort, c.bodySize, c.sends, WARMUP_SENDS);
   const ceilingP50 = Math.min(ceilingBefore.p50, ceilingAfter.p50);
+  // Under SYNC_FLUSH an acknowledgement also waits for the disk: a round trip plus one fdatasync
+  // is the least it can take, whatever the broker does.
+  const diskFlush = c.diskProbeDir === undefined ? undefined : fdatasyncLatency(c.diskProbeDir, c.bodySize, DISK_PROBE_FLUSHES, DISK_PROBE_FLUSHES / 10);
+  const floorRatioP50 = diskFlush === undefined ? undefined : (ceilingP50 + diskFlush.p50) / ceilingP50;
   return {
     ...c, latencyUs: sends, sendsPerSec: 1e6 / sends.mean, ceilingBefore, ceilingAfter, ratioP50: sends.p50 / ceilingP50,
-    clientCpuUsPerMsg, messagesTotal: WARMUP_SENDS + c.sends,
+    diskFlush, floorRatioP50, clientCpuUsPerMsg, messagesTotal: WARMUP_SENDS + c.sends,
   };
 }
 

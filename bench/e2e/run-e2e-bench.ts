@@ -78,7 +78,9 @@ async function main(): Promise<void> {
           await run({ kind: 'produce-async', topic: 'BenchAsync', inFlight: 1000, durationMs: n.asyncMs });
           await run({ kind: 'produce-async', topic: 'BenchAsync', inFlight: 1000, durationMs: n.asyncMs, autoBatch: true });
         }
-        if (selected.has('produce-sync')) await run({ kind: 'produce-sync', topic: 'BenchSync', sends: n.syncSends, echoPort: echo.port });
+        if (selected.has('produce-sync')) {
+          await run({ kind: 'produce-sync', topic: 'BenchSync', sends: n.syncSends, echoPort: echo.port, ...(flush === 'SYNC_FLUSH' ? { diskProbeDir: dataDir } : {}) });
+        }
         if (selected.has('drain')) {
           await run({ kind: 'fill', topic: 'BenchBacklog', messages: n.backlog, inFlight: 1000 });
           // RocketMQ's default pull size, then a tuned one (the broker above lets a pull take up to 256).

@@ -43,6 +43,12 @@ constexpr double kMaxRestMicros = 60e6;
 // /proc/stat counts in clock ticks (10 ms), so the period is long enough to hold dozens of them.
 constexpr double kBusyMachineShare = 0.85;
 constexpr uint64_t kMachineSampleIntervalNs = 200 * 1000 * 1000;
+// How long after the last activity a window stays open while the broker owes an answer that waits
+// on another thread (state[6] > 0: a SYNC_FLUSH put waiting for its fdatasync, 100-250 us here).
+// The answer is written the moment the flush notification lands; a loop asleep by then pays a
+// wake-up on top of the disk. A disk slower than this pays the wake-up, small next to its flush.
+constexpr uint64_t kHeldWindowNs = 1000 * 1000;
+constexpr int kStateSlots = 7;
 
 // Machine-wide CPU time from the first line of /proc/stat, in clock ticks.
 struct CpuTimes {
@@ -92,9 +98,11 @@ long RunnableThreads(int loadavg_fd) {
 struct BusyPollWrap::Poller {
   uv_idle_t idle;
   // [0] activity count and [3] read count, bumped by JS; [1] 1 while polling; [2] windows given
-  // way; [4] rests taken; [5] windows refused or ended because the machine was busy.
+  // way; [4] rests taken; [5] windows refused or ended because the machine was busy; [6] answers
+  // owed (held by JS).
   int32_t* state = nullptr;
   uint64_t window_ns = 0;
+  uint64_t held_window_ns = 0;  // max(window, kHeldWindowNs)
   uint64_t rest_ns = 0;
   int32_t seen_activity = 0;
   int32_t reads_at_start = 0;  // state[3] when the window opened (the read that opened it included)
@@ -167,6 +175,12 @@ struct BusyPollWrap::Poller {
     }
   }
 
+  // Whether an expiring window stays open for an answer still owed (see kHeldWindowNs).
+  bool Held(uint64_t now) const {
+    const uint64_t last_activity_ns = deadline_ns - window_ns;
+    return state[6] > 0 && now < last_activity_ns + held_window_ns;
+  }
+
   // Whether other threads want the CPUs: the window then gives way.
   bool Contended(uint64_t yield_ns, uint64_t now) {
     // A polling thread is never asleep, so the scheduler would let a thread woken on this CPU (the
@@ -221,7 +235,7 @@ struct BusyPollWrap::Poller {
     if (!idle_turn) {
       p->seen_activity = activity;
       p->deadline_ns = now + p->window_ns;
-    } else if (now >= p->deadline_ns) {
+    } else if (now >= p->deadline_ns && !p->Held(now)) {
       p->End(now, false);
     }
   }
@@ -232,13 +246,13 @@ Napi::Function BusyPollWrap::Init(Napi::Env env) {
                      {InstanceMethod<&BusyPollWrap::Start>("start"), InstanceMethod<&BusyPollWrap::Close>("close")});
 }
 
-// new BusyPoller(state: Int32Array(>= 6), windowMicros, restMicros?)
+// new BusyPoller(state: Int32Array(>= 7), windowMicros, restMicros?)
 BusyPollWrap::BusyPollWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BusyPollWrap>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
-      info[0].As<Napi::Int32Array>().ElementLength() < 6 || !info[1].IsNumber() ||
+      info[0].As<Napi::Int32Array>().ElementLength() < kStateSlots || !info[1].IsNumber() ||
       (info.Length() > 2 && !info[2].IsUndefined() && !info[2].IsNumber())) {
-    Napi::TypeError::New(env, "BusyPoller(state: Int32Array of 6 or more, windowMicros: number, restMicros?: number)")
+    Napi::TypeError::New(env, "BusyPoller(state: Int32Array of 7 or more, windowMicros: number, restMicros?: number)")
         .ThrowAsJavaScriptException();
     return;
   }
@@ -263,6 +277,7 @@ BusyPollWrap::BusyPollWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Bu
   poller_->state = state.Data();
   poller_->state[1] = 0;
   poller_->window_ns = static_cast<uint64_t>(window) * kNanosPerMicro;
+  poller_->held_window_ns = std::max(poller_->window_ns, kHeldWindowNs);
   poller_->rest_ns = static_cast<uint64_t>(rest) * kNanosPerMicro;
   poller_->loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
   poller_->cpus = sysconf(_SC_NPROCESSORS_ONLN);

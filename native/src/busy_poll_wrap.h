@@ -13,7 +13,9 @@
 // next request comes within the window: after several windows in a row expired without a read,
 // start() is ignored for a rest (state[4] counts rests). And it does not poll while the machine's
 // CPUs are mostly busy with other work (a pipelining client needs them more; state[5] counts the
-// windows refused or ended for that). The handle is unref'd: it never keeps a process alive.
+// windows refused or ended for that). While JS holds state[6] above 0 (an answer is owed, waiting
+// on another thread: a SYNC_FLUSH put's fdatasync) a window does not expire, up to 1 ms after the
+// last activity, so the answer is written by a loop that is still awake. The handle is unref'd: it never keeps a process alive.
 #pragma once
 
 #include <napi.h>

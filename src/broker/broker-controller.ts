@@ -111,7 +111,10 @@ export class BrokerController {
     // STOREHOST (and so every msgId) carries the port, so port 0 is resolved before the store opens.
     const port = config.listenPort === 0 ? await findFreePort(config.listenHost) : config.listenPort;
     const storeHost = { address: config.brokerIP1, port };
-    const store: MessageStore = new NativeMessageStore(config.store, { storeHost, clock: this.#clock, logger: this.#logger });
+    this.#busyPoll = config.serverBusyPollMicros > 0 ? new BusyPoll(config.serverBusyPollMicros) : null;
+    const store: MessageStore = new NativeMessageStore(config.store, {
+      storeHost, clock: this.#clock, logger: this.#logger, diskWait: this.#busyPoll?.answerOwed,
+    });
     this.#store = store;
     const recovery = await store.start();
     const topics = new TopicConfigManager({
@@ -169,7 +172,6 @@ export class BrokerController {
     this.#pop = popServiceOf(context);
     await this.#pop.start();
 
-    this.#busyPoll = config.serverBusyPollMicros > 0 ? new BusyPoll(config.serverBusyPollMicros) : null;
     const server = new RemotingServer({
       host: config.listenHost, port, logger: this.#logger, clock: this.#clock, idleTimeoutMs: config.channelExpiredTimeoutMs,
       onActivity: this.#busyPoll?.noteActivity,

@@ -11,14 +11,16 @@
  * busy (docs/broker.md, "Busy polling").
  */
 import { loadAddon } from '../store/native/binding';
+import type { Hold } from '../store/keep-alive';
 import type { NativeBusyPoller } from '../store/native/native-types';
 
 export class BusyPoll {
   /**
    * [0]: activity count (bumped per activity); [1]: 1 while the native side polls; [2]: windows
-   * given way; [3]: read count; [4]: rests taken; [5]: windows refused or ended on a busy machine.
+   * given way; [3]: read count; [4]: rests taken; [5]: windows refused or ended on a busy machine;
+   * [6]: answers owed.
    */
-  readonly #state = new Int32Array(6);
+  readonly #state = new Int32Array(7);
   readonly #poller: NativeBusyPoller;
   #isClosed = false;
 
@@ -34,6 +36,26 @@ export class BusyPoll {
     if (kind === 'read') state[3] = (state[3]! + 1) | 0;
     if (state[1] === 0 && !this.#isClosed) this.#poller.start();
   };
+
+  /**
+   * Held while the broker owes a client an answer that waits on another thread (a SYNC_FLUSH put
+   * waiting for its fdatasync, 100-250 µs on a VM's disk, longer than a window): an open window
+   * does not expire meanwhile (up to 1 ms after the last activity), so the answer is written by a
+   * loop still awake instead of one that has to be woken for it.
+   */
+  readonly answerOwed: Hold = {
+    hold: () => {
+      this.#state[6] = (this.#state[6]! + 1) | 0;
+    },
+    release: () => {
+      this.#state[6] = (this.#state[6]! - 1) | 0;
+    },
+  };
+
+  /** Answers owed now (holds not yet released). */
+  get owedCount(): number {
+    return this.#state[6]!;
+  }
 
   /** Whether the loop is polling now. */
   get isPolling(): boolean {

@@ -4,7 +4,27 @@
  * pending SYNC_FLUSH put or whenDispatched() promise would otherwise let the process exit with
  * the promise unsettled. One ref'd timer exists only while the count is above zero.
  */
-export class KeepAlive {
+/** Something held while a wait is in progress: hold() when it starts, release() once when it ends. */
+export interface Hold {
+  hold(): void;
+  release(): void;
+}
+
+/** One hold that takes and releases both. */
+export function holdBoth(first: Hold, second: Hold): Hold {
+  return {
+    hold() {
+      first.hold();
+      second.hold();
+    },
+    release() {
+      first.release();
+      second.release();
+    },
+  };
+}
+
+export class KeepAlive implements Hold {
   #holders = 0;
   #handle: NodeJS.Timeout | undefined;
 

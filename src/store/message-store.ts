@@ -15,6 +15,7 @@ import type {
   NativeStoreStats,
 } from './native/native-types';
 import type { GetStatus, PutStatus } from './store-status';
+import type { Hold } from './keep-alive';
 
 export type { GetStatus, PutStatus } from './store-status';
 
@@ -152,6 +153,11 @@ export interface MessageStoreDeps {
   /** Explicit addon path (first in the load order). */
   readonly addonPath?: string;
   readonly logger?: Logger;
+  /**
+   * Held by each put from the moment it waits for the disk (SYNC_FLUSH) until it is told: the
+   * broker's busy poller keeps the loop awake for the answer.
+   */
+  readonly diskWait?: Hold | undefined;
 }
 
 export type { MessageStoreConfig, StoreConfigInput, FlushDiskType } from './store-config';

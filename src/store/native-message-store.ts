@@ -18,7 +18,7 @@ import { CleanService, statfsDiskUsage } from './clean-service';
 import { DispatchWaiters } from './dispatch-waiters';
 import { DispatcherWake } from './dispatcher-wake';
 import { GroupCommitService } from './flush/group-commit';
-import { KeepAlive } from './keep-alive';
+import { holdBoth, KeepAlive } from './keep-alive';
 import type {
   CleanReport,
   GetMessageFilter,
@@ -97,7 +97,8 @@ export class NativeMessageStore implements MessageStore {
     const keepAlive = new KeepAlive();
     this.#groupCommit =
       this.config.flushDiskType === 'SYNC_FLUSH'
-        ? new GroupCommitService(this.#clock, this.config.syncFlushTimeout, () => handle.getFlushedPosition(), keepAlive)
+        ? new GroupCommitService(this.#clock, this.config.syncFlushTimeout, () => handle.getFlushedPosition(),
+          deps.diskWait ? holdBoth(keepAlive, deps.diskWait) : keepAlive)
         : undefined;
     this.#dispatcherWake = new DispatcherWake(
       () => handle.wakeDispatcher(),

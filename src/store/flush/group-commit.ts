@@ -7,7 +7,7 @@
  * FLUSH_DISK_TIMEOUT (RocketMQ's FlushDiskWatcher, without a thread).
  */
 import type { Clock, TimerHandle } from '../../common/clock';
-import type { KeepAlive } from '../keep-alive';
+import type { Hold } from '../keep-alive';
 
 export type FlushOutcome = 'PUT_OK' | 'FLUSH_DISK_TIMEOUT';
 
@@ -27,10 +27,13 @@ export class GroupCommitService {
   #head = 0;
   #timer: TimerHandle | undefined;
   #timerDeadline = Infinity;
-  readonly #keepAlive: KeepAlive | undefined;
+  readonly #keepAlive: Hold | undefined;
 
-  /** `keepAlive` is held while waiters exist (the native notification does not hold the loop). */
-  constructor(clock: Clock, syncFlushTimeoutMs: number, flushedPosition: () => number, keepAlive?: KeepAlive) {
+  /**
+   * `keepAlive` is held once per waiter, from add() until the waiter is told (a KeepAlive: the
+   * native notification does not hold the loop).
+   */
+  constructor(clock: Clock, syncFlushTimeoutMs: number, flushedPosition: () => number, keepAlive?: Hold) {
     this.#clock = clock;
     this.#timeoutMs = syncFlushTimeoutMs;
     this.#flushedPosition = flushedPosition;

@@ -27,17 +27,17 @@ export class GroupCommitService {
   #head = 0;
   #timer: TimerHandle | undefined;
   #timerDeadline = Infinity;
-  readonly #keepAlive: Hold | undefined;
+  readonly #waitHold: Hold | undefined;
 
   /**
-   * `keepAlive` is held once per waiter, from add() until the waiter is told (a KeepAlive: the
-   * native notification does not hold the loop).
+   * `waitHold` is held once per waiter, from add() until the waiter is told (the store's KeepAlive,
+   * as the native notification does not hold the loop, and the broker's busy poller).
    */
-  constructor(clock: Clock, syncFlushTimeoutMs: number, flushedPosition: () => number, keepAlive?: Hold) {
+  constructor(clock: Clock, syncFlushTimeoutMs: number, flushedPosition: () => number, waitHold?: Hold) {
     this.#clock = clock;
     this.#timeoutMs = syncFlushTimeoutMs;
     this.#flushedPosition = flushedPosition;
-    this.#keepAlive = keepAlive;
+    this.#waitHold = waitHold;
   }
 
   get pending(): number {
@@ -49,7 +49,7 @@ export class GroupCommitService {
     this.#offsets.push(nextOffset);
     this.#deadlines.push(this.#clock.now() + this.#timeoutMs);
     this.#waiters.push(waiter);
-    this.#keepAlive?.hold();
+    this.#waitHold?.hold();
     this.#armTimer();
   }
 
@@ -89,7 +89,7 @@ export class GroupCommitService {
   }
 
   #finish(waiter: FlushWaiter, outcome: FlushOutcome): void {
-    this.#keepAlive?.release();
+    this.#waitHold?.release();
     waiter.flushDone(outcome);
   }
 
